@@ -1,0 +1,84 @@
+// The one place that reads the environment. Every key has a default and a line in .env.example;
+// secrets may also come from NAME_FILE (a path whose contents are the value).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const schema = z.object({
+  KILN_BIND: z.string().min(1).default("127.0.0.1"),
+  KILN_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KILN_DATA_DIR: z.string().min(1).default("./data"),
+  KILN_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  KILN_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  KILN_GATE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  KILN_MAX_PARALLEL: z.coerce.number().int().min(1).max(256).default(8),
+  KILN_SMTP_URL: z.string().url().optional(),
+  KILN_MAIL_FROM: z.string().optional(),
+  KILN_MAIL_TO: z.string().optional(),
+  KILN_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** How often the per-host reader polls job logs, in milliseconds. */
+  KILN_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+});
+
+export interface Config {
+  bind: string;
+  port: number;
+  dataDir: string;
+  apiToken: string | undefined;
+  adminPassword: string | undefined;
+  gateSeconds: number;
+  maxParallel: number;
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  mailTo: string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  pollMs: number;
+}
+
+export class ConfigError extends Error {}
+
+const SECRET_KEYS = ["KILN_API_TOKEN", "KILN_ADMIN_PASSWORD", "KILN_SMTP_URL"] as const;
+
+function withFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    out[key] = value === "" ? undefined : value;
+  }
+  for (const key of SECRET_KEYS) {
+    const file = env[`${key}_FILE`];
+    if (out[key] === undefined && file) {
+      try {
+        out[key] = readFileSync(file, "utf8").trim();
+      } catch (err) {
+        throw new ConfigError(`${key}_FILE: cannot read ${file}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(withFileSecrets(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    bind: e.KILN_BIND,
+    port: e.KILN_PORT,
+    dataDir: path.resolve(e.KILN_DATA_DIR),
+    apiToken: e.KILN_API_TOKEN,
+    adminPassword: e.KILN_ADMIN_PASSWORD,
+    gateSeconds: e.KILN_GATE_SECONDS,
+    maxParallel: e.KILN_MAX_PARALLEL,
+    smtpUrl: e.KILN_SMTP_URL,
+    mailFrom: e.KILN_MAIL_FROM,
+    mailTo: (e.KILN_MAIL_TO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    logLevel: e.KILN_LOG_LEVEL,
+    pollMs: e.KILN_POLL_MS,
+  };
+}

@@ -1,0 +1,35 @@
+// The one narrow port to a storage host. Everything that crosses SSH goes through this interface;
+// it is implemented once with ssh2 (ssh/connection.ts). Scripts sent through it are built by
+// remote/scripts.ts from argv arrays and POSIX single-quoting: no user string reaches a shell unquoted.
+
+export interface ExecOptions {
+  /** Bytes written to the command's stdin, then stdin is closed. */
+  stdin?: Buffer | string;
+  /** Kill the channel and reject after this long. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit code, or null when the remote command ended by a signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** An error talking to a host. `permanent` says whether a retry can help. */
+export class HostError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly kind: "unreachable" | "auth" | "hostkey" | "timeout" | "exec" = "exec",
+  ) {
+    super(message);
+    this.name = "HostError";
+  }
+}
+
+export interface HostPort {
+  /** Runs `script` with the login shell of the host's user (`sh -c` semantics). */
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+}

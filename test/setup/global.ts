@@ -1,0 +1,2 @@
+// vitest globalSetup: runs once before the suite.
+export default async function setup(): Promise<void> {}
