@@ -1,0 +1,73 @@
+// Dashboard entry: loads hosts, drives and their jobs from the JSON API, wires the views,
+// then keeps everything live with Server-Sent Events.
+
+import { get } from "./api.js";
+import { $, showMessage } from "./dom.js";
+import { closeDrawer, drawerDriveId, initDrawer, openDrawer, render as renderDrawer } from "./drawer.js";
+import { clearSelection, initDrives, renderDrives, updateDriveRow } from "./drives.js";
+import { initHostForm, syncAddHostVisibility } from "./host-form.js";
+import { initHosts, renderHosts } from "./hosts.js";
+import { connectLive } from "./live.js";
+import { initCancelDialog } from "./cancel-dialog.js";
+import { initRepinDialog } from "./repin-dialog.js";
+import { initStartDialog, openStartDialog } from "./start-dialog.js";
+import { drives, hosts, jobIdForDrive, putDrive, putHost, putJob, subscribe } from "./store.js";
+
+async function loadAll() {
+  const [h, d] = await Promise.all([get("/api/v1/hosts"), get("/api/v1/drives")]);
+  const problem = [h, d].find((r) => !r.ok);
+  showMessage($("#load-error"), problem ? `Could not load the dashboard: ${problem.error}` : "");
+  if (h.ok) {
+    for (const id of [...hosts.keys()]) if (!h.data.some((x) => x.id === id)) hosts.delete(id);
+    for (const host of h.data) putHost(host);
+  }
+  if (d.ok) {
+    for (const id of [...drives.keys()]) if (!d.data.some((x) => x.id === id)) drives.delete(id);
+    for (const drive of d.data) putDrive(drive);
+  }
+  renderHosts();
+  syncAddHostVisibility();
+  renderDrives();
+  const ids = [...new Set([...drives.values()].map(jobIdForDrive).filter((id) => id != null))];
+  const results = await Promise.all(ids.map((id) => get(`/api/v1/jobs/${encodeURIComponent(id)}`)));
+  for (const r of results) if (r.ok && r.data) putJob(r.data);
+}
+
+function wire() {
+  const start = (ids, from) => openStartDialog(ids, from);
+  initHosts();
+  initHostForm();
+  initRepinDialog();
+  initCancelDialog();
+  initDrives({ open: openDrawer, start });
+  initDrawer({ start });
+  initStartDialog({ onStarted: () => clearSelection() });
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (event) => {
+      if (event.target.closest("[data-action=close-dialog]")) dialog.close("dismiss");
+    });
+  }
+
+  subscribe((kind, item) => {
+    if (kind === "host") {
+      renderHosts();
+      syncAddHostVisibility();
+      for (const d of drives.values()) if (d.hostId === item.id && d.hostName !== item.name) d.hostName = item.name;
+    }
+    if (kind === "drive") updateDriveRow(item);
+    if (kind === "drive-removed") {
+      renderDrives();
+      if (drawerDriveId() === item.id) closeDrawer();
+    }
+    if (kind === "job") {
+      const drive = drives.get(item.driveId);
+      if (drive) updateDriveRow(drive);
+    }
+    const open = drawerDriveId();
+    if (open == null) return;
+    if ((kind === "drive" && item.id === open) || (kind === "job" && item.driveId === open)) renderDrawer();
+  });
+}
+
+wire();
+loadAll().finally(() => connectLive({ onResync: loadAll }));

@@ -1,0 +1,55 @@
+// Users and the bootstrap admin (CONTRACT.md: "Bootstrap admin").
+import type { Db } from "../db/open.js";
+import type { Config } from "../config.js";
+import { hashPassword } from "./passwords.js";
+
+export type Role = "admin" | "viewer";
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  active: boolean;
+}
+
+export interface UserRow extends User {
+  passwordHash: string;
+}
+
+export function findUserByName(db: Db, username: string): UserRow | undefined {
+  const row = db
+    .prepare(
+      "SELECT id, username, role, active, password_hash AS passwordHash FROM users WHERE username = ?",
+    )
+    .get(username) as (Omit<UserRow, "active"> & { active: number }) | undefined;
+  return row && { ...row, active: row.active === 1 };
+}
+
+export function hasActiveAdmin(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM users WHERE role = 'admin' AND active = 1 LIMIT 1").get() !== undefined;
+}
+
+/** The password the contract gives the bootstrap admin, or undefined when neither variable is set. */
+export function bootstrapPassword(config: Config): string | undefined {
+  return config.adminPassword ?? config.apiToken?.slice(0, 16);
+}
+
+export async function createOrPromoteAdmin(db: Db, username: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  db.prepare(
+    `INSERT INTO users (username, password_hash, role, active) VALUES (?, ?, 'admin', 1)
+     ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash, role = 'admin', active = 1`,
+  ).run(username, hash);
+}
+
+/**
+ * On every boot: if no active admin exists, create `admin` (or re-activate and promote an existing
+ * `admin` row) with the bootstrap password. Returns what it did, for the log.
+ */
+export async function bootstrapAdmin(db: Db, config: Config): Promise<"exists" | "created" | "needs-setup"> {
+  if (hasActiveAdmin(db)) return "exists";
+  const password = bootstrapPassword(config);
+  if (password === undefined) return "needs-setup";
+  await createOrPromoteAdmin(db, "admin", password);
+  return "created";
+}

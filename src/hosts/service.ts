@@ -1,0 +1,100 @@
+// Adding, scanning and re-pinning hosts. Thin: validation, one SSH round trip, one DB write.
+import type { Db } from "../db/open.js";
+import type { Logger } from "../log.js";
+import type { EventHub } from "../events/hub.js";
+import { SshHost } from "../ssh/connection.js";
+import { HostError } from "../ssh/port.js";
+import { validateRemoteDir } from "../shell/quote.js";
+import { buildScanScript, parseScanOutput } from "../inventory/scan.js";
+import { driveView, listDriveViews, upsertScannedDrives, type DriveView } from "../drives/repo.js";
+import type { HostRegistry } from "./registry.js";
+import { getHost, hostView, insertHost, listHosts, repinHost, type HostView } from "./repo.js";
+import { HttpError } from "../web/errors.js";
+
+export interface AddHostInput {
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  privateKey?: string | undefined;
+  workDir?: string | undefined;
+  includeLoopDevices?: boolean | undefined;
+}
+
+export class HostService {
+  constructor(
+    private db: Db,
+    private registry: HostRegistry,
+    private kilnPrivateKey: string,
+    private hub: EventHub,
+    private log: Logger,
+  ) {}
+
+  list(): HostView[] {
+    return listHosts(this.db).map(hostView);
+  }
+
+  /** Connects once, pins the host key it is shown, and records the host. */
+  async add(input: AddHostInput): Promise<HostView> {
+    const workDir = validateRemoteDir(input.workDir ?? "~/.kiln");
+    if (listHosts(this.db).some((h) => h.name === input.name)) {
+      throw new HttpError(409, `a host named ${input.name} exists already`);
+    }
+    const { fingerprint } = await SshHost.probe({
+      address: input.address,
+      port: input.port,
+      username: input.username,
+      privateKey: input.privateKey ?? this.kilnPrivateKey,
+      pinnedFingerprint: null,
+    });
+    const id = insertHost(this.db, {
+      name: input.name,
+      address: input.address,
+      port: input.port,
+      username: input.username,
+      privateKey: input.privateKey ?? null,
+      workDir,
+      includeLoopDevices: input.includeLoopDevices ?? false,
+      fingerprint,
+    });
+    this.log.info({ hostId: id, name: input.name, fingerprint }, "host added, key pinned");
+    const view = hostView(getHost(this.db, id)!);
+    this.hub.publish("host", view);
+    return view;
+  }
+
+  /** Re-reads the host's drives and their in-use reasons. */
+  async scan(hostId: number): Promise<DriveView[]> {
+    const host = getHost(this.db, hostId);
+    if (!host) throw new HttpError(404, `no host ${hostId}`);
+    const script = buildScanScript({ includeLoopDevices: host.include_loop_devices === 1 });
+    const res = await this.registry.exec(hostId, script, { timeoutMs: 120_000 });
+    if (res.code !== 0 && res.stdout.length === 0) {
+      throw new HostError(`scan failed on ${host.name}: ${res.stderr.toString("utf8").slice(0, 500)}`, false);
+    }
+    const { drives, warnings } = parseScanOutput(res.stdout, { includeLoopDevices: host.include_loop_devices === 1 });
+    for (const w of warnings) this.log.warn({ hostId }, `scan: ${w}`);
+    const ids = upsertScannedDrives(this.db, hostId, drives);
+    for (const id of ids) this.hub.publish("drive", driveView(this.db, id));
+    return listDriveViews(this.db, hostId);
+  }
+
+  /** An admin accepts the host's current key after it changed. */
+  async repin(hostId: number): Promise<HostView> {
+    const host = getHost(this.db, hostId);
+    if (!host) throw new HttpError(404, `no host ${hostId}`);
+    const { fingerprint } = await SshHost.probe({
+      address: host.address,
+      port: host.port,
+      username: host.username,
+      privateKey: host.private_key ?? this.kilnPrivateKey,
+      pinnedFingerprint: null,
+    });
+    repinHost(this.db, hostId, fingerprint);
+    this.registry.drop(hostId);
+    this.log.warn({ hostId, old: host.host_key_fingerprint, new: fingerprint }, "host key re-pinned");
+    const view = hostView(getHost(this.db, hostId)!);
+    this.hub.publish("host", view);
+    return view;
+  }
+}

@@ -1,0 +1,142 @@
+// Following one surface stage's host-side files: feeds new log bytes through the parser, collects
+// new bad blocks from the -o list, and says when to commit (the gate) and when the stage ended.
+// Pure apart from the clock it is handed: the reader does the I/O.
+import { feed, initialState, summary, type ProgressState } from "../badblocks/progress.js";
+import type { ReadEntry } from "../remote/scripts.js";
+import { surfaceVerdict, type Verdict } from "../stages/surface-verdict.js";
+import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
+
+export interface FollowSpec {
+  jobId: number;
+  stageId: number;
+  jobDir: string;
+  patterns: string[];
+  logOffset: number;
+  bbOffset: number;
+  parserState: ProgressState | null;
+  badBlocks: number[];
+  logTail: string[];
+}
+
+export interface Step {
+  /** Commit now (the gate said so). */
+  commit: boolean;
+  /** The stage ended with this verdict (always comes with commit). */
+  outcome: Verdict | null;
+}
+
+const TAIL_LINES = 20;
+const PROGRESS = /\s*\d+\.\d+% done, [\d:]+ elapsed\. \(\d+\/\d+\/\d+ errors\)\s*/g;
+/** Polls in a row that must see the process gone without an exit file before we believe it. */
+const VANISHED_POLLS = 3;
+
+export class Follower {
+  state: ProgressState;
+  bbOffset: number;
+  badBlocks: number[];
+  newBadBlocks: number[] = [];
+  tail: string[];
+  gate: GateState = initialGate();
+  cancelRequested = false;
+  private tailPartial = "";
+  private goneWithoutExit = 0;
+
+  constructor(readonly spec: FollowSpec) {
+    this.state = spec.parserState ?? initialState(spec.patterns);
+    this.bbOffset = spec.bbOffset;
+    this.badBlocks = [...spec.badBlocks];
+    this.tail = [...spec.logTail];
+  }
+
+  get logOffset(): number {
+    return this.state.offset;
+  }
+
+  /** Applies one poll's read of this stage's files at time `now` (ms). */
+  apply(read: ReadEntry | undefined, now: number, gateMs: number): Step {
+    if (!read) return this.tick(now, gateMs, undefined);
+    const before = summary(this.state);
+    if (read.log && read.log.size < this.logOffset) {
+      return this.end({ status: "unknown", errorText: `the host-side log shrank below the ${this.logOffset} bytes already read (truncated or replaced)` });
+    }
+    if (read.log && read.log.data.length > 0) {
+      this.state = feed(this.state, read.log.data).state;
+      this.addTail(read.log.data);
+    }
+    const newBad = this.takeBadBlocks(read);
+    const after = summary(this.state);
+    const change: Change = {
+      phaseChanged: after.phase !== before.phase,
+      newBadBlocks: newBad,
+      terminal: after.terminal !== null && before.terminal === null,
+    };
+    const caughtUp = (!read.log || this.logOffset >= read.log.size) && (!read.bb || this.bbOffset >= read.bb.size);
+    if (read.exit !== null && caughtUp) return this.end(this.verdict(read.exit, false));
+    if (read.exit === null && !read.alive) {
+      this.goneWithoutExit++;
+      if (this.goneWithoutExit >= VANISHED_POLLS && caughtUp) return this.end(this.verdict(null, true));
+    } else {
+      this.goneWithoutExit = 0;
+    }
+    const hadData = (read.log?.data.length ?? 0) > 0 || newBad;
+    return this.tick(now, gateMs, hadData ? change : undefined);
+  }
+
+  /** `change` is given only when new bytes arrived; without it, a dirty gate is flushed once due. */
+  private tick(now: number, gateMs: number, change: Change | undefined): Step {
+    if (shouldCommit(this.gate, now, gateMs, change)) return { commit: true, outcome: null };
+    if (change) this.gate = afterSkip(this.gate);
+    return { commit: false, outcome: null };
+  }
+
+  committed(now: number): void {
+    this.gate = afterCommit(now);
+    this.newBadBlocks = [];
+  }
+
+  private end(outcome: Verdict): Step {
+    return { commit: true, outcome };
+  }
+
+  private verdict(exitText: string | null, vanished: boolean): Verdict {
+    const t = summary(this.state).terminal;
+    return surfaceVerdict({
+      terminal: t,
+      exitText,
+      vanished,
+      badBlockList: this.badBlocks,
+      cancelRequested: this.cancelRequested,
+    });
+  }
+
+  /** Takes complete lines of the bad-block list; a partial last line is read again next time. */
+  private takeBadBlocks(read: ReadEntry): boolean {
+    if (!read.bb || read.bb.data.length === 0) return false;
+    const text = read.bb.data.toString("latin1");
+    const end = text.lastIndexOf("\n");
+    if (end < 0) return false;
+    this.bbOffset += end + 1;
+    let added = false;
+    for (const line of text.slice(0, end).split("\n")) {
+      const t = line.trim();
+      if (!/^\d+$/.test(t)) continue;
+      const block = Number(t);
+      if (!this.badBlocks.includes(block)) {
+        this.badBlocks.push(block);
+        this.newBadBlocks.push(block);
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  private addTail(data: Buffer): void {
+    const records = (this.tailPartial + data.toString("latin1")).split(/[\b\n]/);
+    this.tailPartial = records.pop() ?? "";
+    for (const r of records) {
+      const line = r.replace(PROGRESS, " ").trim();
+      if (line) this.tail.push(line.slice(0, 200));
+    }
+    if (this.tail.length > TAIL_LINES) this.tail = this.tail.slice(-TAIL_LINES);
+  }
+}

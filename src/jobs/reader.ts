@@ -1,0 +1,157 @@
+// One reader per host serves all of that host's followed stages: each poll is a single exec (one
+// SSH channel) that returns the new bytes of every job's log. Commits pass through the write gate.
+import type { Db } from "../db/open.js";
+import type { Logger } from "../log.js";
+import type { HostRegistry } from "../hosts/registry.js";
+import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
+import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
+import { summary } from "../badblocks/progress.js";
+import type { Verdict } from "../stages/surface-verdict.js";
+import { Follower, type FollowSpec } from "./follower.js";
+import { addJobEvent, commitProgress, getJob, getStages } from "./repo.js";
+
+/** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
+const MAX_BYTES_PER_POLL = 1 << 20;
+const MAX_BACKOFF_MS = 60_000;
+
+interface Entry {
+  follower: Follower;
+  resolve: (v: Verdict) => void;
+}
+
+export interface ReaderDeps {
+  db: Db;
+  registry: HostRegistry;
+  log: Logger;
+  gateMs: number;
+  pollMs: number;
+  publish: (jobId: number) => void;
+}
+
+export class HostReader {
+  private entries = new Map<number, Entry>();
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private failures = 0;
+  commits = 0;
+
+  constructor(
+    readonly hostId: number,
+    private deps: ReaderDeps,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  follow(spec: FollowSpec): Promise<Verdict> {
+    return new Promise((resolve) => {
+      this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
+      this.loop ??= this.run().finally(() => (this.loop = null));
+    });
+  }
+
+  markCancelled(stageId: number): void {
+    const e = this.entries.get(stageId);
+    if (e) e.follower.cancelRequested = true;
+  }
+
+  /** Commits what is pending and stops polling; followed processes keep running on the host. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const e of this.entries.values()) if (e.follower.gate.dirty) this.commit(e.follower, Date.now());
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.entries.size > 0 && !this.stopped) {
+      await this.poll();
+      const wait = this.failures === 0 ? this.deps.pollMs : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const list = [...this.entries.values()];
+    const script = buildReadScript(
+      list.map(({ follower: f }) => ({
+        key: String(f.spec.stageId),
+        jobDir: f.spec.jobDir,
+        logOffset: f.logOffset,
+        bbOffset: f.bbOffset,
+        maxBytes: MAX_BYTES_PER_POLL,
+      })),
+    );
+    let reads;
+    try {
+      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000 });
+      reads = parseReadOutput(res.stdout);
+    } catch (err) {
+      if (this.failures++ === 0) {
+        for (const { follower: f } of list) {
+          addJobEvent(this.deps.db, f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
+          this.deps.publish(f.spec.jobId);
+        }
+      }
+      this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
+      return;
+    }
+    if (this.failures > 0) {
+      for (const { follower: f } of list) addJobEvent(this.deps.db, f.spec.jobId, "contact", "contact with the host restored");
+      this.failures = 0;
+    }
+    const now = Date.now();
+    for (const entry of list) {
+      const f = entry.follower;
+      const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs);
+      if (!step.commit) continue;
+      if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
+      if (step.outcome) {
+        this.entries.delete(f.spec.stageId);
+        entry.resolve(step.outcome);
+      }
+    }
+  }
+
+  /** Offset, parser state, progress and new bad blocks in one transaction. False when the DB is busy. */
+  private commit(f: Follower, now: number): boolean {
+    const { db } = this.deps;
+    const s = summary(f.state);
+    const job = getJob(db, f.spec.jobId);
+    if (!job) return true;
+    const drive = db.prepare("SELECT size_bytes FROM drives WHERE id = ?").get(job.drive_id) as { size_bytes: number };
+    const stages = getStages(db, job.id).map((st) => ({
+      name: st.name as StageName,
+      status: st.status,
+      percent: st.id === f.spec.stageId ? s.overallPct : st.percent,
+    }));
+    const jobPercent = overallPercent(stages, { sizeBytes: drive.size_bytes, patternCount: s.phaseCount / 2 });
+    const elapsed = job.started_at ? (now - Date.parse(job.started_at)) / 1000 : 0;
+    try {
+      commitProgress(db, {
+        jobId: job.id,
+        stageId: f.spec.stageId,
+        logOffset: f.logOffset,
+        bbOffset: f.bbOffset,
+        parserState: JSON.stringify(f.state),
+        bbPhase: s.phase || null,
+        bbPhasePct: s.phase ? s.phasePct : null,
+        stagePercent: s.overallPct,
+        jobPercent,
+        etaSeconds: etaSeconds(elapsed, jobPercent),
+        newBadBlocks: f.newBadBlocks,
+        logTail: f.tail,
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
+        this.deps.log.warn({ jobId: job.id }, "database busy; progress kept in memory and committed later");
+        return false;
+      }
+      throw err;
+    }
+    this.commits++;
+    f.committed(now);
+    this.deps.publish(job.id);
+    return true;
+  }
+}

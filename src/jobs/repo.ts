@@ -1,0 +1,232 @@
+// SQLite is the queue: jobs and stages are claimed and ended with compare-and-set updates.
+import type { Db } from "../db/open.js";
+import type { StageName } from "../stages/plan.js";
+import { sourcesOf, type JobStatus, type StageStatus, STAGE_TRANSITIONS, STAGE_STATUSES } from "./status.js";
+
+export interface JobRow {
+  id: number;
+  drive_id: number;
+  host_id: number;
+  batch_id: string | null;
+  restart_of: number | null;
+  status: JobStatus;
+  stages_json: string;
+  options_json: string;
+  device_path: string;
+  percent: number;
+  eta_seconds: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  error_text: string | null;
+  bad_block_count: number;
+  cancel_requested: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface StageRow {
+  id: number;
+  job_id: number;
+  seq: number;
+  name: StageName;
+  status: StageStatus;
+  percent: number;
+  error_text: string | null;
+  bb_phase: number | null;
+  bb_phase_pct: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  remote_dir: string | null;
+  pgid: number | null;
+  log_offset: number;
+  bb_offset: number;
+  parser_state: string | null;
+  detail_json: string | null;
+}
+
+export const nowIso = (now: number = Date.now()) => new Date(now).toISOString();
+
+export interface NewJob {
+  driveId: number;
+  hostId: number;
+  devicePath: string;
+  stages: StageName[];
+  options: object;
+  createdBy: string;
+  batchId: string;
+  restartOf?: number | null;
+}
+
+/** Inserts jobs and their stages in one transaction. The partial unique index refuses a second active job per drive. */
+export function insertJobs(db: Db, jobs: NewJob[]): number[] {
+  const insJob = db.prepare(
+    `INSERT INTO jobs (drive_id, host_id, batch_id, restart_of, stages_json, options_json, device_path, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insStage = db.prepare("INSERT INTO stages (job_id, seq, name) VALUES (?, ?, ?)");
+  return db
+    .transaction(() =>
+      jobs.map((j) => {
+        const id = Number(
+          insJob.run(j.driveId, j.hostId, j.batchId, j.restartOf ?? null, JSON.stringify(j.stages),
+            JSON.stringify(j.options), j.devicePath, j.createdBy).lastInsertRowid,
+        );
+        j.stages.forEach((name, seq) => insStage.run(id, seq, name));
+        return id;
+      }),
+    )
+    .immediate();
+}
+
+export function getJob(db: Db, id: number): JobRow | undefined {
+  return db.prepare("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
+}
+
+export function getStages(db: Db, jobId: number): StageRow[] {
+  return db.prepare("SELECT * FROM stages WHERE job_id = ? ORDER BY seq").all(jobId) as StageRow[];
+}
+
+export function activeJobForDrive(db: Db, driveId: number): JobRow | undefined {
+  return db
+    .prepare("SELECT * FROM jobs WHERE drive_id = ? AND status IN ('queued','running','paused')")
+    .get(driveId) as JobRow | undefined;
+}
+
+export function countRunningOnHost(db: Db, hostId: number): number {
+  return db
+    .prepare("SELECT count(*) FROM jobs WHERE host_id = ? AND status IN ('running','paused')")
+    .pluck()
+    .get(hostId) as number;
+}
+
+export function queuedJobs(db: Db): JobRow[] {
+  return db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id").all() as JobRow[];
+}
+
+export function jobsInStatus(db: Db, statuses: readonly JobStatus[]): JobRow[] {
+  const marks = statuses.map(() => "?").join(",");
+  return db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as JobRow[];
+}
+
+/**
+ * Compare-and-set a job's status: succeeds only from a status the transition table allows,
+ * so a terminal record is written exactly once. Returns whether this call made the change.
+ */
+export function transitionJob(
+  db: Db,
+  id: number,
+  to: JobStatus,
+  fields: { errorText?: string | null; now?: number } = {},
+): boolean {
+  const from = sourcesOf(to);
+  const now = nowIso(fields.now);
+  const terminal = ["passed", "failed", "cancelled", "unknown"].includes(to);
+  const res = db
+    .prepare(
+      `UPDATE jobs SET status = ?,
+              started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
+              finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+              error_text = CASE WHEN ? THEN ? ELSE error_text END,
+              eta_seconds = CASE WHEN ? THEN NULL ELSE eta_seconds END,
+              percent = CASE WHEN ? = 'passed' THEN 100 ELSE percent END
+        WHERE id = ? AND status IN (${from.map(() => "?").join(",")})`,
+    )
+    .run(to, to, now, terminal ? 1 : 0, now, fields.errorText !== undefined ? 1 : 0, fields.errorText ?? null,
+      terminal ? 1 : 0, to, id, ...from);
+  return res.changes === 1;
+}
+
+/** Compare-and-set a stage's status along the stage table. */
+export function transitionStage(
+  db: Db,
+  stageId: number,
+  to: StageStatus,
+  fields: { errorText?: string | null; percent?: number; now?: number } = {},
+): boolean {
+  const from = STAGE_STATUSES.filter((s) => STAGE_TRANSITIONS[s].includes(to));
+  const now = nowIso(fields.now);
+  const res = db
+    .prepare(
+      `UPDATE stages SET status = ?,
+              started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
+              finished_at = CASE WHEN ? <> 'running' THEN ? ELSE finished_at END,
+              error_text = coalesce(?, error_text),
+              percent = coalesce(?, percent)
+        WHERE id = ? AND status IN (${from.map(() => "?").join(",")})`,
+    )
+    .run(to, to, now, to, now, fields.errorText ?? null, fields.percent ?? null, stageId, ...from);
+  return res.changes === 1;
+}
+
+export function setStageRemote(db: Db, stageId: number, remoteDir: string, pgid: number | null): void {
+  db.prepare("UPDATE stages SET remote_dir = ?, pgid = ? WHERE id = ?").run(remoteDir, pgid, stageId);
+}
+
+export function setStageDetail(db: Db, stageId: number, detail: object): void {
+  db.prepare("UPDATE stages SET detail_json = ? WHERE id = ?").run(JSON.stringify(detail), stageId);
+}
+
+export function setJobProgress(db: Db, jobId: number, percent: number, etaSeconds: number | null): void {
+  db.prepare("UPDATE jobs SET percent = max(percent, ?), eta_seconds = ? WHERE id = ?").run(percent, etaSeconds, jobId);
+}
+
+export function requestCancel(db: Db, jobId: number): void {
+  db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(jobId);
+}
+
+export function addJobEvent(db: Db, jobId: number, kind: string, text: string): void {
+  db.prepare("INSERT INTO job_events (job_id, kind, text) VALUES (?, ?, ?)").run(jobId, kind, text);
+}
+
+export function jobEvents(db: Db, jobId: number, limit = 50): { at: string; kind: string; text: string }[] {
+  return (
+    db
+      .prepare("SELECT at, kind, text FROM job_events WHERE job_id = ? ORDER BY id DESC LIMIT ?")
+      .all(jobId, limit) as { at: string; kind: string; text: string }[]
+  ).reverse();
+}
+
+export function badBlocksOf(db: Db, jobId: number): number[] {
+  return db.prepare("SELECT block FROM bad_blocks WHERE job_id = ? ORDER BY block").pluck().all(jobId) as number[];
+}
+
+export function logTailOf(db: Db, jobId: number): string[] {
+  const raw = db.prepare("SELECT lines FROM job_log_tail WHERE job_id = ?").pluck().get(jobId) as string | undefined;
+  return raw ? (JSON.parse(raw) as string[]) : [];
+}
+
+export interface ProgressCommit {
+  jobId: number;
+  stageId: number;
+  logOffset: number;
+  bbOffset: number;
+  parserState: string;
+  bbPhase: number | null;
+  bbPhasePct: number | null;
+  stagePercent: number;
+  jobPercent: number;
+  etaSeconds: number | null;
+  newBadBlocks: number[];
+  logTail: string[] | null;
+}
+
+/** Offset, parser state, progress fields and new bad blocks commit together, or not at all. */
+export function commitProgress(db: Db, c: ProgressCommit): void {
+  db.transaction(() => {
+    db.prepare(
+      `UPDATE stages SET log_offset = ?, bb_offset = ?, parser_state = ?, bb_phase = ?, bb_phase_pct = ?,
+              percent = ? WHERE id = ? AND log_offset <= ?`,
+    ).run(c.logOffset, c.bbOffset, c.parserState, c.bbPhase, c.bbPhasePct, c.stagePercent, c.stageId, c.logOffset);
+    const ins = db.prepare("INSERT OR IGNORE INTO bad_blocks (job_id, block) VALUES (?, ?)");
+    for (const b of c.newBadBlocks) ins.run(c.jobId, b);
+    db.prepare(
+      `UPDATE jobs SET percent = max(percent, ?), eta_seconds = ?,
+              bad_block_count = (SELECT count(*) FROM bad_blocks WHERE job_id = ?) WHERE id = ?`,
+    ).run(c.jobPercent, c.etaSeconds, c.jobId, c.jobId);
+    if (c.logTail) {
+      db.prepare(
+        "INSERT INTO job_log_tail (job_id, lines) VALUES (?, ?) ON CONFLICT(job_id) DO UPDATE SET lines = excluded.lines",
+      ).run(c.jobId, JSON.stringify(c.logTail));
+    }
+  }).immediate();
+}

@@ -1,0 +1,158 @@
+// The scheduler: claims queued jobs from SQLite (compare-and-set), at most KILN_MAX_PARALLEL per host,
+// and runs each job's stages in order. One bad job never stops the loop that runs the others.
+import type { Db } from "../db/open.js";
+import type { Logger } from "../log.js";
+import type { HostRegistry } from "../hosts/registry.js";
+import type { HostService } from "../hosts/service.js";
+import { getHost } from "../hosts/repo.js";
+import { getDrive } from "../drives/repo.js";
+import { STAGES } from "../stages/index.js";
+import type { StageResult } from "../stages/types.js";
+import { HostReader } from "./reader.js";
+import { jobVerdict } from "./verdict.js";
+import {
+  addJobEvent, countRunningOnHost, getJob, getStages, queuedJobs, transitionJob, transitionStage, type JobRow,
+} from "./repo.js";
+
+export interface RunnerDeps {
+  db: Db;
+  registry: HostRegistry;
+  hosts: HostService;
+  log: Logger;
+  maxParallel: number;
+  gateMs: number;
+  pollMs: number;
+  publish: (jobId: number) => void;
+}
+
+export class Runner {
+  private readers = new Map<number, HostReader>();
+  private aborts = new Map<number, AbortController>();
+  private running = new Map<number, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(private deps: RunnerDeps) {}
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => this.wake(), intervalMs);
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.ticking || !this.timer) return;
+    this.ticking = true;
+    try {
+      this.tick();
+    } catch (err) {
+      this.deps.log.error({ err }, "scheduler tick failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  reader(hostId: number): HostReader {
+    let r = this.readers.get(hostId);
+    if (!r) {
+      const { db, registry, log, gateMs, pollMs, publish } = this.deps;
+      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, publish });
+      this.readers.set(hostId, r);
+    }
+    return r;
+  }
+
+  get commits(): number {
+    let n = 0;
+    for (const r of this.readers.values()) n += r.commits;
+    return n;
+  }
+
+  private tick(): void {
+    const { db } = this.deps;
+    for (const job of queuedJobs(db)) {
+      if (countRunningOnHost(db, job.host_id) >= this.deps.maxParallel) continue;
+      if (!transitionJob(db, job.id, "running")) continue; // someone else claimed or cancelled it
+      addJobEvent(db, job.id, "started", "started");
+      this.launch(getJob(db, job.id)!);
+    }
+  }
+
+  /** Runs a claimed (running) job's remaining stages; also used to re-attach after a restart. */
+  launch(job: JobRow): void {
+    const abort = new AbortController();
+    this.aborts.set(job.id, abort);
+    const p = this.runStages(job, abort.signal)
+      .catch((err) => {
+        this.deps.log.error({ err, jobId: job.id }, "job crashed");
+        if (transitionJob(this.deps.db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) {
+          this.deps.db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
+        }
+      })
+      .finally(() => {
+        this.aborts.delete(job.id);
+        this.running.delete(job.id);
+        this.deps.publish(job.id);
+        this.wake();
+      });
+    this.running.set(job.id, p);
+  }
+
+  private async runStages(job: JobRow, signal: AbortSignal): Promise<void> {
+    const { db } = this.deps;
+    const log = this.deps.log.child({ jobId: job.id });
+    const results: StageResult["status"][] = [];
+    let failure: string | null = null;
+    for (const stage of getStages(db, job.id)) {
+      if (["passed", "skipped"].includes(stage.status)) {
+        results.push(stage.status as StageResult["status"]);
+        continue;
+      }
+      if (signal.aborted || getJob(db, job.id)!.cancel_requested) {
+        transitionStage(db, stage.id, "cancelled");
+        results.push("cancelled");
+        continue;
+      }
+      if (failure) {
+        transitionStage(db, stage.id, "skipped", { errorText: "not run: an earlier stage did not pass" });
+        continue;
+      }
+      transitionStage(db, stage.id, "running");
+      this.deps.publish(job.id);
+      const drive = getDrive(db, job.drive_id)!;
+      const host = getHost(db, job.host_id)!;
+      let result: StageResult;
+      try {
+        result = await STAGES[stage.name].run({
+          db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
+          drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
+          signal, log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
+        });
+      } catch (err) {
+        result = { status: signal.aborted ? "cancelled" : "unknown", errorText: (err as Error).message };
+      }
+      transitionStage(db, stage.id, result.status, {
+        errorText: result.errorText, percent: result.status === "passed" ? 100 : undefined,
+      });
+      log.info({ stage: stage.name, ...result }, "stage ended");
+      results.push(result.status);
+      if (result.status !== "passed" && result.status !== "skipped") failure = `${stage.name}: ${result.errorText ?? result.status}`;
+      this.deps.publish(job.id);
+    }
+    const verdict = jobVerdict(results);
+    if (transitionJob(db, job.id, verdict, { errorText: verdict === "passed" ? null : failure ?? "no stage passed" })) {
+      addJobEvent(db, job.id, "ended", verdict === "passed" ? "passed" : `${verdict}: ${failure ?? ""}`);
+      log.info({ verdict }, "job ended");
+    }
+  }
+
+  cancel(jobId: number): void {
+    this.aborts.get(jobId)?.abort();
+  }
+
+  /** Stops scheduling and reading; commits what the gate holds. Remote processes keep running. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all([...this.readers.values()].map((r) => r.stop()));
+  }
+}

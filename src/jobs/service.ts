@@ -1,0 +1,133 @@
+// Starting, cancelling and restarting burn-ins: the checks an operator expects from a tool that
+// erases disks (typed confirmation, in-use refusal, one job per disk), then a row in the queue.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/open.js";
+import type { Logger } from "../log.js";
+import type { EventHub } from "../events/hub.js";
+import type { HostService } from "../hosts/service.js";
+import { getHost } from "../hosts/repo.js";
+import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
+import { validateDevicePath } from "../shell/quote.js";
+import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
+import { DEFAULT_STAGES, type StageName } from "../stages/plan.js";
+import { HttpError } from "../web/errors.js";
+import { activeJobForDrive, addJobEvent, getJob, insertJobs, requestCancel, transitionJob } from "./repo.js";
+import { jobSnapshot } from "./snapshot.js";
+import type { Runner } from "./runner.js";
+
+export interface StartRequest {
+  driveIds: number[];
+  confirm: string[];
+  stages?: StageName[] | undefined;
+  options?: SurfaceOptions | undefined;
+}
+
+export class JobService {
+  constructor(
+    private db: Db,
+    private hosts: HostService,
+    private runner: Runner,
+    private hub: EventHub,
+    private log: Logger,
+  ) {}
+
+  private checkDrive(id: number, typed: string | undefined): DriveRow {
+    const drive = getDrive(this.db, id);
+    if (!drive || !drive.present) throw new HttpError(404, `no drive ${id}`);
+    if (typed === undefined || typed.trim() !== drive.confirm_name) {
+      throw new HttpError(
+        400,
+        `confirmation for ${drive.dev_name} is missing or wrong: type its ${drive.serial ? "serial" : "device name"} "${drive.confirm_name}"`,
+      );
+    }
+    const host = getHost(this.db, drive.host_id)!;
+    if (host.status === "untrusted") throw new HttpError(409, `host ${host.name} is untrusted: its host key changed`);
+    if (drive.in_use_reason) throw new HttpError(409, `${drive.dev_name} is in use: ${drive.in_use_reason}`);
+    const active = activeJobForDrive(this.db, drive.id);
+    if (active) throw new HttpError(409, `${drive.dev_name} is busy with job ${active.id} (${active.status})`);
+    validateDevicePath(drive.path);
+    return drive;
+  }
+
+  async start(req: StartRequest, who: string): Promise<{ id: number; driveId: number; status: string }[]> {
+    if (req.driveIds.length === 0) throw new HttpError(400, "driveIds is empty");
+    if (new Set(req.driveIds).size !== req.driveIds.length) throw new HttpError(400, "a drive is listed twice");
+    if (req.confirm.length !== req.driveIds.length) {
+      throw new HttpError(400, "confirm must hold one typed serial or device name per drive");
+    }
+    const stages = req.stages ?? DEFAULT_STAGES;
+    const options = validateSurfaceOptions(req.options ?? {});
+    // Check with what we know, then re-read every involved host so in-use reasons are fresh.
+    req.driveIds.forEach((id, i) => this.checkDrive(id, req.confirm[i]));
+    const hostIds = new Set(req.driveIds.map((id) => getDrive(this.db, id)!.host_id));
+    for (const hostId of hostIds) await this.hosts.scan(hostId);
+    const drives = req.driveIds.map((id, i) => this.checkDrive(id, req.confirm[i]));
+    const batchId = randomUUID();
+    let ids: number[];
+    try {
+      ids = insertJobs(
+        this.db,
+        drives.map((d) => ({
+          driveId: d.id, hostId: d.host_id, devicePath: d.path, stages, options, createdBy: who, batchId,
+        })),
+      );
+    } catch (err) {
+      if (String(err).includes("UNIQUE constraint failed")) throw new HttpError(409, "a drive is busy with another job");
+      throw err;
+    }
+    for (const [i, id] of ids.entries()) {
+      addJobEvent(this.db, id, "created", `queued by ${who}`);
+      this.log.info({ jobId: id, driveId: drives[i]!.id, who }, "burn-in queued");
+      this.publish(id);
+    }
+    this.runner.wake();
+    return ids.map((id, i) => ({ id, driveId: drives[i]!.id, status: "queued" }));
+  }
+
+  async cancel(jobId: number, who: string): Promise<void> {
+    const job = getJob(this.db, jobId);
+    if (!job) throw new HttpError(404, `no job ${jobId}`);
+    if (!["queued", "running", "paused"].includes(job.status)) {
+      throw new HttpError(409, `job ${jobId} has ended (${job.status})`);
+    }
+    requestCancel(this.db, jobId);
+    addJobEvent(this.db, jobId, "cancel", `cancel requested by ${who}`);
+    if (transitionJob(this.db, jobId, "cancelled", { errorText: `cancelled by ${who} before it started` })) {
+      this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE job_id = ? AND status = 'pending'").run(jobId);
+    } else {
+      this.runner.cancel(jobId);
+    }
+    this.publish(jobId);
+  }
+
+  /** A new run of a finished job's drive and stages (the same checks as a start, confirmed by the old job). */
+  async restart(jobId: number, who: string): Promise<number> {
+    const job = getJob(this.db, jobId);
+    if (!job) throw new HttpError(404, `no job ${jobId}`);
+    if (job.status === "passed") throw new HttpError(409, `job ${jobId} passed; start a new burn-in instead`);
+    if (!["failed", "cancelled", "unknown"].includes(job.status)) {
+      throw new HttpError(409, `job ${jobId} is still ${job.status}`);
+    }
+    const drive = getDrive(this.db, job.drive_id);
+    if (!drive) throw new HttpError(404, `the drive of job ${jobId} is gone`);
+    const [started] = await this.start(
+      {
+        driveIds: [drive.id],
+        confirm: [drive.confirm_name],
+        stages: JSON.parse(job.stages_json) as StageName[],
+        options: JSON.parse(job.options_json) as SurfaceOptions,
+      },
+      who,
+    );
+    this.db.prepare("UPDATE jobs SET restart_of = ? WHERE id = ?").run(jobId, started!.id);
+    return started!.id;
+  }
+
+  publish(jobId: number): void {
+    const snap = jobSnapshot(this.db, jobId);
+    if (!snap) return;
+    this.hub.publish("job", snap);
+    const dv = driveView(this.db, snap.driveId);
+    if (dv) this.hub.publish("drive", dv);
+  }
+}

@@ -1,0 +1,106 @@
+// The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
+import type { Db } from "../db/open.js";
+import { surfaceView, type SurfaceView } from "../stages/surface-view.js";
+import { badBlocksOf, getJob, getStages, jobEvents, logTailOf, type JobRow, type StageRow } from "./repo.js";
+
+export interface StageSnapshot {
+  name: string;
+  status: string;
+  percent: number;
+  errorText: string | null;
+  bbPhase: number | null;
+  bbPhasePct: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobSnapshot {
+  id: number;
+  driveId: number;
+  hostId: number;
+  batchId: string | null;
+  restartOf: number | null;
+  status: string;
+  percent: number;
+  etaSeconds: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  errorText: string | null;
+  badBlocks: number[];
+  badBlockCount: number;
+  options: unknown;
+  stages: StageSnapshot[];
+  surface: SurfaceView | null;
+  temperatureC: number | null;
+  notes: { at: string; kind: string; text: string }[];
+  logTail: string[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function stageSnapshot(s: StageRow): StageSnapshot {
+  return {
+    name: s.name,
+    status: s.status,
+    percent: round2(s.percent),
+    errorText: s.error_text,
+    bbPhase: s.bb_phase,
+    bbPhasePct: s.bb_phase_pct === null ? null : round2(s.bb_phase_pct),
+    startedAt: s.started_at,
+    finishedAt: s.finished_at,
+  };
+}
+
+export function snapshotOf(db: Db, job: JobRow): JobSnapshot {
+  const stages = getStages(db, job.id);
+  const surfaceStage = stages.find((s) => s.name === "surface_validate");
+  const drive = db.prepare("SELECT size_bytes, temperature_c FROM drives WHERE id = ?").get(job.drive_id) as
+    | { size_bytes: number; temperature_c: number | null }
+    | undefined;
+  return {
+    id: job.id,
+    driveId: job.drive_id,
+    hostId: job.host_id,
+    batchId: job.batch_id,
+    restartOf: job.restart_of,
+    status: job.status,
+    percent: job.status === "passed" ? 100 : round2(job.percent),
+    etaSeconds: job.eta_seconds,
+    startedAt: job.started_at,
+    finishedAt: job.finished_at,
+    createdAt: job.created_at,
+    createdBy: job.created_by,
+    errorText: job.error_text,
+    badBlocks: badBlocksOf(db, job.id),
+    badBlockCount: job.bad_block_count,
+    options: JSON.parse(job.options_json),
+    stages: stages.map(stageSnapshot),
+    surface: surfaceStage ? surfaceView(surfaceStage, drive?.size_bytes ?? 0, job.options_json) : null,
+    temperatureC: drive?.temperature_c ?? null,
+    notes: jobEvents(db, job.id),
+    logTail: logTailOf(db, job.id),
+  };
+}
+
+export function jobSnapshot(db: Db, id: number): JobSnapshot | undefined {
+  const job = getJob(db, id);
+  return job && snapshotOf(db, job);
+}
+
+export function listJobSnapshots(db: Db, filter: { status?: string; driveId?: number; limit?: number }): JobSnapshot[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (filter.status) {
+    where.push("status = ?");
+    args.push(filter.status);
+  }
+  if (filter.driveId !== undefined) {
+    where.push("drive_id = ?");
+    args.push(filter.driveId);
+  }
+  const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+  const rows = db.prepare(sql).all(...args, filter.limit ?? 200) as JobRow[];
+  return rows.map((j) => snapshotOf(db, j));
+}

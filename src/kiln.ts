@@ -1,0 +1,72 @@
+// Wires Kiln together: database, keys, hosts, jobs, web. main.ts calls startKiln; tests do too.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
+import { openDatabase, type Db } from "./db/open.js";
+import { migrate } from "./db/migrate.js";
+import { MIGRATIONS_DIR, ROOT } from "./paths.js";
+import { bootstrapAdmin } from "./auth/users.js";
+import { ensureKilnKey } from "./ssh/keys.js";
+import { EventHub } from "./events/hub.js";
+import { HostRegistry } from "./hosts/registry.js";
+import { HostService } from "./hosts/service.js";
+import { Runner } from "./jobs/runner.js";
+import { JobService } from "./jobs/service.js";
+import { createApp } from "./web/app.js";
+
+export interface Kiln {
+  url: string;
+  db: Db;
+  log: Logger;
+  runner: Runner;
+  registry: HostRegistry;
+  hub: EventHub;
+  close(): Promise<void>;
+}
+
+export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+export async function startKiln(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Kiln> {
+  const db = openDatabase(path.join(config.dataDir, "kiln.db"));
+  const applied = migrate(db, MIGRATIONS_DIR);
+  if (applied.length) log.info({ applied }, "migrations applied");
+  const admin = await bootstrapAdmin(db, config);
+  if (admin === "created") log.info("bootstrap admin 'admin' created");
+  if (admin === "needs-setup") log.warn("no admin yet: open the dashboard from this machine to create one");
+  const key = ensureKilnKey(config.dataDir);
+
+  const hub = new EventHub();
+  const registry = new HostRegistry(db, key.privateKey, hub, log.child({ part: "hosts" }));
+  const hosts = new HostService(db, registry, key.privateKey, hub, log.child({ part: "hosts" }));
+  let jobs: JobService | undefined;
+  const runner = new Runner({
+    db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
+    gateMs: config.gateSeconds * 1000, pollMs: config.pollMs, publish: (id) => jobs?.publish(id),
+  });
+  jobs = new JobService(db, hosts, runner, hub, log.child({ part: "jobs" }));
+  runner.start();
+
+  const app = createApp({ db, config, log, hub, hosts, jobs, sshPublicKey: key.publicKey, version: VERSION });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.bind, () => resolve(s));
+    s.once("error", reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log.info({ url }, "Kiln is listening");
+
+  return {
+    url, db, log, runner, registry, hub,
+    async close() {
+      await runner.stop();
+      hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      registry.closeAll();
+      db.close();
+    },
+  };
+}

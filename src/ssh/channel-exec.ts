@@ -1,0 +1,109 @@
+// One command on one session channel of an established ssh2 connection: stdin in, stdout/stderr
+// collected as Buffers (binary safe), exit code or signal out. Aborting kills and closes the channel.
+import type { Client, ClientChannel } from "ssh2";
+import { HostError, type ExecResult } from "./port.js";
+
+export interface ChannelHooks {
+  /** The server accepted the channel. */
+  opened(): void;
+  /** Called exactly once: the channel closed, or it never opened (`wasOpen` false). */
+  closed(wasOpen: boolean): void;
+  /** The error to reject with when `signal` aborts. */
+  abortError(): HostError;
+}
+
+export function execOnChannel(
+  client: Client,
+  target: string,
+  script: string,
+  stdin: Buffer | string | undefined,
+  signal: AbortSignal,
+  hooks: ChannelHooks,
+): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    let channel: ClientChannel | null = null;
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      fn();
+    };
+    const shut = (ch: ClientChannel): void => {
+      try {
+        killRemote(ch);
+      } catch {
+        // the channel may already be gone
+      }
+      ch.close();
+    };
+    const onAbort = (): void => {
+      settle(() => reject(hooks.abortError()));
+      if (channel) shut(channel);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+
+    const onChannel = (err: Error | undefined, ch: ClientChannel): void => {
+      if (err) {
+        hooks.closed(false);
+        settle(() => reject(new HostError(`cannot open a session channel on ${target}: ${err.message}`, false, "exec")));
+        return;
+      }
+      channel = ch;
+      hooks.opened();
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let code: number | null | undefined;
+      let exitSignal: string | null = null;
+      ch.on("data", (chunk: Buffer) => stdout.push(chunk));
+      ch.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      ch.on("exit", (exitCode: number | null, sig?: string) => {
+        code = exitCode ?? null;
+        exitSignal = sig ?? null;
+      });
+      ch.on("close", () => {
+        hooks.closed(true);
+        if (code === undefined) {
+          settle(() => reject(new HostError(`connection to ${target} lost while running a command`, false, "unreachable")));
+        } else {
+          const result = { code, signal: exitSignal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
+          settle(() => resolve(result));
+        }
+      });
+      if (settled) return shut(ch); // aborted while the channel was opening
+      if (stdin === undefined) ch.end();
+      else ch.end(stdin);
+    };
+
+    try {
+      client.exec(script, onChannel);
+    } catch (err) {
+      hooks.closed(false);
+      const message = err instanceof Error ? err.message : String(err);
+      settle(() => reject(new HostError(`ssh connection to ${target} is not usable: ${message}`, false, "unreachable")));
+    }
+  });
+}
+
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(channelId: number, signal: string): void } };
+}
+
+/**
+ * Asks sshd to SIGKILL the command's process group: sshd keeps a closed session (and its MaxSessions
+ * slot, so we keep our channel slot too) until the command ends. ssh2's Channel.signal() is a no-op
+ * once we have sent EOF on stdin (it checks `writable`), so past that we send the same request
+ * through the connection's protocol object. OpenSSH honours it only under privilege separation:
+ * for root logins it logs "session signalling requires privilege separation" and the command runs
+ * on; long commands that may need killing belong in a detached job with its own pid.
+ */
+function killRemote(ch: ClientChannel): void {
+  if (ch.writable) return void ch.signal("KILL");
+  const internals = ch as unknown as ChannelInternals;
+  const protocol = internals._client?._protocol;
+  const state = internals.outgoing?.state;
+  if ((state === "open" || state === "eof") && protocol && internals.outgoing) {
+    protocol.signal(internals.outgoing.id, "KILL");
+  }
+}

@@ -1,0 +1,42 @@
+// What the drawer shows of a surface stage, derived from its saved parser state.
+import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
+import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
+import type { StageRow } from "../jobs/repo.js";
+
+export interface SurfaceView {
+  patterns: string[];
+  phase: number;
+  phaseCount: number;
+  phasePct: number;
+  kind: "write" | "verify" | null;
+  pattern: string | null;
+  phaseSeconds: (number | null)[];
+  elapsedSeconds: number;
+  /** Average throughput of the current phase, MB/s (decimal). */
+  mbps: number | null;
+  errors: { read: number; write: number; corrupt: number };
+  notice: string | null;
+}
+
+export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: string): SurfaceView {
+  const patterns = (JSON.parse(optionsJson) as { patterns?: string[] }).patterns ?? [...DEFAULT_PATTERNS];
+  const state = stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : initialState(patterns);
+  const s = summary(state);
+  const phaseStart = s.phase > 0 ? state.phaseStart[s.phase - 1] : null;
+  const phaseElapsed = phaseStart != null ? s.elapsedSeconds - phaseStart : 0;
+  const mbps =
+    s.phase > 0 && phaseElapsed >= 1 && !s.terminal ? (sizeBytes * (s.phasePct / 100)) / phaseElapsed / 1e6 : null;
+  return {
+    patterns: state.patterns,
+    phase: s.phase,
+    phaseCount: s.phaseCount,
+    phasePct: Math.round(s.phasePct * 100) / 100,
+    kind: s.kind,
+    pattern: s.pattern,
+    phaseSeconds: s.phaseSeconds,
+    elapsedSeconds: s.elapsedSeconds,
+    mbps: mbps === null ? null : Math.round(mbps * 10) / 10,
+    errors: s.errors,
+    notice: s.notice,
+  };
+}

@@ -1,0 +1,111 @@
+// The JSON API (CONTRACT.md), as one route table; each handler validates and calls the core.
+import { Router, type Request, type RequestHandler } from "express";
+import { z } from "zod";
+import type { AppDeps } from "./deps.js";
+import { requireAdmin, requireAuth } from "./auth.js";
+import { isLoopbackRequest } from "./peer.js";
+import { HttpError, notFound } from "./errors.js";
+import { listDriveViews } from "../drives/repo.js";
+import { jobSnapshot, listJobSnapshots } from "../jobs/snapshot.js";
+import { STAGE_NAMES } from "../stages/plan.js";
+import { JOB_STATUSES } from "../jobs/status.js";
+
+const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");
+const addHostSchema = z
+  .object({
+    name: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/, "letters, digits, space, '.', '_' and '-' only"),
+    address: hostname,
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_.-]*$/i, "not a valid user name"),
+    privateKey: z.string().min(1).max(16_384).optional(),
+    workDir: z.string().min(1).max(255).optional(),
+    includeLoopDevices: z.boolean().optional(),
+  })
+  .strict();
+
+const startSchema = z
+  .object({
+    driveIds: z.array(z.number().int().positive()).min(1).max(256),
+    confirm: z.array(z.string().max(256)).max(256),
+    stages: z.array(z.enum(STAGE_NAMES)).min(1).max(5).optional(),
+    options: z.unknown().optional(),
+  })
+  .strict();
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new HttpError(400, r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  return r.data;
+}
+
+function idParam(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  return id;
+}
+
+const who = (req: Request) => `${req.principal?.user.username ?? "loopback"}@${req.socket.remoteAddress ?? "?"}`;
+
+/** Express 5 forwards rejected promises to the error handler; this keeps handlers one-liners. */
+const h = (fn: RequestHandler): RequestHandler => fn;
+
+export function apiRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const auth = requireAuth("api");
+
+  // Loopback-only restart, before the auth wall: the TCP peer decides, never a header.
+  r.post("/jobs/:id/restart", (req, res, next) => {
+    if (req.principal || isLoopbackRequest(req)) return next();
+    next(new HttpError(401, "restart without login is allowed from loopback only"));
+  }, (req, res, next) => (req.principal ? auth(req, res, next) : next()), h(async (req, res) => {
+    const id = await deps.jobs.restart(idParam(req), who(req));
+    res.status(202).json({ id });
+  }));
+
+  r.use(auth);
+
+  r.get("/ssh-key", (_req, res) => void res.json({ publicKey: deps.sshPublicKey }));
+  r.get("/hosts", (_req, res) => void res.json(deps.hosts.list()));
+  r.post("/hosts", requireAdmin, h(async (req, res) => {
+    const host = await deps.hosts.add(parseBody(addHostSchema, req.body));
+    res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint });
+  }));
+  r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
+  r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
+    const host = await deps.hosts.repin(idParam(req));
+    res.json({ id: host.id, hostKeyFingerprint: host.hostKeyFingerprint });
+  }));
+
+  r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
+
+  r.post("/burnin/start", requireAdmin, h(async (req, res) => {
+    const body = parseBody(startSchema, req.body);
+    const jobs = await deps.jobs.start(
+      { driveIds: body.driveIds, confirm: body.confirm, stages: body.stages, options: body.options as never },
+      who(req),
+    );
+    res.status(202).json({ jobs });
+  }));
+
+  r.get("/jobs", (req, res) => {
+    const status = typeof req.query.status === "string" && req.query.status ? req.query.status : undefined;
+    if (status && !(JOB_STATUSES as readonly string[]).includes(status)) throw new HttpError(400, `unknown status ${status}`);
+    const driveId = req.query.driveId ? Number(req.query.driveId) : undefined;
+    if (driveId !== undefined && !Number.isSafeInteger(driveId)) throw new HttpError(400, "driveId must be a number");
+    res.json(listJobSnapshots(deps.db, { status, driveId }));
+  });
+  r.get("/jobs/:id", (req, res) => {
+    const snap = jobSnapshot(deps.db, idParam(req));
+    if (!snap) throw notFound(`no job ${req.params.id}`);
+    res.json(snap);
+  });
+  r.post("/jobs/:id/cancel", requireAdmin, h(async (req, res) => {
+    await deps.jobs.cancel(idParam(req), who(req));
+    res.status(202).json({ id: idParam(req), status: "cancelling" });
+  }));
+
+  r.get("/events", (_req, res) => deps.hub.attach(res));
+
+  r.use((_req, _res, next) => next(notFound("no such API endpoint")));
+  return r;
+}

@@ -1,0 +1,197 @@
+// Disk fixtures on this machine, all cleaned by the registry: plain loop devices, a disk whose bad
+// ranges fail reads with EIO (nbdkit sh plugin behind nbdfuse, then a loop device), a rate-limited
+// slow disk, and a mounted ext4. Loop devices use direct I/O so reads really reach the backend.
+import { closeSync, openSync, rmSync, truncateSync, writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { mustRun, registerCleanup, run } from "./cleanup.js";
+import { serveThroughFuse } from "./nbd-fuse.js";
+import { sleepSync } from "./processes.js";
+import { makeTempDir } from "./tempdir.js";
+
+export interface LoopDevice {
+  device: string;
+  file: string;
+  detach(): void;
+}
+
+export interface BadRange {
+  startByte: number;
+  length: number;
+}
+
+export interface BadDisk {
+  device: string;
+  /** Block numbers (of `blockSize` bytes) that touch a bad range: what badblocks should report. */
+  badBlocks(blockSize: number): number[];
+  detach(): void;
+}
+
+export type SlowDisk = LoopDevice;
+
+export interface MountedExt4 {
+  device: string;
+  mountpoint: string;
+  detach(): void;
+}
+
+const MiB = 1024 * 1024;
+
+/** `losetup -f` can race with another process grabbing the same free device: retry a few times. */
+export function attachLoop(file: string): string {
+  let last = "";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = run("losetup", ["--direct-io=on", "-f", "--show", file]);
+    if (r.status === 0) return r.stdout.trim();
+    last = r.stderr.trim();
+    sleepSync(100 * (attempt + 1));
+  }
+  throw new Error(`losetup ${file} failed: ${last}`);
+}
+
+export function detachLoop(device: string): void {
+  run("losetup", ["-d", device]);
+}
+
+/** Runs `teardown` once, from detach() or from the registry, whichever comes first. */
+function owned(label: string, teardown: () => void): () => void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    teardown();
+  };
+  const unregister = registerCleanup(label, once);
+  return () => {
+    unregister();
+    once();
+  };
+}
+
+function sparseFile(file: string, sizeBytes: number): void {
+  closeSync(openSync(file, "w"));
+  truncateSync(file, sizeBytes);
+}
+
+export function createLoopDevice(opts: { sizeMiB: number; name?: string }): LoopDevice {
+  const dir = makeTempDir("loop");
+  const file = path.join(dir, `${opts.name ?? "disk"}.img`);
+  sparseFile(file, opts.sizeMiB * MiB);
+  let device = "";
+  const detach = owned(`loop device for ${file}`, () => {
+    if (device) detachLoop(device);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    device = attachLoop(file);
+  } catch (err) {
+    detach();
+    throw err;
+  }
+  return { device, file, detach };
+}
+
+function badDiskPlugin(backing: string, ranges: BadRange[]): string {
+  const bad = ranges.map((r) => `${r.startByte}:${r.length}`).join(" ");
+  return `#!/bin/sh
+# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO; writes always succeed.
+B='${backing}'
+BAD='${bad}'
+case "$1" in
+  get_size) stat -c %s "$B" ;;
+  can_write|can_flush) exit 0 ;;
+  flush) exit 0 ;;
+  pread)
+    for r in $BAD; do
+      s=\${r%%:*}; l=\${r##*:}
+      if [ "$4" -lt $((s + l)) ] && [ $(($4 + $3)) -gt "$s" ]; then
+        echo "EIO bad sector in $s+$l" >&2; exit 1
+      fi
+    done
+    exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none ;;
+  pwrite)
+    exec dd of="$B" oflag=seek_bytes conv=notrunc,nocreat seek="$4" iflag=fullblock,count_bytes count="$3" bs=64K status=none ;;
+  *) exit 2 ;;
+esac
+`;
+}
+
+export function blocksTouching(ranges: BadRange[], blockSize: number): number[] {
+  const blocks = new Set<number>();
+  for (const r of ranges) {
+    if (r.length <= 0) continue;
+    const first = Math.floor(r.startByte / blockSize);
+    const last = Math.floor((r.startByte + r.length - 1) / blockSize);
+    for (let b = first; b <= last; b++) blocks.add(b);
+  }
+  return [...blocks].sort((a, b) => a - b);
+}
+
+/** nbdkit takes filters before the plugin and their key=value parameters after it. */
+function rateFilter(rateBytesPerSec: number | undefined): { filter: string[]; params: string[] } {
+  if (!rateBytesPerSec) return { filter: [], params: [] };
+  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`] };
+}
+
+/** A disk behind nbdkit + nbdfuse + a direct-I/O loop device. */
+function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: string, backing: string) => string[]): LoopDevice {
+  const dir = makeTempDir(label);
+  const backing = path.join(dir, "backing.img");
+  sparseFile(backing, sizeBytes);
+  let device = "";
+  let stopServer = (): void => {};
+  const detach = owned(`${label} disk in ${dir}`, () => {
+    if (device) detachLoop(device);
+    stopServer();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    const served = serveThroughFuse(dir, nbdkitArgs(dir, backing), sizeBytes);
+    stopServer = served.stop;
+    device = attachLoop(served.file);
+  } catch (err) {
+    detach();
+    throw err;
+  }
+  return { device, file: backing, detach };
+}
+
+export function createBadDisk(opts: { sizeMiB: number; badRanges: BadRange[]; rateBytesPerSec?: number }): BadDisk {
+  const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
+    const plugin = path.join(dir, "plugin.sh");
+    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges), { mode: 0o755 });
+    const rate = rateFilter(opts.rateBytesPerSec);
+    return [...rate.filter, "sh", plugin, ...rate.params];
+  });
+  return {
+    device: disk.device,
+    badBlocks: (blockSize) => blocksTouching(opts.badRanges, blockSize),
+    detach: disk.detach,
+  };
+}
+
+export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number }): SlowDisk {
+  return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (_dir, backing) => {
+    const rate = rateFilter(opts.rateBytesPerSec);
+    return [...rate.filter, "file", `file=${backing}`, ...rate.params];
+  });
+}
+
+export function createMountedExt4(opts: { sizeMiB: number }): MountedExt4 {
+  const loop = createLoopDevice({ sizeMiB: opts.sizeMiB, name: "ext4" });
+  const mountpoint = path.join(path.dirname(loop.file), "mnt");
+  let mounted = false;
+  const detach = owned(`ext4 mount at ${mountpoint}`, () => {
+    if (mounted && run("umount", [mountpoint]).status !== 0) run("umount", ["-l", mountpoint]);
+    loop.detach();
+  });
+  try {
+    mkdirSync(mountpoint);
+    mustRun("mkfs.ext4", ["-q", "-F", loop.device]);
+    mustRun("mount", [loop.device, mountpoint]);
+    mounted = true;
+  } catch (err) {
+    detach();
+    throw err;
+  }
+  return { device: loop.device, mountpoint, detach };
+}

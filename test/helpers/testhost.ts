@@ -1,0 +1,186 @@
+// The real test host of the suite: Debian's sshd on a free 127.0.0.1 port with its own host key,
+// root logging in by public key only, MaxSessions left at its default (10). Disk fixtures (loop
+// devices, a disk with bad sectors, a slow disk, a mounted ext4) are re-exported from ./disks.js.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import ssh2 from "ssh2";
+import { mustRun, registerCleanup } from "./cleanup.js";
+import { childPids, isRunning, stopProcess } from "./processes.js";
+import { makeTempDir } from "./tempdir.js";
+
+export { cleanupAll, registerCleanup } from "./cleanup.js";
+export { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk } from "./disks.js";
+export type { BadDisk, LoopDevice, MountedExt4, SlowDisk } from "./disks.js";
+
+const SSHD = "/usr/sbin/sshd"; // sshd re-executes itself and insists on an absolute path
+
+export interface TestSshd {
+  readonly address: string;
+  readonly username: string;
+  readonly port: number;
+  /** SHA256:… of the current host key, as `ssh-keygen -lf` prints it. */
+  readonly hostKeyFingerprint: string;
+  readonly dir: string;
+  /** Stops the listener and drops every session. */
+  stop(): Promise<void>;
+  /** Starts again on the same port with the same host key. */
+  start(): Promise<void>;
+  /** New host key, sshd restarted; resolves with the new fingerprint. */
+  rotateHostKey(): Promise<string>;
+  /** Kills the per-connection sshd processes: every session drops from the host side. */
+  killSessions(): Promise<void>;
+  /** Pids of the per-connection sshd processes (one per TCP connection). */
+  sessionPids(): number[];
+  /** Appends a key to authorized_keys (read by sshd at each login). */
+  authorize(publicKey: string): void;
+  /** Stops sshd for good and removes its temp dir. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh client key pair for tests (OpenSSH private key, authorized_keys public line). */
+export function makeClientKey(comment = "kiln-test"): { privateKey: string; publicKey: string } {
+  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment });
+  return { privateKey: pair.private, publicKey: pair.public.trim() };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sshdConfig(dir: string, port: number): string {
+  return [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${dir}/ssh_host_ed25519_key`,
+    "PermitRootLogin prohibit-password",
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "UsePAM no",
+    "StrictModes no",
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    `PidFile ${dir}/sshd.pid`,
+    "UseDNS no",
+    "PrintMotd no",
+    "PrintLastLog no",
+    "",
+  ].join("\n");
+}
+
+function generateHostKey(dir: string): string {
+  const key = path.join(dir, "ssh_host_ed25519_key");
+  rmSync(key, { force: true });
+  rmSync(`${key}.pub`, { force: true });
+  mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "kiln-test-host", "-f", key]);
+  const line = mustRun("ssh-keygen", ["-lf", `${key}.pub`]);
+  const fingerprint = line.split(/\s+/)[1];
+  if (!fingerprint?.startsWith("SHA256:")) throw new Error(`unexpected ssh-keygen -lf output: ${line}`);
+  return fingerprint;
+}
+
+/** Resolves once something on the port speaks SSH (reads the "SSH-2.0-" banner). */
+async function waitForSshBanner(port: number, child: ChildProcess, logFile: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`sshd exited (${child.exitCode ?? child.signalCode}): ${readFileSync(logFile, "utf8")}`);
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      const done = (value: boolean): void => {
+        socket.destroy();
+        resolve(value);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once("data", (data) => done(data.toString("latin1").startsWith("SSH-2.0-")));
+      socket.once("error", () => done(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${readFileSync(logFile, "utf8")}`);
+}
+
+export async function startTestSshd(opts: { authorizedKeys: string[] }): Promise<TestSshd> {
+  mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  const dir = makeTempDir("sshd");
+  const port = await freePort();
+  const configFile = path.join(dir, "sshd_config");
+  const logFile = path.join(dir, "sshd.log");
+  const keysFile = path.join(dir, "authorized_keys");
+  writeFileSync(configFile, sshdConfig(dir, port));
+  writeFileSync(keysFile, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(""), { mode: 0o600 });
+  let fingerprint = generateHostKey(dir);
+  let child: ChildProcess | null = null;
+
+  const killAll = (): void => {
+    if (!child?.pid) return;
+    for (const pid of childPids(child.pid)) stopProcess(pid, 0);
+    stopProcess(child.pid);
+    child = null;
+  };
+  const removeAll = (): void => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const unregister = registerCleanup(`sshd on port ${port}`, removeAll);
+
+  const host: TestSshd = {
+    address: "127.0.0.1",
+    username: "root",
+    port,
+    dir,
+    get hostKeyFingerprint() {
+      return fingerprint;
+    },
+    async start() {
+      if (child && isRunning(child.pid ?? -1)) return;
+      const log = openSync(logFile, "a");
+      child = spawn(SSHD, ["-D", "-e", "-f", configFile], { stdio: ["ignore", log, log] });
+      closeSync(log);
+      child.unref(); // a forgotten sshd must not keep the test worker alive; the registry stops it
+      await waitForSshBanner(port, child, logFile);
+    },
+    async stop() {
+      killAll();
+    },
+    async rotateHostKey() {
+      killAll();
+      fingerprint = generateHostKey(dir);
+      await host.start();
+      return fingerprint;
+    },
+    async killSessions() {
+      if (!child?.pid) return;
+      for (const pid of childPids(child.pid)) stopProcess(pid, 0);
+    },
+    sessionPids() {
+      return child?.pid ? childPids(child.pid) : [];
+    },
+    authorize(publicKey: string) {
+      writeFileSync(keysFile, `${publicKey.trim()}\n`, { flag: "a" });
+    },
+    async dispose() {
+      unregister();
+      removeAll();
+    },
+  };
+  try {
+    await host.start();
+  } catch (err) {
+    unregister();
+    removeAll();
+    throw err;
+  }
+  return host;
+}
