@@ -24,11 +24,11 @@ export function drawerDriveId() {
 
 export function openDrawer(id, from) {
   if (!drives.has(id)) return;
-  const wasOpen = driveId != null;
   driveId = id;
-  if (!wasOpen) opener = from ?? document.activeElement;
+  opener = from ?? document.activeElement;
   const el = drawer();
   el.dataset.driveId = String(id);
+  markRow(id);
   el.classList.add("open");
   document.body.classList.add("drawer-open");
   render();
@@ -47,9 +47,16 @@ export function closeDrawer() {
   ticker = null;
   const row = document.querySelector(`tr[data-drive-id="${CSS.escape(String(driveId))}"] .dev-name`);
   driveId = null;
+  el.dataset.driveId = "";
+  markRow(null);
   const target = opener?.isConnected ? opener : row;
   target?.focus();
   opener = null;
+}
+
+function markRow(id) {
+  for (const tr of document.querySelectorAll("tr.is-open")) tr.classList.remove("is-open");
+  if (id != null) document.querySelector(`tr[data-drive-id="${CSS.escape(String(id))}"]`)?.classList.add("is-open");
 }
 
 /** Fetches the full snapshot (log tail, notes) of the drive's job, or finds its newest job. */
@@ -72,6 +79,7 @@ function renderIdentity(drive) {
     ["Model", drive.model], ["Serial", drive.serial], ["Size", formatBytes(drive.sizeBytes)],
     ["Type", [driveKind(drive), drive.transport].filter(Boolean).join(" · ")],
     ["Firmware", drive.firmware], ["WWN", drive.wwn],
+    ["SMART", drive.smartAvailable === false ? "not available" : ""],
   ].filter(([, v]) => v);
   const dl = part("ident");
   const key = JSON.stringify(rows);
@@ -163,6 +171,7 @@ export function render() {
   show(part("job"), job != null);
   show(part("no-job"), job == null);
   if (job) renderJob(drive, job);
+  else setAttr($("[data-job-status]", drawer()), "data-job-status", "");
   renderFooter(drive, job);
 }
 

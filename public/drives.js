@@ -50,7 +50,7 @@ function patchRow(tr, drive) {
   setText($(".dev-name", tr), drive.devName ?? drive.devPath ?? drive.path);
   setAttr($(".dev-name", tr), "aria-label", `Details of ${drive.devName} on ${drive.hostName ?? "host"}`);
   const byId = drive.path && drive.path !== drive.devPath ? drive.path : "";
-  setText($("[data-dev-path]", tr), byId);
+  setText($("[data-dev-path]", tr), byId.replace(/^\/dev\/disk\/by-id\//, ""));
   setAttr($("[data-dev-path]", tr), "title", byId || null);
   setText(c(tr, "serial"), drive.serial || "—");
   setText($("[data-model]", tr), drive.model || "—");
@@ -67,6 +67,7 @@ function patchRow(tr, drive) {
   show(badge, Boolean(status));
   const inUse = $("[data-in-use]", tr);
   setText(inUse, drive.inUse ? `in use: ${drive.inUse.reason}` : "");
+  setAttr(inUse, "title", drive.inUse ? `in use: ${drive.inUse.reason}` : null);
   show(inUse, Boolean(drive.inUse));
   const runningStage = job?.stages?.find((s) => s.status === "running");
   setText($("[data-stage-now]", tr), runningStage && job.status !== "passed" ? stageLabel(runningStage.name) : "");

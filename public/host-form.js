@@ -76,9 +76,9 @@ export function initHostForm() {
     button.addEventListener("click", async () => {
       const source = $(button.dataset.copy);
       const ok = await copyText(source?.textContent ?? "", source);
-      const label = button.textContent;
+      button.dataset.label ??= button.textContent;
       setText(button, ok ? "Copied" : "Selected: press Ctrl+C");
-      setTimeout(() => setText(button, label), 1800);
+      setTimeout(() => setText(button, button.dataset.label), 1800);
     });
   }
 }

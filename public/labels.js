@@ -67,6 +67,7 @@ export function formatAgo(iso, nowMs = Date.now()) {
 }
 
 export function driveKind(drive) {
+  if (/^loop\d/.test(drive.devName ?? "")) return "loop device";
   if (drive.rotational === true) return "HDD";
   if (drive.rotational === false) return drive.transport === "nvme" ? "NVMe SSD" : "SSD";
   return "";

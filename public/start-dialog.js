@@ -105,6 +105,7 @@ export function initStartDialog(options = {}) {
   $("#start-form").addEventListener("submit", submit);
   d.addEventListener("close", () => {
     $("[data-start-drives]", d).replaceChildren();
-    if (opener?.isConnected) opener.focus();
+    const row = document.querySelector(`tr[data-drive-id="${CSS.escape(String(driveIds[0] ?? ""))}"] .dev-name`);
+    (opener?.isConnected && !opener.disabled ? opener : row)?.focus();
   });
 }

@@ -7,6 +7,7 @@ import type { EventHub } from "../events/hub.js";
 import { SshHost } from "../ssh/connection.js";
 import { HostError, type ExecOptions, type ExecResult } from "../ssh/port.js";
 import { getHost, hostView, setHostStatus, type HostRow } from "./repo.js";
+import { asShCommand } from "../remote/scripts.js";
 
 export class HostRegistry {
   private hosts = new Map<number, SshHost>();
@@ -40,7 +41,10 @@ export class HostRegistry {
     return host;
   }
 
-  /** Runs a script on the host, keeping the host's status in step with what happened. */
+  /**
+   * Runs a POSIX sh script on the host (under `sh -c`, whatever the user's login shell is),
+   * keeping the host's status in step with what happened.
+   */
   async exec(hostId: number, script: string, opts?: ExecOptions): Promise<ExecResult> {
     const row = getHost(this.db, hostId);
     if (!row) throw new HostError(`host ${hostId} does not exist`, true);
@@ -52,7 +56,7 @@ export class HostRegistry {
       );
     }
     try {
-      const result = await this.connection(hostId).exec(script, opts);
+      const result = await this.connection(hostId).exec(asShCommand(script), opts);
       this.mark(hostId, "online", null);
       return result;
     } catch (err) {

@@ -68,7 +68,7 @@ export class HostService {
     const host = getHost(this.db, hostId);
     if (!host) throw new HttpError(404, `no host ${hostId}`);
     const script = buildScanScript({ includeLoopDevices: host.include_loop_devices === 1 });
-    const res = await this.registry.exec(hostId, script, { timeoutMs: 120_000 });
+    const res = await this.registry.exec(hostId, script, { timeoutMs: 600_000 });
     if (res.code !== 0 && res.stdout.length === 0) {
       throw new HostError(`scan failed on ${host.name}: ${res.stderr.toString("utf8").slice(0, 500)}`, false);
     }

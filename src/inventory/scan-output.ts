@@ -15,10 +15,14 @@ export interface FramedOutput {
   version: string | null;
 }
 
-/** Finds the begin frame (anything before it, such as a login banner, is ignored) and splits. */
-export function splitFrames(text: string): FramedOutput {
+/**
+ * Finds the first begin frame (anything before it, such as a login banner, is ignored) and splits.
+ * With `nonce`, only that script's begin frame counts, so not even a banner can forge one.
+ */
+export function splitFrames(text: string, nonce?: string): FramedOutput {
   const lines = text.split("\n");
-  const begin = lines.findIndex((l) => new RegExp(`^${FRAME_PREFIX}[0-9a-f]{8,64} begin \\S+$`).test(l));
+  const pattern = new RegExp(`^${FRAME_PREFIX}${nonce ?? "[0-9a-f]{8,64}"} begin \\S+$`);
+  const begin = lines.findIndex((l) => pattern.test(l));
   if (begin < 0) return { sections: [], complete: false, version: null };
   const prefix = lines[begin]!.split(" ")[0]! + " ";
   const version = lines[begin]!.split(" ")[2] ?? null;

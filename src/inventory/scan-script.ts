@@ -18,6 +18,8 @@ export const FRAME_PREFIX = "@@KILN:";
 const LSBLK_COLUMNS = "NAME,KNAME,MAJ:MIN,TYPE,SIZE,ROTA,TRAN,SERIAL,WWN,MODEL,VENDOR,REV,FSTYPE,LABEL,PKNAME,HOTPLUG,RM,RO,PTTYPE";
 
 const SCRIPT_BODY = String.raw`
+# The login shell runs this (TrueNAS SCALE's root shell is zsh): make zsh behave like sh.
+if [ -n "${"$"}{ZSH_VERSION-}" ]; then emulate sh; fi
 LC_ALL=C; export LC_ALL
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -82,8 +84,13 @@ if have midclt; then probe midclt - tmo 60 midclt call disk.details; fi
 sec end
 `;
 
-/** Builds the scan script; run it with `sh -c` (locally or through HostPort.exec). */
-export function buildScanScript(opts: ScanOptions, nonce: string = randomBytes(8).toString("hex")): string {
+/** A fresh frame nonce; give the same one to buildScanScript and parseScanOutput. */
+export function newScanNonce(): string {
+  return randomBytes(8).toString("hex");
+}
+
+/** Builds the scan script; run it with `sh -c` (locally or through HostPort.exec; sh, bash, zsh). */
+export function buildScanScript(opts: ScanOptions, nonce: string = newScanNonce()): string {
   if (!/^[0-9a-f]{8,64}$/.test(nonce)) throw new Error("scan nonce must be 8-64 lowercase hex digits");
   const head = [
     "# Kiln drive scan: read-only; prints framed sections.",

@@ -8,7 +8,7 @@ import { bodiesByArg, firstBody, probeRuns, splitFrames, type Section } from "./
 import { smartIdentity, smartStatus } from "./smartctl.js";
 import type { DriveSmart, ScannedDrive, ScanOptions, ScanResult } from "./types.js";
 
-export { buildScanScript } from "./scan-script.js";
+export { buildScanScript, newScanNonce } from "./scan-script.js";
 
 const PROTOCOL_TRANSPORT: Record<string, string> = { ATA: "ata", NVMe: "nvme", SCSI: "scsi" };
 
@@ -104,9 +104,14 @@ function disambiguate(drives: ScannedDrive[], warnings: string[]): void {
   }
 }
 
-export function parseScanOutput(buf: Buffer, opts: ScanOptions): ScanResult {
+/**
+ * Parses what buildScanScript's script printed. Pass the `nonce` given to buildScanScript to ignore
+ * even a forged begin frame printed before the script ran (a login banner).
+ */
+export function parseScanOutput(buf: Buffer, opts: ScanOptions & { nonce?: string }): ScanResult {
   const warnings: string[] = [];
-  const { sections, complete } = splitFrames(buf.toString("utf8"));
+  if (opts.nonce !== undefined && !/^[0-9a-f]{8,64}$/.test(opts.nonce)) throw new Error("scan nonce must be 8-64 lowercase hex digits");
+  const { sections, complete } = splitFrames(buf.toString("utf8"), opts.nonce);
   if (sections.length === 0) return { drives: [], warnings: ["scan output has no begin frame: the script did not run"] };
   if (!complete) warnings.push("scan output ended early (no end frame); drives may be missing");
   const missing = new Set(sections.filter((s) => s.name === "missing").map((s) => s.args[0] ?? ""));

@@ -2,7 +2,7 @@
 // new bad blocks from the -o list, and says when to commit (the gate) and when the stage ended.
 // Pure apart from the clock it is handed: the reader does the I/O.
 import { feed, initialState, summary, type ProgressState } from "../badblocks/progress.js";
-import type { ReadEntry } from "../remote/scripts.js";
+import type { JobRead } from "../remote/scripts.js";
 import { surfaceVerdict, type Verdict } from "../stages/surface-verdict.js";
 import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
 
@@ -53,7 +53,7 @@ export class Follower {
   }
 
   /** Applies one poll's read of this stage's files at time `now` (ms). */
-  apply(read: ReadEntry | undefined, now: number, gateMs: number): Step {
+  apply(read: JobRead | undefined, now: number, gateMs: number): Step {
     if (!read) return this.tick(now, gateMs, undefined);
     const before = summary(this.state);
     if (read.log && read.log.size < this.logOffset) {
@@ -110,7 +110,7 @@ export class Follower {
   }
 
   /** Takes complete lines of the bad-block list; a partial last line is read again next time. */
-  private takeBadBlocks(read: ReadEntry): boolean {
+  private takeBadBlocks(read: JobRead): boolean {
     if (!read.bb || read.bb.data.length === 0) return false;
     const text = read.bb.data.toString("latin1");
     const end = text.lastIndexOf("\n");

@@ -116,9 +116,9 @@ export function transitionJob(
   db: Db,
   id: number,
   to: JobStatus,
-  fields: { errorText?: string | null; now?: number } = {},
+  fields: { errorText?: string | null; now?: number; onlyFrom?: JobStatus[] } = {},
 ): boolean {
-  const from = sourcesOf(to);
+  const from = sourcesOf(to).filter((s) => !fields.onlyFrom || fields.onlyFrom.includes(s));
   const now = nowIso(fields.now);
   const terminal = ["passed", "failed", "cancelled", "unknown"].includes(to);
   const res = db

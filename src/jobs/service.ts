@@ -92,7 +92,10 @@ export class JobService {
     }
     requestCancel(this.db, jobId);
     addJobEvent(this.db, jobId, "cancel", `cancel requested by ${who}`);
-    if (transitionJob(this.db, jobId, "cancelled", { errorText: `cancelled by ${who} before it started` })) {
+    const queued = transitionJob(this.db, jobId, "cancelled", {
+      errorText: `cancelled by ${who} before it started`, onlyFrom: ["queued"],
+    });
+    if (queued) {
       this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE job_id = ? AND status = 'pending'").run(jobId);
     } else {
       this.runner.cancel(jobId);

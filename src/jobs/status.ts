@@ -22,7 +22,8 @@ export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 export const STAGE_TRANSITIONS: Record<StageStatus, readonly StageStatus[]> = {
   pending: ["running", "skipped", "cancelled", "unknown"],
-  running: ["passed", "failed", "cancelled", "unknown"],
+  // A stage may find at run time that it cannot apply (no SMART on this device): running → skipped.
+  running: ["passed", "failed", "skipped", "cancelled", "unknown"],
   passed: [],
   failed: [],
   skipped: [],

@@ -30,21 +30,20 @@ function describe(p: string): string {
   return JSON.stringify(p.length > 80 ? `${p.slice(0, 80)}…` : p);
 }
 
-/** Checks charset, length and segments shared by device paths and work dirs; returns the segments. */
-function checkSafePath(p: string, what: string, rest: string): string[] {
+/** Checks length, charset and segments of `rest` (p without its /dev/, / or ~/ prefix). */
+function checkSafePath(p: string, what: string, rest: string): void {
   if (typeof p !== "string" || p.length === 0) throw new InvalidInputError(`${what} is empty`);
   if (p.length > MAX_PATH) throw new InvalidInputError(`${what} ${describe(p)} is longer than ${MAX_PATH} characters`);
-  if (!SAFE_PATH_CHARS.test(p)) {
+  if (rest === "") throw new InvalidInputError(`${what} ${describe(p)} has an empty path segment (nothing after the prefix)`);
+  if (!SAFE_PATH_CHARS.test(rest)) {
     throw new InvalidInputError(
       `${what} ${describe(p)} contains characters other than letters, digits and . _ : + @ = , / -`,
     );
   }
-  const segments = rest.split("/");
-  for (const seg of segments) {
+  for (const seg of rest.split("/")) {
     if (seg === "") throw new InvalidInputError(`${what} ${describe(p)} has an empty path segment (// or a trailing /)`);
     if (seg === "." || seg === "..") throw new InvalidInputError(`${what} ${describe(p)} has a "${seg}" segment`);
   }
-  return segments;
 }
 
 /** Accepts `/dev/…` paths made of a safe charset; throws InvalidInputError otherwise. */

@@ -55,6 +55,8 @@ export function execOnChannel(
       const stderr: Buffer[] = [];
       let code: number | null | undefined;
       let exitSignal: string | null = null;
+      let channelError = "";
+      ch.on("error", (e: Error) => (channelError = `: ${e.message}`)); // close follows; never an uncaught throw
       ch.on("data", (chunk: Buffer) => stdout.push(chunk));
       ch.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
       ch.on("exit", (exitCode: number | null, sig?: string) => {
@@ -64,7 +66,7 @@ export function execOnChannel(
       ch.on("close", () => {
         hooks.closed(true);
         if (code === undefined) {
-          settle(() => reject(new HostError(`connection to ${target} lost while running a command`, false, "unreachable")));
+          settle(() => reject(new HostError(`connection to ${target} lost while running a command${channelError}`, false, "unreachable")));
         } else {
           const result = { code, signal: exitSignal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
           settle(() => resolve(result));

@@ -24,12 +24,14 @@ async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions
   });
   const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv }), { timeoutMs: 60_000 });
   const launched = parseLaunchOutput(res.stdout);
-  if (!launched) {
-    throw new Error(`could not start badblocks: ${res.stderr.toString("utf8").trim().slice(0, 300) || `exit ${res.code}`}`);
+  if (launched.kind === "failed") {
+    const why = res.stderr.toString("utf8").trim().slice(0, 300);
+    throw new Error(`could not start badblocks: ${launched.reason}${why ? ` (${why})` : ""}`);
   }
   setStageRemote(ctx.db, ctx.stage.id, jobDir, launched.pgid);
-  addJobEvent(ctx.db, ctx.job.id, "launch",
-    launched.existing ? `found badblocks already running (process group ${launched.pgid})` : `badblocks started (process group ${launched.pgid})`);
+  addJobEvent(ctx.db, ctx.job.id, "launch", launched.kind === "existing"
+    ? `found this job's badblocks already launched (process group ${launched.pgid ?? "?"})`
+    : `badblocks started (process group ${launched.pgid})`);
   ctx.log.info({ jobDir, pgid: launched.pgid, argv }, "badblocks launched");
 }
 

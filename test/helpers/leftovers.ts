@@ -1,7 +1,7 @@
 // Removes what a crashed earlier run left under /tmp/kiln-test-*: mounts, loop devices, nbdfuse/sshd
-// processes (found by their pid files), then the dirs. A dir whose owner process is still alive
-// belongs to a live run (suites may run side by side) and is left alone; an unstamped entry is
-// only taken once it has not been touched for a while.
+// processes (found by their pid files), then the dirs. Only dirs stamped by tempdir.ts are removed,
+// and only once their owner process is gone (suites may run side by side). Mounts and loop devices
+// in an unstamped entry are released once it has not been touched for a while; its files stay.
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { run } from "./cleanup.js";
@@ -78,9 +78,10 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
 
   const entries = readdirSync("/tmp")
     .map((name) => path.join("/tmp", name))
-    .filter((p) => p.startsWith(TEMP_PREFIX) && isStale(p, now, opts.teardownOf));
+    .filter((p) => p.startsWith(TEMP_PREFIX) && statSync(p).isDirectory())
+    .filter((dir) => ownerState(dir, opts.teardownOf) === "dead");
   for (const entry of entries) {
-    if (statSync(entry).isDirectory()) stopRecordedProcesses(entry, done);
+    stopRecordedProcesses(entry, done);
     // never recurse into a mount that would not go away
     if (mounts().some((m) => m.target === entry || m.target.startsWith(`${entry}/`))) continue;
     rmSync(entry, { recursive: true, force: true });

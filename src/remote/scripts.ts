@@ -1,0 +1,328 @@
+// Pure builders of the POSIX sh scripts Kiln sends to a host, and parsers of what they print.
+//
+// A job lives in its own dir on the host (`jobDir`):
+//   run.sh        the wrapper; started by setsid, so its pid is the job's process group id
+//   pid, bb.pid   the wrapper's pid (= pgid) and badblocks' pid, each written atomically
+//   device        the device under test (to recognise badblocks in /proc/PID/cmdline)
+//   progress.log  badblocks' stderr after the squeezer (squeeze.ts)
+//   badblocks.txt badblocks' -o list of bad blocks; stdout.txt its stdout
+//   exit          badblocks' exit status, written (exit.tmp → mv) once it ended and the log is drained
+//   lock          mkdir'd by the first launch: two launches can never both start badblocks
+// Every user string is validated and single-quoted; scripts never expand one unquoted.
+
+import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
+import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
+
+const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
+LC_ALL=C; export LC_ALL`;
+
+/**
+ * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
+ * is a live process whose cmdline names badblocks and this job's device, KILN_ALIVE=1 when that
+ * holds or the group leader is still this job's wrapper. A recycled pid never counts as ours.
+ */
+const STATE_FN = `kiln_state() {
+  KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0
+  [ -s "$kiln_dir/pid" ] || return 0
+  KILN_PG=$(cat "$kiln_dir/pid" 2>/dev/null)
+  case "$KILN_PG" in ''|*[!0-9]*) KILN_PG=""; return 0 ;; esac
+  kiln_dev=$(cat "$kiln_dir/device" 2>/dev/null)
+  kiln_bb=$(cat "$kiln_dir/bb.pid" 2>/dev/null)
+  case "$kiln_bb" in ''|*[!0-9]*) ;; *)
+    if [ -n "$kiln_dev" ] && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
+      case "$kiln_cmd" in *badblocks*" $kiln_dev "*) KILN_BB_ALIVE=1 ;; esac
+    fi ;;
+  esac
+  if kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$KILN_PG/cmdline"); then
+    case "$kiln_cmd" in *" $kiln_dir/run.sh "*) KILN_ALIVE=1 ;; esac
+  fi
+  [ "$KILN_BB_ALIVE" = 1 ] && KILN_ALIVE=1
+  return 0
+}
+kiln_wait_pid() {
+  kiln_i=0
+  while [ ! -s "$kiln_dir/pid" ] && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
+}`;
+
+export interface LaunchOptions {
+  jobDir: string;
+  /** The badblocks argv (badblocks/command.ts); runs with the job dir as its working dir. */
+  argv: readonly string[];
+  /** The device under test; default: the argument that starts with /dev/. */
+  device?: string;
+  squeezeSeconds?: number;
+}
+
+export function buildLaunchScript(o: LaunchOptions): string {
+  const dir = remoteDirShellWord(o.jobDir);
+  if (!Array.isArray(o.argv) || !/^(?:.*\/)?badblocks$/.test(o.argv[0] ?? "")) {
+    throw new InvalidInputError("the command to launch must be a badblocks argv");
+  }
+  const device = validateDevicePath(o.device ?? o.argv.find((a) => a.startsWith("/dev/")) ?? "");
+  if (!o.argv.includes(device)) throw new InvalidInputError(`the badblocks argv does not name ${device}`);
+  const wrapper = wrapperScript(shJoin(o.argv), o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
+  return `${PREAMBLE}
+kiln_dir=${dir}
+${STATE_FN}
+for kiln_tool in badblocks setsid mkfifo awk tr sed; do
+  command -v "$kiln_tool" >/dev/null 2>&1 || { echo "KILN-LAUNCH failed missing $kiln_tool"; exit 0; }
+done
+mkdir -p "$kiln_dir" 2>/dev/null && cd "$kiln_dir" || { echo "KILN-LAUNCH failed cannot create $kiln_dir"; exit 0; }
+if [ -e pid ]; then kiln_state; echo "KILN-LAUNCH existing $KILN_PG $KILN_ALIVE"; exit 0; fi
+if ! mkdir lock 2>/dev/null; then
+  kiln_wait_pid
+  if [ -s pid ]; then kiln_state; echo "KILN-LAUNCH existing $KILN_PG $KILN_ALIVE"; else echo "KILN-LAUNCH failed locked"; fi
+  exit 0
+fi
+printf '%s\\n' ${shQuote(device)} > device
+printf '%s' ${shQuote(wrapper)} > run.sh
+setsid sh "$kiln_dir/run.sh" </dev/null >/dev/null 2>&1 &
+kiln_wait_pid
+if [ -s pid ]; then echo "KILN-LAUNCH started $(cat pid)"; else echo "KILN-LAUNCH failed no pid file after 5 s"; fi
+`;
+}
+
+/** The wrapper (run.sh). Ignores HUP/PIPE and waits through TERM so the exit status gets written. */
+function wrapperScript(command: string, squeezeSeconds: number): string {
+  return `# Kiln burn-in wrapper: process group leader (setsid); see src/remote/scripts.ts.
+trap '' HUP PIPE
+trap ':' INT TERM
+cd "\${0%/run.sh}" || exit 1
+${PREAMBLE}
+kiln_squeeze() {
+${squeezeScript(squeezeSeconds)}
+}
+rm -f progress.fifo
+if ! mkfifo progress.fifo; then
+  echo "kiln: cannot create progress.fifo" >> progress.log
+  echo 126 > exit.tmp && mv exit.tmp exit
+  echo $$ > pid.tmp && mv pid.tmp pid
+  exit 1
+fi
+( trap '' HUP INT TERM PIPE; kiln_squeeze < progress.fifo >> progress.log ) &
+kiln_sq=$!
+${command} > stdout.txt 2> progress.fifo &
+kiln_bb=$!
+echo "$kiln_bb" > bb.pid.tmp && mv bb.pid.tmp bb.pid
+echo $$ > pid.tmp && mv pid.tmp pid
+while :; do
+  wait "$kiln_bb"
+  kiln_rc=$?
+  kill -0 "$kiln_bb" 2>/dev/null || break
+done
+wait "$kiln_sq"
+echo "$kiln_rc" > exit.tmp && mv exit.tmp exit
+rm -f progress.fifo
+`;
+}
+
+export type LaunchResult =
+  | { kind: "started"; pgid: number }
+  | { kind: "existing"; pgid: number | null; alive: boolean }
+  | { kind: "failed"; reason: string };
+
+export function parseLaunchOutput(stdout: Buffer | string): LaunchResult {
+  const line = String(stdout).split("\n").find((l) => l.startsWith("KILN-LAUNCH ")) ?? "";
+  const [, kind = "", a = "", b = ""] = line.trim().split(" ");
+  if (kind === "started" && /^\d+$/.test(a)) return { kind, pgid: Number(a) };
+  if (kind === "existing") return { kind, pgid: /^\d+$/.test(a) ? Number(a) : null, alive: b === "1" };
+  if (kind === "failed") return { kind, reason: line.slice("KILN-LAUNCH failed ".length).trim() };
+  return { kind: "failed", reason: line ? `unexpected answer: ${line}` : "no answer from the launch script" };
+}
+
+export function buildCancelScript(jobDir: string, graceSeconds = 10): string {
+  const dir = remoteDirShellWord(jobDir);
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 600) {
+    throw new InvalidInputError(`grace period must be 0 to 600 whole seconds, got ${String(graceSeconds)}`);
+  }
+  return `${PREAMBLE}
+kiln_dir=${dir}
+${STATE_FN}
+kiln_group() { kill -0 -"$kiln_pg" 2>/dev/null; }
+[ -d "$kiln_dir" ] || { echo "KILN-CANCEL none"; exit 0; }
+[ ! -e "$kiln_dir/pid" ] && [ -d "$kiln_dir/lock" ] && kiln_wait_pid
+[ -e "$kiln_dir/pid" ] || { echo "KILN-CANCEL none"; exit 0; }
+kiln_state
+[ "$KILN_ALIVE" = 1 ] || { echo "KILN-CANCEL gone"; exit 0; }
+kiln_pg=$KILN_PG
+kill -TERM -"$kiln_pg" 2>/dev/null
+kill -CONT -"$kiln_pg" 2>/dev/null
+kiln_i=0
+while kiln_group && [ "$kiln_i" -lt ${graceSeconds * 10} ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
+if kiln_group; then
+  kill -KILL -"$kiln_pg" 2>/dev/null
+  kiln_i=0
+  while kiln_group && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
+fi
+if kiln_group; then echo "KILN-CANCEL still-alive"; else echo "KILN-CANCEL gone"; fi
+`;
+}
+
+export function parseCancelOutput(stdout: Buffer | string): "gone" | "still-alive" | "none" | null {
+  const m = /^KILN-CANCEL (gone|still-alive|none)$/m.exec(String(stdout));
+  return (m?.[1] as "gone" | "still-alive" | "none" | undefined) ?? null;
+}
+
+/** Pauses (STOP) or resumes (CONT) the job's whole process group, if it is still this job's. */
+export function buildSignalScript(jobDir: string, signal: "STOP" | "CONT"): string {
+  const dir = remoteDirShellWord(jobDir);
+  if (signal !== "STOP" && signal !== "CONT") throw new InvalidInputError(`signal must be STOP or CONT, got ${String(signal)}`);
+  return `${PREAMBLE}
+kiln_dir=${dir}
+${STATE_FN}
+kiln_state
+if [ "$KILN_ALIVE" = 1 ] && kill -${signal} -"$KILN_PG" 2>/dev/null; then echo "KILN-SIGNAL sent"; else echo "KILN-SIGNAL none"; fi
+`;
+}
+
+export function parseSignalOutput(stdout: Buffer | string): "sent" | "none" | null {
+  const m = /^KILN-SIGNAL (sent|none)$/m.exec(String(stdout));
+  return (m?.[1] as "sent" | "none" | undefined) ?? null;
+}
+
+/** Runs a script with POSIX sh whatever the login shell is (bash, zsh, fish…). */
+export function asShCommand(script: string): string {
+  return `sh -c ${shQuote(script)}`;
+}
+
+// ---- reading jobs ------------------------------------------------------------------------------
+
+export interface ReadRequest {
+  /** Names the job in the answer: letters, digits and . _ : - only. */
+  key: string;
+  jobDir: string;
+  logOffset: number;
+  bbOffset: number;
+  /** At most this many new bytes of each file. */
+  maxBytes: number;
+}
+
+export interface FileChunk {
+  /** The file's size now. Smaller than `offset` means it was truncated or replaced. */
+  size: number;
+  offset: number;
+  /** Bytes from `offset`, at most maxBytes; more may be waiting when offset + length < size. */
+  data: Buffer;
+  truncated: boolean;
+}
+
+export interface JobRead {
+  /** Whether the job dir exists at all. */
+  found: boolean;
+  /** null: the file does not exist (yet). */
+  log: FileChunk | null;
+  bb: FileChunk | null;
+  /** badblocks' exit status as written by the wrapper, trimmed; null while it runs. */
+  exit: string | null;
+  pgid: number | null;
+  /** The job's wrapper or its badblocks is running (and really is this job's). */
+  alive: boolean;
+  bbAlive: boolean;
+}
+
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+/** Framed, binary-safe: a line `KILN-FILE <log|bb> <size|-> <offset> <n>`, n raw bytes, then \n. */
+const READ_FNS = `kiln_chunk() {
+  if [ ! -f "$2" ]; then printf 'KILN-FILE %s - %s 0\\n\\n' "$1" "$3"; return 0; fi
+  kiln_size=$(wc -c < "$2" 2>/dev/null) || kiln_size=0
+  kiln_size=$((kiln_size + 0))
+  if [ "$kiln_size" -le "$3" ]; then printf 'KILN-FILE %s %s %s 0\\n\\n' "$1" "$kiln_size" "$3"; return 0; fi
+  tail -c +$(($3 + 1)) "$2" 2>/dev/null | head -c "$4" > "$kiln_tmp"
+  kiln_n=$(wc -c < "$kiln_tmp")
+  echo "KILN-FILE $1 $kiln_size $3 $((kiln_n + 0))"
+  cat "$kiln_tmp"
+  echo
+}
+kiln_job() {
+  kiln_dir=$2
+  echo "KILN-JOB $1"
+  if [ -d "$kiln_dir" ]; then
+    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
+    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
+    if [ -f "$kiln_dir/exit" ]; then
+      kiln_n=$(wc -c < "$kiln_dir/exit")
+      echo "KILN-EXIT $((kiln_n + 0))"
+      cat "$kiln_dir/exit"
+      echo
+    else
+      echo "KILN-EXIT -"
+    fi
+    kiln_state
+    echo "KILN-PROC \${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE"
+  else
+    echo "KILN-NODIR"
+  fi
+  echo "KILN-END"
+}`;
+
+/** One script that reports every requested job: new log and bad-block bytes, exit status, liveness. */
+export function buildReadScript(reqs: readonly ReadRequest[]): string {
+  const calls = reqs.map((r) => {
+    if (typeof r.key !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(r.key)) {
+      throw new InvalidInputError(`read key ${JSON.stringify(r.key)} must be 1-64 letters, digits, . _ : -`);
+    }
+    for (const [name, n] of [["log offset", r.logOffset], ["bad-block offset", r.bbOffset]] as const) {
+      if (!Number.isSafeInteger(n) || n < 0) throw new InvalidInputError(`${name} must be a whole number ≥ 0, got ${String(n)}`);
+    }
+    if (!Number.isInteger(r.maxBytes) || r.maxBytes < 1 || r.maxBytes > MAX_READ_BYTES) {
+      throw new InvalidInputError(`maxBytes must be 1 to ${MAX_READ_BYTES}, got ${String(r.maxBytes)}`);
+    }
+    return `kiln_job ${shQuote(r.key)} ${remoteDirShellWord(r.jobDir)} ${r.logOffset} ${r.bbOffset} ${r.maxBytes}`;
+  });
+  return `${PREAMBLE}
+kiln_tmp=$(mktemp 2>/dev/null) || kiln_tmp="/tmp/kiln-read.$$"
+trap 'rm -f "$kiln_tmp"' EXIT
+${STATE_FN}
+${READ_FNS}
+${calls.join("\n")}
+`;
+}
+
+/**
+ * Parses buildReadScript's output. Only jobs whose report is complete (up to KILN-END) are in the
+ * map: a cut-off answer loses the last job, never half of it.
+ */
+export function parseReadOutput(buf: Buffer): Map<string, JobRead> {
+  const out = new Map<string, JobRead>();
+  let at = 0;
+  const line = (): string | null => {
+    const nl = buf.indexOf(0x0a, at);
+    if (nl < 0) return null;
+    const text = buf.toString("latin1", at, nl);
+    at = nl + 1;
+    return text;
+  };
+  for (;;) {
+    const head = line();
+    if (head === null || !head.startsWith("KILN-JOB ")) return out;
+    const job: JobRead = { found: true, log: null, bb: null, exit: null, pgid: null, alive: false, bbAlive: false };
+    for (;;) {
+      const l = line();
+      if (l === null) return out;
+      const f = l.split(" ");
+      if (l === "KILN-END") break;
+      if (l === "KILN-NODIR") job.found = false;
+      else if (f[0] === "KILN-FILE" && f.length === 5 && (f[1] === "log" || f[1] === "bb")) {
+        const n = Number(f[4]);
+        if (!Number.isSafeInteger(n) || n < 0 || at + n >= buf.length || buf[at + n] !== 0x0a) return out;
+        if (f[2] !== "-") {
+          const size = Number(f[2]);
+          const offset = Number(f[3]);
+          job[f[1]] = { size, offset, data: Buffer.from(buf.subarray(at, at + n)), truncated: size < offset };
+        }
+        at += n + 1;
+      } else if (f[0] === "KILN-EXIT" && f[1] !== "-") {
+        const n = Number(f[1]);
+        if (!Number.isSafeInteger(n) || at + n >= buf.length) return out;
+        job.exit = buf.toString("latin1", at, at + n).trim();
+        at += n + 1;
+      } else if (f[0] === "KILN-PROC") {
+        job.pgid = f[1] && /^\d+$/.test(f[1]) ? Number(f[1]) : null;
+        job.alive = f[2] === "1";
+        job.bbAlive = f[3] === "1";
+      } else if (f[0] !== "KILN-EXIT") return out;
+    }
+    out.set(head.slice("KILN-JOB ".length), job);
+  }
+}

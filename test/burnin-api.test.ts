@@ -1,0 +1,207 @@
+// The first whole capability through the HTTP API, all real: sshd on loopback, badblocks on loop
+// devices, a disk with unreadable sectors, a mounted ext4, a real SQLite file.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
+import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+
+let kiln: TestKiln;
+let sshd: TestSshd;
+let workDir: string;
+let hostId: number;
+const disks: Record<string, { device: string; detach(): void; badBlocks?: (bs: number) => number[] }> = {};
+
+function badblocksOn(device: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-af", `badblocks .*${device}( |$)`], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function driveFor(device: string): Promise<any> {
+  const { body } = await kiln.api("GET", "/api/v1/drives");
+  const d = (body as any[]).find((x) => x.devPath === device);
+  if (!d) throw new Error(`no drive for ${device} in ${JSON.stringify(body.map((x: any) => x.devPath))}`);
+  return d;
+}
+
+beforeAll(async () => {
+  kiln = await startTestKiln();
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  workDir = mkdtempSync("/tmp/kiln-test-work-");
+  disks.good = createLoopDevice({ sizeMiB: 8 });
+  disks.bad = createBadDisk({ sizeMiB: 8, badRanges: [{ startByte: 3 * 1024 * 1024, length: 8192 }] });
+  disks.mounted = createMountedExt4({ sizeMiB: 16 });
+  disks.slow = createSlowDisk({ sizeMiB: 16, rateBytesPerSec: 4 * 1024 * 1024 });
+});
+
+afterAll(async () => {
+  await kiln?.stop();
+  await sshd?.dispose();
+  for (const d of Object.values(disks)) d.detach();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("a burn-in through the API", () => {
+  it("adds the host and pins the host key it was shown", async () => {
+    const res = await kiln.api("POST", "/api/v1/hosts", {
+      name: "test-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint);
+    hostId = res.body.id;
+    const key = await kiln.api("GET", "/api/v1/ssh-key");
+    expect(key.body.publicKey).toBe(kiln.publicKey);
+  });
+
+  it("scans the drives and says why the mounted one is in use", async () => {
+    const res = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+    expect(res.status).toBe(200);
+    const mounted = await driveFor(disks.mounted!.device);
+    expect(mounted.inUse?.reason).toMatch(/^mounted at /);
+    const good = await driveFor(disks.good!.device);
+    expect(good.inUse).toBeNull();
+    expect(good.confirmName).toBe(good.devName);
+  });
+
+  it("refuses a start without the typed confirmation, or with a wrong one", async () => {
+    const good = await driveFor(disks.good!.device);
+    const none = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [] });
+    expect(none.status).toBe(400);
+    const wrong = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: ["sda"] });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatch(/confirmation/);
+    expect(badblocksOn(disks.good!.device)).toEqual([]);
+  });
+
+  it("refuses the mounted disk with its reason and never starts badblocks on it", async () => {
+    const mounted = await driveFor(disks.mounted!.device);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [mounted.id], confirm: [mounted.confirmName] });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/mounted at/);
+    expect(badblocksOn(disks.mounted!.device)).toEqual([]);
+    const jobs = await kiln.api("GET", `/api/v1/jobs?driveId=${mounted.id}`);
+    expect(jobs.body).toEqual([]);
+  });
+
+  it("passes the good disk with 0 bad blocks", async () => {
+    const good = await driveFor(disks.good!.device);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName] });
+    expect(res.status).toBe(202);
+    const id = res.body.jobs[0].id;
+    const job = await kiln.waitForJob(id, isTerminalJob);
+    expect(job.status).toBe("passed");
+    expect(job.badBlocks).toEqual([]);
+    expect(job.percent).toBe(100);
+    const surface = job.stages.find((s: any) => s.name === "surface_validate");
+    expect(surface.status).toBe("passed");
+    expect(job.stages.find((s: any) => s.name === "smart_short").status).toBe("skipped");
+    expect(job.surface.phase).toBe(8);
+  });
+
+  it("fails the bad disk listing exactly the injected blocks", async () => {
+    const bad = await driveFor(disks.bad!.device);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", {
+      driveIds: [bad.id], confirm: [bad.confirmName], stages: ["precheck", "surface_validate"],
+    });
+    expect(res.status).toBe(202);
+    const job = await kiln.waitForJob(res.body.jobs[0].id, isTerminalJob, 300_000);
+    expect(job.status).toBe("failed");
+    expect(job.badBlocks).toEqual(disks.bad!.badBlocks!(4096));
+    expect(job.errorText).toMatch(/bad blocks/);
+  });
+
+  it("refuses a second job on a busy drive, and cancel leaves no badblocks on the host", async () => {
+    const slow = await driveFor(disks.slow!.device);
+    const start = () => kiln.api("POST", "/api/v1/burnin/start", { driveIds: [slow.id], confirm: [slow.confirmName], stages: ["surface_validate"] });
+    const res = await start();
+    expect(res.status).toBe(202);
+    const id = res.body.jobs[0].id;
+    await kiln.waitForJob(id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+    expect(badblocksOn(disks.slow!.device)).toHaveLength(1);
+    const again = await start();
+    expect(again.status).toBe(409);
+    const cancel = await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    expect(job.status).toBe("cancelled");
+    expect(badblocksOn(disks.slow!.device)).toEqual([]);
+  });
+
+  it("stops everything on a host whose key changed", async () => {
+    const oldFp = sshd.hostKeyFingerprint;
+    const newFp = await sshd.rotateHostKey();
+    expect(newFp).not.toBe(oldFp);
+    // Drop the pooled connection so the next exec must present the new key.
+    kiln.kiln.registry.drop(hostId);
+    const scan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+    expect(scan.status).toBe(409);
+    const hosts = await kiln.api("GET", "/api/v1/hosts");
+    expect(hosts.body.find((h: any) => h.id === hostId).status).toBe("untrusted");
+    const good = await driveFor(disks.good!.device);
+    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName] });
+    expect(start.status).toBe(409);
+    expect(start.body.error).toMatch(/untrusted/);
+    expect(badblocksOn(disks.good!.device)).toEqual([]);
+    const repin = await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`);
+    expect(repin.status).toBe(200);
+    expect(repin.body.hostKeyFingerprint).toBe(newFp);
+    expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(200);
+  });
+});
+
+describe("hostile input", () => {
+  const sentinel = "/tmp/kiln-test-pwned";
+  const hostile = ["x;touch /tmp/kiln-test-pwned", "$(touch /tmp/kiln-test-pwned)", "a'b\"c", "with space", "new\nline", "`touch /tmp/kiln-test-pwned`"];
+
+  it("rejects hostile work dirs, names and users with 400 and runs nothing", async () => {
+    for (const bad of hostile) {
+      for (const field of ["workDir", "username", "address", "name"]) {
+        if (field === "name" && bad === "with space") continue; // a display name may hold spaces; it never reaches a shell
+        const body: any = { name: "h2", address: "127.0.0.1", port: sshd.port, username: "root", workDir, [field]: bad };
+        const res = await kiln.api("POST", "/api/v1/hosts", body);
+        expect(res.status, `${field}=${JSON.stringify(bad)}`).toBe(400);
+        expect(typeof res.body.error).toBe("string");
+      }
+    }
+    expect(existsSync(sentinel)).toBe(false);
+  });
+
+  it("rejects hostile burn-in options and ids", async () => {
+    const good = await driveFor(disks.good!.device);
+    for (const patterns of [["0xaa;reboot"], ["$(id)"], ["0xaa", "0x55", "0xff", "0x00", "0x11"]]) {
+      const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName], options: { patterns } });
+      expect(res.status).toBe(400);
+    }
+    const ids = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: ["1;rm -rf /"], confirm: ["x"] });
+    expect(ids.status).toBe(400);
+    const extra = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName], options: { device: "/dev/sda" } });
+    expect(extra.status).toBe(400);
+    expect(badblocksOn(disks.good!.device)).toEqual([]);
+    expect(existsSync(sentinel)).toBe(false);
+  });
+
+  it("answers malformed JSON and oversized bodies with clear 4xx errors", async () => {
+    const malformed = await kiln.api("POST", "/api/v1/burnin/start", "{ not json");
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatch(/malformed JSON/);
+    const big = await kiln.api("POST", "/api/v1/hosts", JSON.stringify({ name: "x".repeat(200_000) }));
+    expect(big.status).toBe(413);
+  });
+
+  it("requires authentication for everything but /health", async () => {
+    const health = await fetch(`${kiln.url}/health`);
+    expect(health.status).toBe(200);
+    expect((await health.json()).status).toBe("ok");
+    for (const p of ["/api/v1/hosts", "/api/v1/drives", "/api/v1/jobs", "/api/v1/ssh-key"]) {
+      expect((await fetch(kiln.url + p)).status).toBe(401);
+    }
+    const wrong = await fetch(`${kiln.url}/api/v1/hosts`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const page = await fetch(`${kiln.url}/`, { redirect: "manual" });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/login");
+  });
+});
