@@ -1,10 +1,13 @@
 // The first whole capability through the HTTP API, all real: sshd on loopback, badblocks on loop
 // devices, a disk with unreadable sectors, a mounted ext4, a real SQLite file.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+import { openSse } from "./helpers/sse.js";
+import { TEST_TOKEN } from "./helpers/kiln.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -30,11 +33,11 @@ async function driveFor(device: string): Promise<any> {
 beforeAll(async () => {
   kiln = await startTestKiln();
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
-  workDir = mkdtempSync("/tmp/kiln-test-work-");
+  workDir = makeTempDir("work");
   disks.good = createLoopDevice({ sizeMiB: 8 });
   disks.bad = createBadDisk({ sizeMiB: 8, badRanges: [{ startByte: 3 * 1024 * 1024, length: 8192 }] });
   disks.mounted = createMountedExt4({ sizeMiB: 16 });
-  disks.slow = createSlowDisk({ sizeMiB: 16, rateBytesPerSec: 4 * 1024 * 1024 });
+  disks.slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
 });
 
 afterAll(async () => {
@@ -111,6 +114,28 @@ describe("a burn-in through the API", () => {
     expect(job.status).toBe("failed");
     expect(job.badBlocks).toEqual(disks.bad!.badBlocks!(4096));
     expect(job.errorText).toMatch(/bad blocks/);
+  });
+
+  it("streams the phases over SSE in order while the job runs", async () => {
+    const slow = await driveFor(disks.slow!.device);
+    const sse = await openSse(`${kiln.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` });
+    try {
+      const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [slow.id], confirm: [slow.confirmName], stages: ["surface_validate"] });
+      expect(res.status).toBe(202);
+      const id = res.body.jobs[0].id;
+      await sse.waitFor((e) => e.event === "job" && e.data.id === id && e.data.status === "passed", 180_000);
+      const snaps = sse.events.filter((e) => e.event === "job" && e.data.id === id).map((e) => e.data);
+      const phases = snaps.map((j) => j.surface.phase);
+      const distinct = phases.filter((p, i) => i === 0 || p !== phases[i - 1]);
+      expect(distinct).toEqual([...distinct].sort((a, b) => a - b));
+      expect(distinct.filter((p) => p > 0)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const percents = snaps.map((j) => j.percent);
+      for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1]);
+      expect(percents.slice(0, -1).every((p) => p < 100)).toBe(true);
+      expect(sse.events.some((e) => e.event === "drive")).toBe(true);
+    } finally {
+      sse.close();
+    }
   });
 
   it("refuses a second job on a busy drive, and cancel leaves no badblocks on the host", async () => {

@@ -1,11 +1,12 @@
 // Starts a real Kiln (real SQLite file, real HTTP server on a free loopback port) for a test,
 // with a small API client that speaks bearer-token JSON.
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { createLogger } from "../../src/log.js";
 import { loadConfig } from "../../src/config.js";
 import { startKiln, type Kiln } from "../../src/kiln.js";
 import { ensureKilnKey } from "../../src/ssh/keys.js";
+import { makeTempDir } from "./tempdir.js";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef";
 
@@ -20,7 +21,7 @@ export interface TestKiln {
 }
 
 export async function startTestKiln(env: Record<string, string> = {}): Promise<TestKiln> {
-  const dataDir = mkdtempSync("/tmp/kiln-test-data-");
+  const dataDir = makeTempDir("data");
   // The key exists before Kiln starts so the test host can authorise it first.
   const { publicKey } = ensureKilnKey(dataDir);
   const config = loadConfig({
