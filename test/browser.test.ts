@@ -157,6 +157,7 @@ describe("the dashboard in a browser", () => {
       },
     });
     const last = samples.at(-1)!;
+    if (process.env.KILN_DEBUG_SAMPLES) console.log(samples.map((s) => `${s.status} ${s.surfacePct.toFixed(1)} ${s.caption}`).join("\n"));
     expect(last.status).toBe("passed");
     expect(dashboardWhile).toBe("running");
     for (let i = 1; i < samples.length; i++) {

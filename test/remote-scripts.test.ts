@@ -94,14 +94,28 @@ beforeAll(() => {
   slow = attach(`${dir}/disk`);
 });
 
+/** Retries `ok` every 100 ms for up to `ms` (udev may hold a loop device open for a moment). */
+function retry(ok: () => boolean, ms: number): boolean {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (ok()) return true;
+    execFileSync("sleep", ["0.1"]);
+  }
+  return ok();
+}
+
 afterAll(() => {
   for (const dir of jobDirs) {
     if (existsSync(`${dir}/pid`)) spawnSync("sh", ["-c", buildCancelScript(dir, 2)]);
   }
+  // Detach once, then wait until the device no longer points into our tmp dir (it may be reused
+  // by someone else right away, so never detach it twice).
   for (const dev of loops) spawnSync("losetup", ["-d", dev]);
+  const ours = (dev: string) => spawnSync("losetup", ["-n", "-O", "BACK-FILE", dev], { encoding: "utf8" }).stdout.includes(tmp);
+  retry(() => !loops.some(ours), 10_000);
   if (fuse) {
-    spawnSync("fusermount3", ["-u", fuse.dir]);
-    for (let i = 0; i < 50 && spawnSync("kill", ["-0", String(fuse.pid)]).status === 0; i++) execFileSync("sleep", ["0.1"]);
+    const dir = fuse.dir;
+    if (!retry(() => spawnSync("fusermount3", ["-u", dir]).status === 0, 10_000)) spawnSync("fusermount3", ["-u", "-z", dir]);
+    retry(() => spawnSync("kill", ["-0", String(fuse?.pid)]).status !== 0, 5000);
   }
   rmSync(tmp, { recursive: true, force: true });
 });
