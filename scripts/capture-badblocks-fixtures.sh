@@ -19,17 +19,21 @@ HOLDER=""
 FUSE_PID=""
 SLOW_PID=""
 
+# unfuse DIR PID: unmount an nbdfuse mount (retrying while udev still holds a detached loop
+# device over it), then wait for nbdfuse to exit.
+unfuse() {
+  i=0; until fusermount3 -u "$1" 2>/dev/null || [ $i -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+  mountpoint -q "$1" 2>/dev/null && fusermount3 -u -z "$1"
+  i=0; while kill -0 "$2" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
 cleanup() {
   set +e
   [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
   mountpoint -q "$WORK/mnt" 2>/dev/null && umount "$WORK/mnt"
   for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
-  if [ -n "$SLOW_PID" ]; then fusermount3 -u "$WORK/slow" 2>/dev/null; wait "$SLOW_PID" 2>/dev/null; fi
-  if [ -n "$FUSE_PID" ]; then
-    fusermount3 -u "$WORK/fuse" 2>/dev/null
-    i=0; while kill -0 "$FUSE_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill "$FUSE_PID" 2>/dev/null
-  fi
+  [ -n "$SLOW_PID" ] && unfuse "$WORK/slow" "$SLOW_PID"
+  [ -n "$FUSE_PID" ] && unfuse "$WORK/fuse" "$FUSE_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -50,7 +54,7 @@ run() {
 }
 EXTRA="" # extra JSON members for meta, e.g. the injected bad blocks
 meta() { # NAME NOTE EXIT COMMAND
-  printf '{\n  "command": "LC_ALL=C badblocks %s",\n  "exitCode": %s,\n  "device": "%s"%s\n}\n' \
+  printf '{\n  "command": "LC_ALL=C badblocks %s",\n  "exitCode": %s,\n  "disk": "%s"%s\n}\n' \
     "$4" "$3" "$2" "$EXTRA" >"$OUT/$1.json"
   echo "captured $1 (exit $3)"
 }
@@ -80,8 +84,8 @@ rc=$?
 set -e
 meta interrupted "nbdkit memory 16M + delay filter 40 ms; SIGINT after 5 s" "$rc" "-wsv -b 4096 -c 64 $L"
 losetup -d "$SLOW_LOOP"
-fusermount3 -u "$WORK/slow"
-wait "$SLOW_PID" || true
+kept=""; for l in $LOOPS; do [ "$l" = "$SLOW_LOOP" ] || kept="$kept $l"; done; LOOPS=$kept
+unfuse "$WORK/slow" "$SLOW_PID"
 SLOW_PID=""
 
 # (b, e) a disk with unreadable sectors: nbdkit's sh plugin over a backing file answers EIO to any

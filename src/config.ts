@@ -20,6 +20,10 @@ const schema = z.object({
   KILN_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** How often the per-host reader polls job logs, in milliseconds. */
   KILN_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** No new output for this long while badblocks lives: a warning on the job. */
+  KILN_STUCK_WARN_MINUTES: z.coerce.number().min(0.05).max(100_000).default(30),
+  /** No new output for this long: the job ends `unknown` and its process group is stopped. */
+  KILN_STUCK_LIMIT_MINUTES: z.coerce.number().min(0.1).max(100_000).default(24 * 60),
 });
 
 export interface Config {
@@ -35,6 +39,8 @@ export interface Config {
   mailTo: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   pollMs: number;
+  stuckWarnMs: number;
+  stuckLimitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -80,5 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailTo: (e.KILN_MAIL_TO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     logLevel: e.KILN_LOG_LEVEL,
     pollMs: e.KILN_POLL_MS,
+    stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
+    stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
   };
 }

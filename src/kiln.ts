@@ -16,6 +16,7 @@ import { HostService } from "./hosts/service.js";
 import { Runner } from "./jobs/runner.js";
 import { JobService } from "./jobs/service.js";
 import { createApp } from "./web/app.js";
+import { releaseMarker, takeMarker } from "./crash-marker.js";
 
 export interface Kiln {
   url: string;
@@ -37,6 +38,8 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   if (admin === "created") log.info("bootstrap admin 'admin' created");
   if (admin === "needs-setup") log.warn("no admin yet: open the dashboard from this machine to create one");
   const key = ensureKilnKey(config.dataDir);
+  const crash = takeMarker(db, config.dataDir);
+  if (crash) log.error(crash, "the last Kiln run did not shut down cleanly (crash marker found)");
 
   const hub = new EventHub();
   const registry = new HostRegistry(db, key.privateKey, hub, log.child({ part: "hosts" }));
@@ -44,7 +47,8 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   let jobs: JobService | undefined;
   const runner = new Runner({
     db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
-    gateMs: config.gateSeconds * 1000, pollMs: config.pollMs, publish: (id) => jobs?.publish(id),
+    gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
+    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, publish: (id) => jobs?.publish(id),
   });
   jobs = new JobService(db, hosts, runner, hub, log.child({ part: "jobs" }));
   runner.start();
@@ -61,12 +65,13 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   return {
     url, db, log, runner, registry, hub,
     async close() {
-      await runner.stop();
+      runner.stop();
       hub.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       registry.closeAll();
       db.close();
+      releaseMarker(config.dataDir);
     },
   };
 }

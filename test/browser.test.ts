@@ -1,13 +1,14 @@
 // The dashboard in a real headless Chromium against the real stack: Kiln with a SQLite file, sshd on
 // loopback, badblocks on a rate-limited loop device. Log in, add the host, scan, confirm and start a
 // burn-in, watch it live in the drawer until it passes. Screenshots of each run go to test-output/.
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, OUTPUT_DIR, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "correct-horse-battery";
 
@@ -157,7 +158,7 @@ describe("the dashboard in a browser", () => {
       },
     });
     const last = samples.at(-1)!;
-    if (process.env.KILN_DEBUG_SAMPLES) console.log(samples.map((s) => `${s.status} ${s.surfacePct.toFixed(1)} ${s.caption}`).join("\n"));
+    writeFileSync(path.join(OUTPUT_DIR, "drawer-samples.json"), JSON.stringify(samples, null, 1));
     expect(last.status).toBe("passed");
     expect(dashboardWhile).toBe("running");
     for (let i = 1; i < samples.length; i++) {
@@ -222,6 +223,7 @@ interface DrawerSample {
   /** aria-valuenow of the 8 meter halves, pattern by pattern, write then verify. */
   values: number[];
   surfacePct: number;
+  at?: number;
 }
 
 async function readDrawer(p: Page): Promise<DrawerSample> {
@@ -246,7 +248,7 @@ async function watchDrawer(p: Page, opts: { timeoutMs: number; onSample(s: Drawe
   const until = Date.now() + opts.timeoutMs;
   let shots = 0;
   for (;;) {
-    const s = await readDrawer(p);
+    const s = { ...(await readDrawer(p)), at: Date.now() };
     samples.push(s);
     if (isTerminalJob(s)) return samples;
     if (Date.now() > until) throw new Error(`job still ${s.status} after ${opts.timeoutMs} ms: ${s.caption}`);

@@ -210,7 +210,7 @@ function handleRecord(state: ProgressState, raw: string, events: ProgressEvent[]
     state.aborting = true;
   } else if ((m = INTERRUPTED.exec(record))) {
     end(state, { kind: "interrupted", badBlocks: state.badBlocks, errors: { ...state.errors }, block: Number(m[1]) }, events);
-  } else if (REFUSAL.test(record) || (state.phase === 0 && OWN_ERROR.test(record))) {
+  } else if (REFUSAL.test(record) || (state.phase === 0 && (OWN_ERROR.test(record) || record.startsWith("Usage: ")))) {
     const reason = OWN_ERROR.exec(record)?.[1] ?? record;
     end(state, { kind: "refused", badBlocks: 0, errors: { ...state.errors }, reason }, events);
   } else if ((m = FROM_BLOCK.exec(record))) {

@@ -6,7 +6,11 @@ import path from "node:path";
 export type Db = Database.Database;
 
 export interface OpenOptions {
-  /** How long a write waits for a foreign lock before SQLITE_BUSY. */
+  /**
+   * How long a statement waits for a foreign lock before SQLITE_BUSY. Kept short because
+   * better-sqlite3 waits synchronously (the whole process would stall); longer waits are retried
+   * on timers by db/retry.ts.
+   */
   busyTimeoutMs?: number;
 }
 
@@ -17,6 +21,6 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   // FULL: a committed terminal record or progress offset survives power loss.
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
-  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 60_000}`);
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 250}`);
   return db;
 }

@@ -23,9 +23,19 @@ export interface Step {
   commit: boolean;
   /** The stage ended with this verdict (always comes with commit). */
   outcome: Verdict | null;
+  /** The process must be stopped before the verdict stands (it is stuck, not finished). */
+  kill?: boolean;
+  /** Something the operator should see on the job (stuck warning). */
+  note?: string;
+}
+
+export interface StuckLimits {
+  warnMs: number;
+  limitMs: number;
 }
 
 const TAIL_LINES = 20;
+const minutes = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);
 const PROGRESS = /\s*\d+\.\d+% done, [\d:]+ elapsed\. \(\d+\/\d+\/\d+ errors\)\s*/g;
 /** Polls in a row that must see the process gone without an exit file before we believe it. */
 const VANISHED_POLLS = 3;
@@ -38,8 +48,12 @@ export class Follower {
   tail: string[];
   gate: GateState = initialGate();
   cancelRequested = false;
+  /** Paused for temperature: no output is expected, so it never counts as stuck. */
+  paused = false;
   private tailPartial = "";
   private goneWithoutExit = 0;
+  private lastDataAt: number | null = null;
+  private stuckWarned = false;
 
   constructor(readonly spec: FollowSpec) {
     this.state = spec.parserState ?? initialState(spec.patterns);
@@ -53,8 +67,9 @@ export class Follower {
   }
 
   /** Applies one poll's read of this stage's files at time `now` (ms). */
-  apply(read: JobRead | undefined, now: number, gateMs: number): Step {
+  apply(read: JobRead | undefined, now: number, gateMs: number, stuck?: StuckLimits): Step {
     if (!read) return this.tick(now, gateMs, undefined);
+    this.lastDataAt ??= now;
     const before = summary(this.state);
     if (read.log && read.log.size < this.logOffset) {
       return this.end({ status: "unknown", errorText: `the host-side log shrank below the ${this.logOffset} bytes already read (truncated or replaced)` });
@@ -79,6 +94,19 @@ export class Follower {
       this.goneWithoutExit = 0;
     }
     const hadData = (read.log?.data.length ?? 0) > 0 || newBad;
+    if (hadData || this.paused) {
+      this.lastDataAt = now;
+      this.stuckWarned = false;
+    } else if (stuck && read.alive) {
+      const quiet = now - this.lastDataAt;
+      if (quiet >= stuck.limitMs) {
+        return { ...this.end({ status: "unknown", errorText: `badblocks wrote nothing for ${minutes(quiet)} while its process lived: stuck (stopped by Kiln)` }), kill: true };
+      }
+      if (quiet >= stuck.warnMs && !this.stuckWarned) {
+        this.stuckWarned = true;
+        return { ...this.tick(now, gateMs, undefined), note: `no output from badblocks for ${minutes(quiet)}; the process is alive (disk or host may be stuck)` };
+      }
+    }
     return this.tick(now, gateMs, hadData ? change : undefined);
   }
 

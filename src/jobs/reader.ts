@@ -7,16 +7,20 @@ import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
 import { summary } from "../badblocks/progress.js";
 import type { Verdict } from "../stages/surface-verdict.js";
-import { Follower, type FollowSpec } from "./follower.js";
+import { isBusy } from "../db/retry.js";
+import { Follower, type FollowSpec, type StuckLimits } from "./follower.js";
 import { addJobEvent, commitProgress, getJob, getStages } from "./repo.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
 
+/** A followed stage's end: the verdict, and whether its process must still be stopped (stuck). */
+export type FollowEnd = Verdict & { kill?: boolean };
+
 interface Entry {
   follower: Follower;
-  resolve: (v: Verdict) => void;
+  resolve: (v: FollowEnd) => void;
 }
 
 export interface ReaderDeps {
@@ -25,6 +29,7 @@ export interface ReaderDeps {
   log: Logger;
   gateMs: number;
   pollMs: number;
+  stuck: StuckLimits;
   publish: (jobId: number) => void;
 }
 
@@ -44,7 +49,7 @@ export class HostReader {
     return this.entries.size;
   }
 
-  follow(spec: FollowSpec): Promise<Verdict> {
+  follow(spec: FollowSpec): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
       this.loop ??= this.run().finally(() => (this.loop = null));
@@ -56,11 +61,22 @@ export class HostReader {
     if (e) e.follower.cancelRequested = true;
   }
 
-  /** Commits what is pending and stops polling; followed processes keep running on the host. */
-  async stop(): Promise<void> {
+  /**
+   * Commits what the gate holds and stops polling; followed processes keep running on the host.
+   * Does not wait for a poll in flight: its answer is dropped (the offsets in the DB cover only
+   * what was committed, so the next Kiln reads those bytes again).
+   */
+  stop(): void {
     this.stopped = true;
-    for (const e of this.entries.values()) if (e.follower.gate.dirty) this.commit(e.follower, Date.now());
-    await this.loop;
+    for (const e of this.entries.values()) {
+      if (e.follower.gate.dirty) {
+        try {
+          this.commit(e.follower, Date.now());
+        } catch (err) {
+          this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not commit on shutdown");
+        }
+      }
+    }
   }
 
   private async run(): Promise<void> {
@@ -85,31 +101,51 @@ export class HostReader {
     let reads;
     try {
       const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000 });
+      if (this.stopped) return;
       reads = parseReadOutput(res.stdout);
     } catch (err) {
+      if (this.stopped) return;
       if (this.failures++ === 0) {
-        for (const { follower: f } of list) {
-          addJobEvent(this.deps.db, f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
-          this.deps.publish(f.spec.jobId);
-        }
+        for (const { follower: f } of list) this.note(f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
       return;
     }
     if (this.failures > 0) {
-      for (const { follower: f } of list) addJobEvent(this.deps.db, f.spec.jobId, "contact", "contact with the host restored");
+      for (const { follower: f } of list) this.note(f.spec.jobId, "contact", "contact with the host restored");
       this.failures = 0;
     }
     const now = Date.now();
+    const paused = this.pausedJobs(list.map((e) => e.follower.spec.jobId));
     for (const entry of list) {
       const f = entry.follower;
-      const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs);
+      f.paused = paused.has(f.spec.jobId);
+      const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs, this.deps.stuck);
+      if (step.note) this.note(f.spec.jobId, "stuck", step.note);
       if (!step.commit) continue;
       if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
       if (step.outcome) {
         this.entries.delete(f.spec.stageId);
-        entry.resolve(step.outcome);
+        entry.resolve({ ...step.outcome, kill: step.kill });
       }
+    }
+  }
+
+  private pausedJobs(ids: number[]): Set<number> {
+    if (ids.length === 0) return new Set();
+    const rows = this.deps.db
+      .prepare(`SELECT id FROM jobs WHERE status = 'paused' AND id IN (${ids.map(() => "?").join(",")})`)
+      .pluck()
+      .all(...ids) as number[];
+    return new Set(rows);
+  }
+
+  private note(jobId: number, kind: string, text: string): void {
+    try {
+      addJobEvent(this.deps.db, jobId, kind, text);
+      this.deps.publish(jobId);
+    } catch (err) {
+      this.deps.log.warn({ err, jobId }, "could not record a job note");
     }
   }
 
@@ -143,7 +179,7 @@ export class HostReader {
         logTail: f.tail,
       });
     } catch (err) {
-      if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
+      if (isBusy(err)) {
         this.deps.log.warn({ jobId: job.id }, "database busy; progress kept in memory and committed later");
         return false;
       }

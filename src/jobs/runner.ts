@@ -9,9 +9,11 @@ import { getDrive } from "../drives/repo.js";
 import { STAGES } from "../stages/index.js";
 import type { StageResult } from "../stages/types.js";
 import { HostReader } from "./reader.js";
+import type { StuckLimits } from "./follower.js";
+import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
 import {
-  addJobEvent, countRunningOnHost, getJob, getStages, queuedJobs, transitionJob, transitionStage, type JobRow,
+  addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, queuedJobs, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
 
 export interface RunnerDeps {
@@ -22,6 +24,7 @@ export interface RunnerDeps {
   maxParallel: number;
   gateMs: number;
   pollMs: number;
+  stuck: StuckLimits;
   publish: (jobId: number) => void;
 }
 
@@ -34,9 +37,24 @@ export class Runner {
 
   constructor(private deps: RunnerDeps) {}
 
-  start(intervalMs = 1000): void {
+  /**
+   * Startup reconciliation, then the scheduler. Jobs left running or paused by the last Kiln are
+   * re-attached: their stages continue from the saved state (a surface stage follows its detached
+   * badblocks from the saved offset; one that ended meanwhile is read to its end). Queued jobs wait
+   * in the queue as before. Idempotent: a job already attached here is not attached twice.
+   */
+  start(intervalMs = 1000): { reattached: number[]; queued: number[] } {
+    const { db, log } = this.deps;
+    const active = jobsInStatus(db, ["running", "paused"]).filter((j) => !this.running.has(j.id));
+    const queued = jobsInStatus(db, ["queued"]).map((j) => j.id);
+    for (const job of active) {
+      addJobEvent(db, job.id, "reattach", "Kiln restarted: re-attached to this job, continuing from the saved state");
+      this.launch(job);
+    }
+    log.info({ reattached: active.map((j) => j.id), queued }, `startup reconciliation: ${active.length} re-attached, ${queued.length} queued`);
     this.timer = setInterval(() => this.wake(), intervalMs);
     this.wake();
+    return { reattached: active.map((j) => j.id), queued };
   }
 
   wake(): void {
@@ -45,7 +63,7 @@ export class Runner {
     try {
       this.tick();
     } catch (err) {
-      this.deps.log.error({ err }, "scheduler tick failed");
+      if (!isBusy(err)) this.deps.log.error({ err }, "scheduler tick failed");
     } finally {
       this.ticking = false;
     }
@@ -54,8 +72,8 @@ export class Runner {
   reader(hostId: number): HostReader {
     let r = this.readers.get(hostId);
     if (!r) {
-      const { db, registry, log, gateMs, pollMs, publish } = this.deps;
-      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, publish });
+      const { db, registry, log, gateMs, pollMs, stuck, publish } = this.deps;
+      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, stuck, publish });
       this.readers.set(hostId, r);
     }
     return r;
@@ -81,14 +99,17 @@ export class Runner {
   launch(job: JobRow): void {
     const abort = new AbortController();
     this.aborts.set(job.id, abort);
+    if (job.cancel_requested) abort.abort(); // a cancel the last Kiln did not finish
     const p = this.runStages(job, abort.signal)
       .catch((err) => {
         this.deps.log.error({ err, jobId: job.id }, "job crashed");
+        if (this.stopped) return;
         if (transitionJob(this.deps.db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) {
           this.deps.db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
         }
       })
       .finally(() => {
+        if (this.stopped) return;
         this.aborts.delete(job.id);
         this.running.delete(job.id);
         this.deps.publish(job.id);
@@ -107,16 +128,16 @@ export class Runner {
         results.push(stage.status as StageResult["status"]);
         continue;
       }
-      if (signal.aborted || getJob(db, job.id)!.cancel_requested) {
-        transitionStage(db, stage.id, "cancelled");
+      if (stage.status === "pending" && (signal.aborted || getJob(db, job.id)!.cancel_requested)) {
+        await retryBusy(() => transitionStage(db, stage.id, "cancelled"));
         results.push("cancelled");
         continue;
       }
       if (failure) {
-        transitionStage(db, stage.id, "skipped", { errorText: "not run: an earlier stage did not pass" });
+        await retryBusy(() => transitionStage(db, stage.id, "skipped", { errorText: "not run: an earlier stage did not pass" }));
         continue;
       }
-      transitionStage(db, stage.id, "running");
+      if (stage.status === "pending") await retryBusy(() => transitionStage(db, stage.id, "running"));
       this.deps.publish(job.id);
       const drive = getDrive(db, job.drive_id)!;
       const host = getHost(db, job.host_id)!;
@@ -130,29 +151,37 @@ export class Runner {
       } catch (err) {
         result = { status: signal.aborted ? "cancelled" : "unknown", errorText: (err as Error).message };
       }
-      transitionStage(db, stage.id, result.status, {
+      if (this.stopped) return; // Kiln is shutting down: the stage's state stays for the next start
+      await retryBusy(() => transitionStage(db, stage.id, result.status, {
         errorText: result.errorText, percent: result.status === "passed" ? 100 : undefined,
-      });
+      }));
       log.info({ stage: stage.name, ...result }, "stage ended");
       results.push(result.status);
       if (result.status !== "passed" && result.status !== "skipped") failure = `${stage.name}: ${result.errorText ?? result.status}`;
       this.deps.publish(job.id);
     }
     const verdict = jobVerdict(results);
-    if (transitionJob(db, job.id, verdict, { errorText: verdict === "passed" ? null : failure ?? "no stage passed" })) {
-      addJobEvent(db, job.id, "ended", verdict === "passed" ? "passed" : `${verdict}: ${failure ?? ""}`);
-      log.info({ verdict }, "job ended");
-    }
+    const ended = await retryBusy(() =>
+      db.transaction(() => {
+        if (!transitionJob(db, job.id, verdict, { errorText: verdict === "passed" ? null : failure ?? "no stage passed" })) return false;
+        addJobEvent(db, job.id, "ended", verdict === "passed" ? "passed" : `${verdict}: ${failure ?? ""}`);
+        return true;
+      }).immediate(),
+    );
+    if (ended) log.info({ verdict }, "job ended");
   }
 
   cancel(jobId: number): void {
     this.aborts.get(jobId)?.abort();
   }
 
+  private stopped = false;
+
   /** Stops scheduling and reading; commits what the gate holds. Remote processes keep running. */
-  async stop(): Promise<void> {
+  stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.all([...this.readers.values()].map((r) => r.stop()));
+    for (const r of this.readers.values()) r.stop();
   }
 }

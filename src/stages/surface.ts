@@ -3,7 +3,7 @@
 import { buildBadblocksArgv } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
 import type { ProgressState } from "../badblocks/progress.js";
-import { buildCancelScript, buildLaunchScript, parseLaunchOutput } from "../remote/scripts.js";
+import { buildCancelScript, buildLaunchScript, parseCancelOutput, parseLaunchOutput } from "../remote/scripts.js";
 import { badBlocksOf, logTailOf, setStageRemote, addJobEvent } from "../jobs/repo.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl } from "./types.js";
@@ -62,6 +62,10 @@ export const surfaceValidate: StageImpl = {
       logTail: logTailOf(ctx.db, ctx.job.id),
     });
     ctx.signal.removeEventListener("abort", onAbort);
-    return verdict;
+    if (verdict.kill) {
+      const res = await ctx.registry.exec(ctx.host.id, buildCancelScript(jobDir), { timeoutMs: 60_000 });
+      addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${parseCancelOutput(res.stdout) ?? "no answer"}`);
+    }
+    return { status: verdict.status, errorText: verdict.errorText };
   },
 };

@@ -9,6 +9,7 @@ import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot, listJobSnapshots } from "../jobs/snapshot.js";
 import { STAGE_NAMES } from "../stages/plan.js";
 import { JOB_STATUSES } from "../jobs/status.js";
+import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");
 const addHostSchema = z
@@ -64,6 +65,12 @@ export function apiRoutes(deps: AppDeps): Router {
 
   r.use(auth);
 
+  r.get("/system", (_req, res) => void res.json({ version: deps.version, crash: unacknowledgedCrash(deps.db) }));
+  r.post("/system/acknowledge-crash", requireAdmin, (req, res) => {
+    acknowledgeCrash(deps.db);
+    deps.log.info({ who: who(req) }, "crash acknowledged");
+    res.json({ crash: null });
+  });
   r.get("/ssh-key", (_req, res) => void res.json({ publicKey: deps.sshPublicKey }));
   r.get("/hosts", (_req, res) => void res.json(deps.hosts.list()));
   r.post("/hosts", requireAdmin, h(async (req, res) => {

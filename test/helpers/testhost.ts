@@ -57,7 +57,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function sshdConfig(dir: string, port: number): string {
+/** The PATH sshd gives sessions when a test asks for a prefix (the login shell may prepend more). */
+const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function sshdConfig(dir: string, port: number, pathPrefix?: string): string {
+  if (pathPrefix !== undefined && !/^\/[A-Za-z0-9._\/-]+$/.test(pathPrefix)) {
+    throw new Error(`pathPrefix must be an absolute path of safe characters: ${JSON.stringify(pathPrefix)}`);
+  }
   return [
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
@@ -73,6 +79,7 @@ function sshdConfig(dir: string, port: number): string {
     "UseDNS no",
     "PrintMotd no",
     "PrintLastLog no",
+    ...(pathPrefix ? [`SetEnv PATH=${pathPrefix}:${BASE_PATH}`] : []),
     "",
   ].join("\n");
 }
@@ -111,14 +118,20 @@ async function waitForSshBanner(port: number, child: ChildProcess, logFile: stri
   throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${readFileSync(logFile, "utf8")}`);
 }
 
-export async function startTestSshd(opts: { authorizedKeys: string[] }): Promise<TestSshd> {
+export interface TestSshdOptions {
+  authorizedKeys: string[];
+  /** A directory put first on the PATH of every session (e.g. a smartctl stand-in for drive hardware). */
+  pathPrefix?: string;
+}
+
+export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const dir = makeTempDir("sshd");
   const port = await freePort();
   const configFile = path.join(dir, "sshd_config");
   const logFile = path.join(dir, "sshd.log");
   const keysFile = path.join(dir, "authorized_keys");
-  writeFileSync(configFile, sshdConfig(dir, port));
+  writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix));
   writeFileSync(keysFile, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(""), { mode: 0o600 });
   let fingerprint = generateHostKey(dir);
   let child: ChildProcess | null = null;

@@ -1,0 +1,116 @@
+// Fault suite, part 1: SIGKILL Kiln at random moments during real burn-ins and start it again, 20+
+// times. Every job must end with the verdict and bad-block list of an uninterrupted run, the saved
+// offset must never move backwards, and there must never be two badblocks processes on one disk.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../src/paths.js";
+import { createBadDisk, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
+import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+
+const KILLS = 20;
+let kiln: KilnProcess;
+let sshd: TestSshd;
+const disks: { device: string; detach(): void; badBlocks?: (bs: number) => number[] }[] = [];
+
+function badblocksCount(device: string): number {
+  try {
+    const out = execFileSync("pgrep", ["-f", `^badblocks .*${device}$`], { encoding: "utf8" });
+    return out.trim().split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+beforeAll(async () => {
+  kiln = await kilnProcess();
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  disks.push(createSlowDisk({ sizeMiB: 12, rateBytesPerSec: 1024 * 1024 }));
+  disks.push(createSlowDisk({ sizeMiB: 12, rateBytesPerSec: 1024 * 1024 }));
+  disks.push(createBadDisk({ sizeMiB: 12, badRanges: [{ startByte: 5 * 1024 * 1024, length: 3 * 4096 }], rateBytesPerSec: 1024 * 1024 }));
+  await kiln.start();
+});
+
+afterAll(async () => {
+  await kiln?.dispose();
+  await sshd?.dispose();
+  for (const d of disks) d.detach();
+});
+
+describe("SIGKILL during real burn-ins", () => {
+  it(`survives ${KILLS} kills with the same verdicts, no lost offset and no duplicate process`, async () => {
+    const work = makeTempDir("work");
+    const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
+    expect(host.status).toBe(201);
+    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
+    const ours = disks.map((d) => drives.find((x) => x.devPath === d.device));
+    const start = await kiln.api("POST", "/api/v1/burnin/start", {
+      driveIds: ours.map((d) => d.id), confirm: ours.map((d) => d.confirmName), stages: ["precheck", "surface_validate"],
+    });
+    expect(start.status).toBe(202);
+    const jobIds: number[] = start.body.jobs.map((j: any) => j.id);
+
+    // Watchers: duplicate processes per disk, and offsets read straight from the database file.
+    const violations: string[] = [];
+    const lastOffset = new Map<number, number>();
+    let maxConcurrent = 0;
+    const dbFile = path.join(kiln.dataDir, "kiln.db");
+    const watch = setInterval(() => {
+      for (const d of disks) {
+        const n = badblocksCount(d.device);
+        maxConcurrent = Math.max(maxConcurrent, n);
+        if (n > 1) violations.push(`${n} badblocks on ${d.device}`);
+      }
+      try {
+        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+        const rows = db.prepare("SELECT job_id, log_offset FROM stages WHERE name = 'surface_validate'").all() as { job_id: number; log_offset: number }[];
+        db.close();
+        for (const r of rows) {
+          const prev = lastOffset.get(r.job_id) ?? 0;
+          if (r.log_offset < prev) violations.push(`job ${r.job_id} offset ${prev} → ${r.log_offset}`);
+          lastOffset.set(r.job_id, r.log_offset);
+        }
+      } catch {
+        /* busy or mid-write: try next tick */
+      }
+    }, 150);
+
+    let kills = 0;
+    const allEnded = async () => {
+      const jobs = (await kiln.api("GET", "/api/v1/jobs")).body as any[];
+      return jobs.filter((j) => jobIds.includes(j.id)).every((j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status));
+    };
+    try {
+      while (kills < KILLS) {
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 1600));
+        await kiln.kill("SIGKILL");
+        kills++;
+        await new Promise((r) => setTimeout(r, Math.random() * 500));
+        await kiln.start();
+        if (await allEnded()) break;
+      }
+      const until = Date.now() + 240_000;
+      while (!(await allEnded()) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      clearInterval(watch);
+    }
+
+    const jobs = await Promise.all(jobIds.map(async (id) => (await kiln.api("GET", `/api/v1/jobs/${id}`)).body));
+    const expected = disks.map((d) => (d.badBlocks ? { status: "failed", badBlocks: d.badBlocks(4096) } : { status: "passed", badBlocks: [] }));
+    const got = jobs.map((j) => ({ status: j.status, badBlocks: j.badBlocks }));
+    const falsePasses = got.filter((g, i) => g.status === "passed" && expected[i]!.status !== "passed").length;
+    const reattachNotes = jobs.reduce((n, j) => n + j.notes.filter((x: any) => x.kind === "reattach").length, 0);
+    const figures = { kills, jobsChecked: jobs.length, falsePasses, duplicates: violations.filter((v) => v.includes("badblocks on")).length,
+      lostOffsets: violations.filter((v) => v.includes("offset")).length, reattachNotes, maxConcurrentPerDisk: maxConcurrent, got, expected };
+    mkdirSync(path.join(ROOT, "test-output"), { recursive: true });
+    writeFileSync(path.join(ROOT, "test-output", "faults-kill.json"), JSON.stringify(figures, null, 2));
+
+    expect(violations).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(KILLS);
+    expect(got).toEqual(expected);
+    expect(reattachNotes).toBeGreaterThan(0);
+  }, 600_000);
+});

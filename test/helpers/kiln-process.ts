@@ -1,0 +1,96 @@
+// Kiln as a real child process (node + tsx on src/main.ts), for tests that SIGKILL or SIGTERM it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { openSync, closeSync } from "node:fs";
+import path from "node:path";
+import { ROOT } from "../../src/paths.js";
+import { ensureKilnKey } from "../../src/ssh/keys.js";
+import { freePort } from "./testhost.js";
+import { makeTempDir } from "./tempdir.js";
+import { TEST_TOKEN } from "./kiln.js";
+
+export interface KilnProcess {
+  url: string;
+  dataDir: string;
+  publicKey: string;
+  readonly pid: number;
+  start(): Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+  api<T = any>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }>;
+  dispose(): Promise<void>;
+}
+
+export async function kilnProcess(env: Record<string, string> = {}): Promise<KilnProcess> {
+  const dataDir = makeTempDir("kilnproc");
+  const port = await freePort();
+  const { publicKey } = ensureKilnKey(dataDir);
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const logFile = path.join(dataDir, "kiln.log");
+
+  const api: KilnProcess["api"] = async (method, p, body) => {
+    const res = await fetch(url + p, {
+      method,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) };
+    } catch {
+      return { status: res.status, body: text as any };
+    }
+  };
+
+  const kp: KilnProcess = {
+    url,
+    dataDir,
+    publicKey,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    async start() {
+      const out = openSync(logFile, "a");
+      child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/main.ts")], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          KILN_DATA_DIR: dataDir,
+          KILN_PORT: String(port),
+          KILN_API_TOKEN: TEST_TOKEN,
+          KILN_GATE_SECONDS: "1",
+          KILN_POLL_MS: "300",
+          KILN_LOG_LEVEL: "info",
+          ...env,
+        },
+        stdio: ["ignore", out, out],
+      });
+      closeSync(out);
+      const c = child;
+      exited = new Promise((resolve) => c.once("exit", (code) => resolve(code)));
+      const until = Date.now() + 30_000;
+      while (Date.now() < until) {
+        if (c.exitCode !== null) throw new Error(`Kiln exited with ${c.exitCode} at start; see ${logFile}`);
+        try {
+          if ((await fetch(`${url}/health`)).ok) return;
+        } catch {
+          /* not listening yet */
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`Kiln did not answer /health in 30 s; see ${logFile}`);
+    },
+    async kill(signal) {
+      if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+      child.kill(signal);
+      const code = await exited;
+      child = null;
+      return code;
+    },
+    api,
+    async dispose() {
+      await kp.kill("SIGKILL");
+    },
+  };
+  return kp;
+}
