@@ -54,9 +54,10 @@ function attributesOf(raw: RawSmartctl): AtaAttribute[] {
   const table = Array.isArray(raw.ata_smart_attributes?.table) ? raw.ata_smart_attributes!.table : [];
   const out: AtaAttribute[] = [];
   for (const a of table) {
-    if (!isObject(a) || num(a.id) === null) continue;
+    const id = num(a?.id);
+    if (!a || typeof a !== "object" || id === null) continue;
     out.push({
-      id: a.id!,
+      id,
       name: str(a.name) ?? `Attribute_${a.id}`,
       value: num(a.value),
       worst: num(a.worst),

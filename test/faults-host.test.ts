@@ -1,0 +1,169 @@
+// Fault suite, part 2: the SSH session dropped from the host side, sshd down for 60 s, the remote
+// badblocks killed, its whole process group killed with the exit file gone (a reboot), a foreign
+// write lock on the database for 30 s, and corrupted host-side files. Never a false `passed`.
+import { execFileSync, spawn } from "node:child_process";
+import { appendFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
+import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+
+let kiln: TestKiln;
+let sshd: TestSshd;
+let hostId: number;
+let work: string;
+const disks: { device: string; detach(): void }[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startOn(device: string): Promise<number> {
+  const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
+  const d = drives.find((x) => x.devPath === device);
+  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.jobs[0].id;
+}
+
+function jobDirOf(jobId: number): string {
+  const dirs = readdirSync(path.join(work, "jobs")).filter((d) => d.startsWith(`${jobId}-`));
+  return path.join(work, "jobs", dirs[0]!);
+}
+
+function pgidOf(jobId: number): number {
+  return Number(execFileSync("cat", [path.join(jobDirOf(jobId), "pid")], { encoding: "utf8" }).trim());
+}
+
+beforeAll(async () => {
+  kiln = await startTestKiln();
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  work = makeTempDir("work");
+  for (let i = 0; i < 4; i++) disks.push(createSlowDisk({ sizeMiB: 6, rateBytesPerSec: 1024 * 1024 }));
+  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
+  hostId = host.body.id;
+  await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+});
+
+afterAll(async () => {
+  await kiln?.stop();
+  await sshd?.dispose();
+  for (const d of disks) d.detach();
+});
+
+describe("host-side faults", () => {
+  it("keeps running through dropped sessions and 60 s without sshd, losing no work", async () => {
+    const id = await startOn(disks[0]!.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await sshd.killSessions();
+    await sleep(1500);
+    await sshd.stop();
+    await sleep(3000);
+    const hosts = (await kiln.api("GET", "/api/v1/hosts")).body as any[];
+    expect(hosts.find((h) => h.id === hostId).status).toBe("unreachable");
+    const during = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    expect(during.status).toBe("running");
+    await sleep(57_000);
+    await sshd.start();
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    expect(job.status).toBe("passed");
+    expect(job.badBlocks).toEqual([]);
+    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/lost contact[\s\S]*restored/);
+    expect((await kiln.api("GET", "/api/v1/hosts")).body.find((h: any) => h.id === hostId).status).toBe("online");
+  }, 400_000);
+
+  it("never passes a job whose badblocks was killed", async () => {
+    const id = await startOn(disks[1]!.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const bbPid = Number(execFileSync("cat", [path.join(jobDirOf(id), "bb.pid")], { encoding: "utf8" }).trim());
+    process.kill(bbPid, "SIGKILL");
+    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    expect(job.status).not.toBe("passed");
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toBeTruthy();
+  });
+
+  it("never passes a job whose process group died and whose exit file vanished (a reboot)", async () => {
+    const id = await startOn(disks[2]!.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    try {
+      process.kill(-pgidOf(id), "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    rmSync(path.join(jobDirOf(id), "exit"), { force: true });
+    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toMatch(/gone|no exit/);
+  });
+
+  it("loses nothing and shows no error while another process holds a write lock for 30 s", async () => {
+    const id = await startOn(disks[3]!.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const locker = spawn("sqlite3", [path.join(kiln.dataDir, "kiln.db")], { stdio: ["pipe", "ignore", "inherit"] });
+    locker.stdin.write("PRAGMA busy_timeout=10000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n");
+    await sleep(1000);
+    // Reads keep answering while the lock is held.
+    const t0 = Date.now();
+    const mid = await kiln.api("GET", `/api/v1/jobs/${id}`);
+    expect(mid.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await sleep(29_000);
+    locker.stdin.end("COMMIT;\n.quit\n");
+    await new Promise((r) => locker.once("exit", r));
+    const job = await kiln.waitForJob(id, isTerminalJob, 120_000);
+    expect(job.status).toBe("passed");
+    expect(job.stages[0].percent).toBe(100);
+    expect(job.notes.some((n: any) => /error/i.test(n.text))).toBe(false);
+  }, 200_000);
+});
+
+describe("corrupted host-side files", () => {
+  async function corruptRun(mutate: (dir: string) => void): Promise<any> {
+    const id = await startOn(disks[0]!.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const dir = jobDirOf(id);
+    try {
+      process.kill(-pgidOf(id), "SIGKILL");
+    } catch {
+      /* gone */
+    }
+    mutate(dir);
+    return kiln.waitForJob(id, isTerminalJob, 60_000);
+  }
+
+  it("never passes on a garbage exit file", async () => {
+    const job = await corruptRun((dir) => writeFileSync(path.join(dir, "exit"), "\u0000\u00ffgarbage"));
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toMatch(/no terminal record|gone/);
+  });
+
+  it("never passes on an empty exit file", async () => {
+    const job = await corruptRun((dir) => writeFileSync(path.join(dir, "exit"), ""));
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toBeTruthy();
+  });
+
+  it("never passes on non-UTF-8 garbage appended to the log with exit 0", async () => {
+    const job = await corruptRun((dir) => {
+      appendFileSync(path.join(dir, "progress.log"), Buffer.from([0xff, 0xfe, 0x08, 0x0a, 0xc3, 0x28, 0x50, 0x61, 0x73, 0x73]));
+      writeFileSync(path.join(dir, "exit"), "0\n");
+    });
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toMatch(/no terminal record/);
+  });
+
+  it("never passes when the log is truncated", async () => {
+    const job = await corruptRun((dir) => {
+      writeFileSync(path.join(dir, "progress.log"), "");
+      writeFileSync(path.join(dir, "exit"), "0\n");
+    });
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toMatch(/shrank|truncated/);
+  });
+
+  it("never passes when the log vanishes", async () => {
+    const job = await corruptRun((dir) => rmSync(path.join(dir, "progress.log")));
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toBeTruthy();
+  });
+});
