@@ -9,6 +9,7 @@ import { initHostForm, syncAddHostVisibility } from "./host-form.js";
 import { initHosts, renderHosts } from "./hosts.js";
 import { connectLive } from "./live.js";
 import { initCancelDialog } from "./cancel-dialog.js";
+import { initCrashBanner } from "./crash-banner.js";
 import { initRepinDialog } from "./repin-dialog.js";
 import { initStartDialog, openStartDialog } from "./start-dialog.js";
 import { drives, hosts, jobIdForDrive, putDrive, putHost, putJob, subscribe } from "./store.js";
@@ -70,4 +71,5 @@ function wire() {
 }
 
 wire();
+initCrashBanner();
 loadAll().finally(() => connectLive({ onResync: loadAll }));

@@ -223,6 +223,9 @@ interface DrawerSample {
   /** aria-valuenow of the 8 meter halves, pattern by pattern, write then verify. */
   values: number[];
   surfacePct: number;
+  /** For the record in test-output/: the live indicator, whether the drawer shows "no job", the time. */
+  live: string;
+  noJob: boolean;
   at?: number;
 }
 
@@ -235,6 +238,8 @@ async function readDrawer(p: Page): Promise<DrawerSample> {
       caption: drawer.querySelector("[data-caption]")?.textContent ?? "",
       values,
       surfacePct: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0,
+      live: document.querySelector("#live-status")?.getAttribute("data-live") ?? "",
+      noJob: !(drawer.querySelector('[data-d="no-job"]') as HTMLElement).hidden,
     };
   });
 }

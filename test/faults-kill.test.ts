@@ -15,6 +15,7 @@ const KILLS = 20;
 let kiln: KilnProcess;
 let sshd: TestSshd;
 const disks: { device: string; detach(): void; badBlocks?: (bs: number) => number[] }[] = [];
+let sigtermDisk: { device: string; detach(): void };
 
 function badblocksCount(device: string): number {
   try {
@@ -31,6 +32,7 @@ beforeAll(async () => {
   disks.push(createSlowDisk({ sizeMiB: 12, rateBytesPerSec: 1024 * 1024 }));
   disks.push(createSlowDisk({ sizeMiB: 12, rateBytesPerSec: 1024 * 1024 }));
   disks.push(createBadDisk({ sizeMiB: 12, badRanges: [{ startByte: 5 * 1024 * 1024, length: 3 * 4096 }], rateBytesPerSec: 1024 * 1024 }));
+  sigtermDisk = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   await kiln.start();
 });
 
@@ -38,6 +40,7 @@ afterAll(async () => {
   await kiln?.dispose();
   await sshd?.dispose();
   for (const d of disks) d.detach();
+  sigtermDisk?.detach();
 });
 
 describe("SIGKILL during real burn-ins", () => {
@@ -112,5 +115,41 @@ describe("SIGKILL during real burn-ins", () => {
     expect(kills).toBeGreaterThanOrEqual(KILLS);
     expect(got).toEqual(expected);
     expect(reattachNotes).toBeGreaterThan(0);
+
+    // The crash marker: the killed runs are reported until an admin acknowledges them.
+    const system = await kiln.api("GET", "/api/v1/system");
+    expect(system.body.crash?.previousPid).toBeGreaterThan(0);
+    await kiln.api("POST", "/api/v1/system/acknowledge-crash");
+    expect((await kiln.api("GET", "/api/v1/system")).body.crash).toBeNull();
   }, 600_000);
+
+  it("on SIGTERM exits within seconds, leaves the burn-in running and marks nothing failed", async () => {
+    const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
+    await kiln.api("POST", `/api/v1/hosts/${drives[0].hostId}/scan`);
+    const d = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((x) => x.devPath === sigtermDisk.device);
+    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    const id = start.body.jobs[0].id;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until && ((await kiln.api("GET", `/api/v1/jobs/${id}`)).body.surface?.phase ?? 0) < 1) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const t0 = Date.now();
+    const code = await kiln.kill("SIGTERM");
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(badblocksCount(sigtermDisk.device)).toBe(1);
+    const db = new Database(path.join(kiln.dataDir, "kiln.db"), { readonly: true });
+    expect(db.prepare("SELECT status FROM jobs WHERE id = ?").pluck().get(id)).toBe("running");
+    db.close();
+    await kiln.start();
+    expect((await kiln.api("GET", "/api/v1/system")).body.crash).toBeNull();
+    const deadline = Date.now() + 180_000;
+    let job: any;
+    while (Date.now() < deadline) {
+      job = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+      if (["passed", "failed", "cancelled", "unknown"].includes(job.status)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(job.status).toBe("passed");
+  }, 300_000);
 });

@@ -1,7 +1,39 @@
 // precheck: right before anything destructive, re-read the host and make sure the drive is still
-// the one the operator confirmed and still not in use.
-import { getDrive } from "../drives/repo.js";
-import type { StageImpl } from "./types.js";
+// the one the operator confirmed and still not in use; then, where SMART is readable, re-read its
+// identity, health and temperature, and keep the "before" snapshot that final_check compares with.
+import { getDrive, type DriveRow } from "../drives/repo.js";
+import { addJobEvent } from "../jobs/repo.js";
+import { assessSnapshot, findingsText } from "../smart/assess.js";
+import { readSmart } from "../smart/read.js";
+import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
+import { guardLimitsFrom } from "./temperature-guard.js";
+import type { StageContext, StageImpl, StageResult } from "./types.js";
+
+async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
+  if (now.smart_available !== 1) {
+    addJobEvent(ctx.db, ctx.job.id, "smart", `SMART is not readable (${now.smart_reason ?? "no reason given"}): no "before" snapshot`);
+    return { status: "passed", errorText: null };
+  }
+  const r = await readSmart({ registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path }, "all");
+  if (!r.ok) return { status: "failed", errorText: `SMART was readable at the scan but not now: ${r.reason}` };
+  const s = r.snapshot;
+  const expected = confirmed.serial ?? now.serial;
+  if (expected && s.identity.serial && s.identity.serial !== expected) {
+    return { status: "failed", errorText: `SMART reports serial ${s.identity.serial}, but the confirmed drive is ${expected}` };
+  }
+  saveSnapshot(ctx.db, ctx.job.id, "before", s, r.raw);
+  if (s.temperatureC !== null) setDriveTemperature(ctx.db, now.id, s.temperatureC);
+  const findings = assessSnapshot(s);
+  if (s.healthPassed === false || s.exit.flags.diskFailing) {
+    return { status: "failed", errorText: `SMART health is FAILED before the burn-in: ${findingsText(findings)}` };
+  }
+  const { limitC } = guardLimitsFrom(JSON.parse(ctx.job.options_json));
+  if (s.temperatureC !== null && s.temperatureC >= limitC) {
+    return { status: "failed", errorText: `the drive is at ${s.temperatureC} °C, at or above the ${limitC} °C limit: let it cool first` };
+  }
+  if (findings.length > 0) addJobEvent(ctx.db, ctx.job.id, "smart", `SMART before the burn-in: ${findingsText(findings)}`);
+  return { status: "passed", errorText: null };
+}
 
 export const precheck: StageImpl = {
   name: "precheck",
@@ -19,6 +51,6 @@ export const precheck: StageImpl = {
       return { status: "failed", errorText: `the drive's size changed from ${before.size_bytes} to ${now.size_bytes} bytes` };
     }
     if (now.in_use_reason) return { status: "failed", errorText: `the drive is in use: ${now.in_use_reason}` };
-    return { status: "passed", errorText: null };
+    return smartBefore(ctx, before, now);
   },
 };
