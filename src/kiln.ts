@@ -15,6 +15,7 @@ import { HostRegistry } from "./hosts/registry.js";
 import { HostService } from "./hosts/service.js";
 import { Runner } from "./jobs/runner.js";
 import { JobService } from "./jobs/service.js";
+import { JobHooks } from "./jobs/hooks.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
 
@@ -23,6 +24,7 @@ export interface Kiln {
   db: Db;
   log: Logger;
   runner: Runner;
+  hooks: JobHooks;
   registry: HostRegistry;
   hub: EventHub;
   close(): Promise<void>;
@@ -44,13 +46,14 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const hub = new EventHub();
   const registry = new HostRegistry(db, key.privateKey, hub, log.child({ part: "hosts" }));
   const hosts = new HostService(db, registry, key.privateKey, hub, log.child({ part: "hosts" }));
+  const hooks = new JobHooks();
   let jobs: JobService | undefined;
   const runner = new Runner({
     db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
     gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
-    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, publish: (id) => jobs?.publish(id),
+    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, hooks, publish: (id) => jobs?.publish(id),
   });
-  jobs = new JobService(db, hosts, runner, hub, log.child({ part: "jobs" }));
+  jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
   runner.start();
 
   const app = createApp({ db, config, log, hub, hosts, jobs, sshPublicKey: key.publicKey, version: VERSION });
@@ -63,7 +66,7 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   log.info({ url }, "Kiln is listening");
 
   return {
-    url, db, log, runner, registry, hub,
+    url, db, log, runner, hooks, registry, hub,
     async close() {
       runner.stop();
       hub.close();

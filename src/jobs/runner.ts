@@ -9,6 +9,7 @@ import { getDrive } from "../drives/repo.js";
 import { STAGES } from "../stages/index.js";
 import type { StageResult } from "../stages/types.js";
 import { HostReader } from "./reader.js";
+import type { JobHooks } from "./hooks.js";
 import type { StuckLimits } from "./follower.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
@@ -25,6 +26,7 @@ export interface RunnerDeps {
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
+  hooks: JobHooks;
   publish: (jobId: number) => void;
 }
 
@@ -104,9 +106,12 @@ export class Runner {
       .catch((err) => {
         this.deps.log.error({ err, jobId: job.id }, "job crashed");
         if (this.stopped) return;
-        if (transitionJob(this.deps.db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) {
-          this.deps.db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
-        }
+        const { db, hooks } = this.deps;
+        db.transaction(() => {
+          if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
+          db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
+          hooks.runEnded(db, job.id, "unknown");
+        }).immediate();
       })
       .finally(() => {
         if (this.stopped) return;
@@ -165,6 +170,7 @@ export class Runner {
       db.transaction(() => {
         if (!transitionJob(db, job.id, verdict, { errorText: verdict === "passed" ? null : failure ?? "no stage passed" })) return false;
         addJobEvent(db, job.id, "ended", verdict === "passed" ? "passed" : `${verdict}: ${failure ?? ""}`);
+        this.deps.hooks.runEnded(db, job.id, verdict);
         return true;
       }).immediate(),
     );

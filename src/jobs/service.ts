@@ -14,6 +14,7 @@ import { HttpError } from "../web/errors.js";
 import { activeJobForDrive, addJobEvent, getJob, insertJobs, requestCancel, transitionJob } from "./repo.js";
 import { jobSnapshot } from "./snapshot.js";
 import type { Runner } from "./runner.js";
+import type { JobHooks } from "./hooks.js";
 
 export interface StartRequest {
   driveIds: number[];
@@ -27,6 +28,7 @@ export class JobService {
     private db: Db,
     private hosts: HostService,
     private runner: Runner,
+    private hooks: JobHooks,
     private hub: EventHub,
     private log: Logger,
   ) {}
@@ -92,12 +94,16 @@ export class JobService {
     }
     requestCancel(this.db, jobId);
     addJobEvent(this.db, jobId, "cancel", `cancel requested by ${who}`);
-    const queued = transitionJob(this.db, jobId, "cancelled", {
-      errorText: `cancelled by ${who} before it started`, onlyFrom: ["queued"],
-    });
-    if (queued) {
+    const queued = this.db.transaction(() => {
+      const done = transitionJob(this.db, jobId, "cancelled", {
+        errorText: `cancelled by ${who} before it started`, onlyFrom: ["queued"],
+      });
+      if (!done) return false;
       this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE job_id = ? AND status = 'pending'").run(jobId);
-    } else {
+      this.hooks.runEnded(this.db, jobId, "cancelled");
+      return true;
+    }).immediate();
+    if (!queued) {
       this.runner.cancel(jobId);
     }
     this.publish(jobId);
