@@ -30,6 +30,14 @@ export class HostService {
     private log: Logger,
   ) {}
 
+  /** Connects once (logging in proves the key works) and returns the host key's fingerprint. */
+  private async probe(address: string, port: number, username: string, privateKey: string | null): Promise<string> {
+    const { fingerprint } = await SshHost.probe({
+      address, port, username, privateKey: privateKey ?? this.kilnPrivateKey, pinnedFingerprint: null,
+    });
+    return fingerprint;
+  }
+
   list(): HostView[] {
     return listHosts(this.db).map(hostView);
   }
@@ -40,13 +48,7 @@ export class HostService {
     if (listHosts(this.db).some((h) => h.name === input.name)) {
       throw new HttpError(409, `a host named ${input.name} exists already`);
     }
-    const { fingerprint } = await SshHost.probe({
-      address: input.address,
-      port: input.port,
-      username: input.username,
-      privateKey: input.privateKey ?? this.kilnPrivateKey,
-      pinnedFingerprint: null,
-    });
+    const fingerprint = await this.probe(input.address, input.port, input.username, input.privateKey ?? null);
     const id = insertHost(this.db, {
       name: input.name,
       address: input.address,
@@ -83,13 +85,7 @@ export class HostService {
   async repin(hostId: number): Promise<HostView> {
     const host = getHost(this.db, hostId);
     if (!host) throw new HttpError(404, `no host ${hostId}`);
-    const { fingerprint } = await SshHost.probe({
-      address: host.address,
-      port: host.port,
-      username: host.username,
-      privateKey: host.private_key ?? this.kilnPrivateKey,
-      pinnedFingerprint: null,
-    });
+    const fingerprint = await this.probe(host.address, host.port, host.username, host.private_key);
     repinHost(this.db, hostId, fingerprint);
     this.registry.drop(hostId);
     this.log.warn({ hostId, old: host.host_key_fingerprint, new: fingerprint }, "host key re-pinned");

@@ -81,7 +81,12 @@ export class HostReader {
 
   private async run(): Promise<void> {
     while (this.entries.size > 0 && !this.stopped) {
-      await this.poll();
+      try {
+        await this.poll();
+      } catch (err) {
+        // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
+        this.deps.log.error({ err }, "poll failed");
+      }
       const wait = this.failures === 0 ? this.deps.pollMs : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
       await new Promise((r) => setTimeout(r, wait));
     }

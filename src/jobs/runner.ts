@@ -107,12 +107,15 @@ export class Runner {
         this.deps.log.error({ err, jobId: job.id }, "job crashed");
         if (this.stopped) return;
         const { db, hooks } = this.deps;
-        db.transaction(() => {
-          if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
-          db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
-          hooks.runEnded(db, job.id, "unknown");
-        }).immediate();
+        return retryBusy(() =>
+          db.transaction(() => {
+            if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
+            db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
+            hooks.runEnded(db, job.id, "unknown");
+          }).immediate(),
+        );
       })
+      .catch((err) => this.deps.log.error({ err, jobId: job.id }, "could not record a crashed job as unknown"))
       .finally(() => {
         if (this.stopped) return;
         this.aborts.delete(job.id);
