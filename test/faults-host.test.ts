@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
+import { createBadDisk, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -14,6 +14,7 @@ let sshd: TestSshd;
 let hostId: number;
 let work: string;
 const disks: { device: string; detach(): void }[] = [];
+let badDisk: { device: string; detach(): void; badBlocks(bs: number): number[] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,6 +40,7 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   work = makeTempDir("work");
   for (let i = 0; i < 4; i++) disks.push(createSlowDisk({ sizeMiB: 6, rateBytesPerSec: 1024 * 1024 }));
+  badDisk = createBadDisk({ sizeMiB: 6, badRanges: [{ startByte: 1024 * 1024, length: 8192 }], rateBytesPerSec: 1024 * 1024 });
   const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
   hostId = host.body.id;
   await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
@@ -48,6 +50,7 @@ afterAll(async () => {
   await kiln?.stop();
   await sshd?.dispose();
   for (const d of disks) d.detach();
+  badDisk?.detach();
 });
 
 describe("host-side faults", () => {
@@ -82,19 +85,40 @@ describe("host-side faults", () => {
     expect(job.errorText).toBeTruthy();
   });
 
-  it("never passes a job whose process group died and whose exit file vanished (a reboot)", async () => {
+  it("resumes a job whose process group died without an exit record (a reboot) and passes it honestly", async () => {
     const id = await startOn(disks[2]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface.phasePct >= 30));
+    const firstDir = jobDirOf(id);
+    try {
+      process.kill(-pgidOf(id), "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    rmSync(path.join(firstDir, "exit"), { force: true });
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const resumes = job.notes.filter((n: any) => n.kind === "resume");
+    expect(resumes.length, JSON.stringify(job)).toBe(1);
+    expect(resumes[0].text).toMatch(/stopped at pattern 0x55 (write|verify)/);
+    expect(resumes[0].text).toMatch(/read-only check of pattern 0x55/);
+    expect(job.surface.resumes).toHaveLength(1);
+    expect(job.status).toBe("passed");
+    expect(job.badBlocks).toEqual([]);
+  }, 300_000);
+
+  it("keeps the same bad-block list when a disk with bad sectors is resumed", async () => {
+    const id = await startOn(badDisk.device);
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 3 && j.badBlocks.length > 0, 120_000);
     try {
       process.kill(-pgidOf(id), "SIGKILL");
     } catch {
       /* already gone */
     }
     rmSync(path.join(jobDirOf(id), "exit"), { force: true });
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
-    expect(job.status).toBe("unknown");
-    expect(job.errorText).toMatch(/gone|no exit/);
-  });
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    expect(job.notes.some((n: any) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
+    expect(job.status).toBe("failed");
+    expect(job.badBlocks).toEqual(badDisk.badBlocks(4096));
+  }, 300_000);
 
   it("loses nothing and shows no error while another process holds a write lock for 30 s", async () => {
     const id = await startOn(disks[3]!.device);

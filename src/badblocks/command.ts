@@ -29,6 +29,8 @@ export interface BadblocksOptions {
   outputFile: string;
   lastBlock?: number;
   firstBlock?: number;
+  /** readOnly: no -w; compares the device with the one pattern given (a resumed run's check). */
+  mode?: "write" | "readOnly";
 }
 
 /** Smallest of 4 KiB … 64 KiB that numbers every block of the device in 32 bits. */
@@ -52,12 +54,17 @@ export function buildBadblocksArgv(o: BadblocksOptions): string[] {
       `block size × blocks at once is ${blockSize * blocksAtOnce} bytes; keep it at most ${MAX_BUFFER_BYTES} (256 MiB)`,
     );
   }
-  const argv = ["badblocks", "-w", "-s", "-v", "-b", String(blockSize), "-c", String(blocksAtOnce)];
+  const readOnly = o.mode === "readOnly";
+  const argv = ["badblocks", ...(readOnly ? [] : ["-w"]), "-s", "-v", "-b", String(blockSize), "-c", String(blocksAtOnce)];
   if (o.maxBadBlocks !== undefined) {
     checkInt(o.maxBadBlocks, 0, MAX_BAD_BLOCKS_LIMIT, "max bad blocks (-e)");
     argv.push("-e", String(o.maxBadBlocks));
   }
-  for (const p of checkPatterns(o.patterns)) argv.push("-t", p);
+  const patterns = checkPatterns(o.patterns);
+  if (readOnly && (patterns.length !== 1 || patterns[0] === "random")) {
+    throw new InvalidInputError("a read-only check needs exactly one pattern, and it cannot be random");
+  }
+  for (const p of patterns) argv.push("-t", p);
   argv.push("-o", checkOutputFile(o.outputFile), device);
   argv.push(...checkRange(o, Math.floor(o.sizeBytes / blockSize)));
   return argv;

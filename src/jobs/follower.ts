@@ -1,7 +1,7 @@
 // Following one surface stage's host-side files: feeds new log bytes through the parser, collects
 // new bad blocks from the -o list, and says when to commit (the gate) and when the stage ended.
 // Pure apart from the clock it is handed: the reader does the I/O.
-import { feed, initialState, summary, type ProgressState } from "../badblocks/progress.js";
+import { feed, initialState, summary, type ProgressState, type ProgressSummary } from "../badblocks/progress.js";
 import type { JobRead } from "../remote/scripts.js";
 import { surfaceVerdict, type Verdict } from "../stages/surface-verdict.js";
 import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
@@ -16,13 +16,18 @@ export interface FollowSpec {
   parserState: ProgressState | null;
   badBlocks: number[];
   logTail: string[];
+  /** Maps this run's progress to what the stage shows (a resumed segment shows the original phases). */
+  display?: (s: ProgressSummary) => { phase: number; phasePct: number; overallPct: number };
 }
+
+/** A followed run's end: the verdict, and whether resuming it could keep the work done so far. */
+export type Outcome = Verdict & { resumable: boolean };
 
 export interface Step {
   /** Commit now (the gate said so). */
   commit: boolean;
   /** The stage ended with this verdict (always comes with commit). */
-  outcome: Verdict | null;
+  outcome: Outcome | null;
   /** The process must be stopped before the verdict stands (it is stuck, not finished). */
   kill?: boolean;
   /** Something the operator should see on the job (stuck warning). */
@@ -71,6 +76,9 @@ export class Follower {
     if (!read) return this.tick(now, gateMs, undefined);
     this.lastDataAt ??= now;
     const before = summary(this.state);
+    if (!read.found || (read.log === null && this.logOffset > 0)) {
+      return this.end({ status: "unknown", errorText: read.found ? "the host-side log vanished after it had been read" : "the job's directory on the host vanished" });
+    }
     if (read.log && read.log.size < this.logOffset) {
       return this.end({ status: "unknown", errorText: `the host-side log shrank below the ${this.logOffset} bytes already read (truncated or replaced)` });
     }
@@ -122,19 +130,23 @@ export class Follower {
     this.newBadBlocks = [];
   }
 
-  private end(outcome: Verdict): Step {
-    return { commit: true, outcome };
+  private end(outcome: Verdict & { resumable?: boolean }): Step {
+    return { commit: true, outcome: { resumable: false, ...outcome } };
   }
 
-  private verdict(exitText: string | null, vanished: boolean): Verdict {
+  private verdict(exitText: string | null, vanished: boolean): Outcome {
     const t = summary(this.state).terminal;
-    return surfaceVerdict({
+    const v = surfaceVerdict({
       terminal: t,
       exitText,
       vanished,
       badBlockList: this.badBlocks,
       cancelRequested: this.cancelRequested,
     });
+    // Killed from outside or lost with its host: the work done so far can be kept by resuming.
+    // (With bad blocks already found it is failed either way, but resuming completes the list.)
+    const resumable = v.status !== "passed" && !this.cancelRequested && (vanished || t?.kind === "interrupted");
+    return { ...v, resumable };
   }
 
   /** Takes complete lines of the bad-block list; a partial last line is read again next time. */

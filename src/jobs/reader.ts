@@ -5,18 +5,17 @@ import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
-import { summary } from "../badblocks/progress.js";
-import type { Verdict } from "../stages/surface-verdict.js";
+import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
-import { Follower, type FollowSpec, type StuckLimits } from "./follower.js";
+import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
 import { addJobEvent, commitProgress, getJob, getStages } from "./repo.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
 
-/** A followed stage's end: the verdict, and whether its process must still be stopped (stuck). */
-export type FollowEnd = Verdict & { kill?: boolean };
+/** A followed run's end: the verdict, whether its process must still be stopped (stuck), its final parser state. */
+export type FollowEnd = Outcome & { kill?: boolean; state: ProgressState };
 
 interface Entry {
   follower: Follower;
@@ -131,7 +130,7 @@ export class HostReader {
       if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
       if (step.outcome) {
         this.entries.delete(f.spec.stageId);
-        entry.resolve({ ...step.outcome, kill: step.kill });
+        entry.resolve({ ...step.outcome, kill: step.kill, state: f.state });
       }
     }
   }
@@ -157,7 +156,8 @@ export class HostReader {
   /** Offset, parser state, progress and new bad blocks in one transaction. False when the DB is busy. */
   private commit(f: Follower, now: number): boolean {
     const { db } = this.deps;
-    const s = summary(f.state);
+    const raw = summary(f.state);
+    const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
     const job = getJob(db, f.spec.jobId);
     if (!job) return true;
     const drive = db.prepare("SELECT size_bytes FROM drives WHERE id = ?").get(job.drive_id) as { size_bytes: number };

@@ -42,6 +42,7 @@ export interface StageRow {
   bb_offset: number;
   parser_state: string | null;
   detail_json: string | null;
+  resume_json: string | null;
 }
 
 export const nowIso = (now: number = Date.now()) => new Date(now).toISOString();
@@ -215,7 +216,7 @@ export function commitProgress(db: Db, c: ProgressCommit): void {
   db.transaction(() => {
     db.prepare(
       `UPDATE stages SET log_offset = ?, bb_offset = ?, parser_state = ?, bb_phase = ?, bb_phase_pct = ?,
-              percent = ? WHERE id = ? AND log_offset <= ?`,
+              percent = max(percent, ?) WHERE id = ? AND log_offset <= ?`,
     ).run(c.logOffset, c.bbOffset, c.parserState, c.bbPhase, c.bbPhasePct, c.stagePercent, c.stageId, c.logOffset);
     const ins = db.prepare("INSERT OR IGNORE INTO bad_blocks (job_id, block) VALUES (?, ?)");
     for (const b of c.newBadBlocks) ins.run(c.jobId, b);
@@ -229,4 +230,16 @@ export function commitProgress(db: Db, c: ProgressCommit): void {
       ).run(c.jobId, JSON.stringify(c.logTail));
     }
   }).immediate();
+}
+
+/** Starts the next run of a resumed stage: the plan is saved and the per-run columns start afresh. */
+export function setStageResume(db: Db, stageId: number, resume: object): void {
+  db.prepare(
+    `UPDATE stages SET resume_json = ?, remote_dir = NULL, pgid = NULL, log_offset = 0, bb_offset = 0,
+            parser_state = NULL WHERE id = ?`,
+  ).run(JSON.stringify(resume), stageId);
+}
+
+export function getStage(db: Db, stageId: number): StageRow | undefined {
+  return db.prepare("SELECT * FROM stages WHERE id = ?").get(stageId) as StageRow | undefined;
 }

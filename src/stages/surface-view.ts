@@ -16,12 +16,27 @@ export interface SurfaceView {
   mbps: number | null;
   errors: { read: number; write: number; corrupt: number };
   notice: string | null;
+  /** How often the test was resumed after its process vanished, and where (null: never). */
+  resumes: string[] | null;
 }
 
 export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: string): SurfaceView {
   const patterns = (JSON.parse(optionsJson) as { patterns?: string[] }).patterns ?? [...DEFAULT_PATTERNS];
   const state = stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : initialState(patterns);
   const s = summary(state);
+  const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as { history: string[] }) : null;
+  if (resume) {
+    // A resumed run's own phases are mapped to the original ones as the reader committed them.
+    const phase = stage.bb_phase ?? 0;
+    const count = 2 * patterns.length;
+    return {
+      patterns, phase, phaseCount: count, phasePct: Math.round((stage.bb_phase_pct ?? 0) * 100) / 100,
+      kind: phase > 0 ? (phase % 2 === 1 ? "write" : "verify") : null,
+      pattern: phase > 0 ? (patterns[Math.ceil(phase / 2) - 1] ?? null) : null,
+      phaseSeconds: Array.from({ length: count }, () => null), elapsedSeconds: s.elapsedSeconds, mbps: null,
+      errors: s.errors, notice: s.notice, resumes: resume.history,
+    };
+  }
   const phaseStart = s.phase > 0 ? state.phaseStart[s.phase - 1] : null;
   const phaseElapsed = phaseStart != null ? s.elapsedSeconds - phaseStart : 0;
   const mbps =
@@ -38,5 +53,6 @@ export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: str
     mbps: mbps === null ? null : Math.round(mbps * 10) / 10,
     errors: s.errors,
     notice: s.notice,
+    resumes: null,
   };
 }

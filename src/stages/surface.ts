@@ -1,26 +1,61 @@
 // surface_validate: a destructive badblocks -w pass, started detached on the host and followed by
-// the host's reader until its terminal record and exit file are in.
-import { buildBadblocksArgv } from "../badblocks/command.js";
-import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
-import type { ProgressState } from "../badblocks/progress.js";
+// the host's reader until its terminal record and exit file are in. If the process vanishes (host
+// reboot, killed from outside) the test is resumed from the saved parser state as segments
+// (stages/resume-plan.ts), so the work done is kept and every block still gets every pattern.
+import { buildBadblocksArgv, chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
+import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
+import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
 import { buildCancelScript, buildLaunchScript, parseCancelOutput, parseLaunchOutput } from "../remote/scripts.js";
-import { badBlocksOf, logTailOf, setStageRemote, addJobEvent } from "../jobs/repo.js";
+import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageRemote, setStageResume, type StageRow } from "../jobs/repo.js";
+import type { FollowEnd } from "../jobs/reader.js";
+import { retryBusy } from "../db/retry.js";
+import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import type { SurfaceOptions } from "./surface-options.js";
-import type { StageContext, StageImpl } from "./types.js";
+import type { StageContext, StageImpl, StageResult } from "./types.js";
+
+/** Resumes per stage before Kiln gives up and calls the job unknown. */
+const MAX_RESUMES = 3;
+
+export interface ResumeState {
+  attempt: number;
+  index: number;
+  segments: Segment[];
+  /** Where each resume started, for the drawer and the report. */
+  history: string[];
+}
 
 export function jobDirFor(workDir: string, jobId: number, seq: number): string {
   return `${workDir.replace(/\/+$/, "")}/jobs/${jobId}-${seq}`;
 }
 
-async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions): Promise<void> {
+interface Geometry {
+  blockSize: number;
+  blocksAtOnce: number;
+  blockCount: number;
+  patterns: string[];
+}
+
+function geometry(ctx: StageContext, options: SurfaceOptions): Geometry {
+  const blockSize = options.blockSize ?? chooseBlockSize(ctx.drive.size_bytes);
+  return {
+    blockSize,
+    blocksAtOnce: options.blocksAtOnce ?? DEFAULT_BLOCKS_AT_ONCE,
+    blockCount: Math.floor(ctx.drive.size_bytes / blockSize),
+    patterns: options.patterns ?? [...DEFAULT_PATTERNS],
+  };
+}
+
+async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions, seg: Segment | null): Promise<void> {
   const argv = buildBadblocksArgv({
     device: ctx.job.device_path,
     sizeBytes: ctx.drive.size_bytes,
     blockSize: options.blockSize,
     blocksAtOnce: options.blocksAtOnce,
     maxBadBlocks: options.maxBadBlocks,
-    patterns: options.patterns,
+    patterns: seg ? seg.patterns : options.patterns,
     outputFile: "badblocks.txt",
+    mode: seg?.readOnly ? "readOnly" : "write",
+    ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
   });
   const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv }), { timeoutMs: 60_000 });
   const launched = parseLaunchOutput(res.stdout);
@@ -28,44 +63,121 @@ async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions
     const why = res.stderr.toString("utf8").trim().slice(0, 300);
     throw new Error(`could not start badblocks: ${launched.reason}${why ? ` (${why})` : ""}`);
   }
-  setStageRemote(ctx.db, ctx.stage.id, jobDir, launched.pgid);
+  await retryBusy(() => setStageRemote(ctx.db, ctx.stage.id, jobDir, launched.pgid));
   addJobEvent(ctx.db, ctx.job.id, "launch", launched.kind === "existing"
     ? `found this job's badblocks already launched (process group ${launched.pgid ?? "?"})`
-    : `badblocks started (process group ${launched.pgid})`);
+    : `badblocks started (process group ${launched.pgid})${seg ? `: ${describeSegment(seg)}` : ""}`);
   ctx.log.info({ jobDir, pgid: launched.pgid, argv }, "badblocks launched");
+}
+
+/** What a resumed segment's progress shows as, in the phases of the original run. */
+function segmentDisplay(seg: Segment, total: number) {
+  return (s: ProgressSummary) => {
+    const phase = globalPhase(seg, s.phase);
+    const phasePct = s.phase > 0 ? s.phasePct : 0;
+    return { phase, phasePct, overallPct: Math.min(99.99, ((phase - 1) * 100 + phasePct) / (2 * total)) };
+  };
+}
+
+async function follow(ctx: StageContext, stage: StageRow, g: Geometry, seg: Segment | null): Promise<FollowEnd> {
+  return ctx.reader.follow({
+    jobId: ctx.job.id,
+    stageId: stage.id,
+    jobDir: stage.remote_dir!,
+    patterns: seg ? seg.patterns : g.patterns,
+    logOffset: stage.log_offset,
+    bbOffset: stage.bb_offset,
+    parserState: stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : null,
+    badBlocks: badBlocksOf(ctx.db, ctx.job.id),
+    logTail: logTailOf(ctx.db, ctx.job.id),
+    ...(seg ? { display: segmentDisplay(seg, g.patterns.length) } : {}),
+  });
+}
+
+/** The segments that replace an interrupted run (the whole test, or one segment of a resume). */
+function replan(end: FollowEnd, g: Geometry, seg: Segment | null): Segment[] {
+  if (seg?.readOnly) return [seg]; // a read-only check is simply run again
+  const t = end.state.terminal;
+  return planResume({
+    patterns: seg ? seg.patterns : g.patterns,
+    phase: end.state.phase,
+    phasePct: end.state.phasePct,
+    interruptedBlock: t?.kind === "interrupted" ? (t.block ?? null) : null,
+    blockCount: g.blockCount,
+    blocksAtOnce: g.blocksAtOnce,
+    rangeStart: seg ? seg.firstBlock : 0,
+    phaseBase: seg ? seg.phaseBase : 0,
+  });
+}
+
+function where(end: FollowEnd, seg: Segment | null, g: Geometry): string {
+  const s = end.state;
+  const phase = seg ? globalPhase(seg, s.phase) : s.phase;
+  if (phase <= 0) return "before the first pattern";
+  const pattern = g.patterns[patternIndex(phase)] ?? "?";
+  return `pattern ${pattern} ${phaseKind(phase)} at ${s.phasePct.toFixed(2)}%`;
 }
 
 export const surfaceValidate: StageImpl = {
   name: "surface_validate",
-  async run(ctx) {
+  async run(ctx): Promise<StageResult> {
     const options = JSON.parse(ctx.job.options_json) as SurfaceOptions;
-    const jobDir = ctx.stage.remote_dir ?? jobDirFor(ctx.host.work_dir, ctx.job.id, ctx.stage.seq);
-    if (!ctx.stage.remote_dir) await launch(ctx, jobDir, options);
+    const g = geometry(ctx, options);
+    const base = jobDirFor(ctx.host.work_dir, ctx.job.id, ctx.stage.seq);
+    let stage = ctx.stage;
+    let currentDir = stage.remote_dir ?? base;
     const onAbort = () => {
       ctx.reader.markCancelled(ctx.stage.id);
       ctx.registry
-        .exec(ctx.host.id, buildCancelScript(jobDir), { timeoutMs: 60_000 })
+        .exec(ctx.host.id, buildCancelScript(currentDir), { timeoutMs: 60_000 })
         .then((r) => ctx.log.info({ out: r.stdout.toString().trim() }, "cancel sent"))
         .catch((err) => ctx.log.error({ err }, "cancel failed"));
     };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const verdict = await ctx.reader.follow({
-      jobId: ctx.job.id,
-      stageId: ctx.stage.id,
-      jobDir,
-      patterns: options.patterns ?? [...DEFAULT_PATTERNS],
-      logOffset: ctx.stage.log_offset,
-      bbOffset: ctx.stage.bb_offset,
-      parserState: ctx.stage.parser_state ? (JSON.parse(ctx.stage.parser_state) as ProgressState) : null,
-      badBlocks: badBlocksOf(ctx.db, ctx.job.id),
-      logTail: logTailOf(ctx.db, ctx.job.id),
-    });
-    ctx.signal.removeEventListener("abort", onAbort);
-    if (verdict.kill) {
-      const res = await ctx.registry.exec(ctx.host.id, buildCancelScript(jobDir), { timeoutMs: 60_000 });
-      addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${parseCancelOutput(res.stdout) ?? "no answer"}`);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (;;) {
+        const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
+        const seg = resume ? resume.segments[resume.index]! : null;
+        currentDir = stage.remote_dir ?? (resume ? `${base}-r${resume.attempt}-${resume.index}` : base);
+        if (!stage.remote_dir) {
+          await launch(ctx, currentDir, options, seg);
+          stage = getStage(ctx.db, stage.id)!;
+        }
+        if (ctx.signal.aborted) onAbort();
+        const end = await follow(ctx, stage, g, seg);
+        if (end.kill) {
+          const res = await ctx.registry.exec(ctx.host.id, buildCancelScript(currentDir), { timeoutMs: 60_000 });
+          addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${parseCancelOutput(res.stdout) ?? "no answer"}`);
+          return { status: end.status, errorText: end.errorText };
+        }
+        if (end.resumable && !ctx.signal.aborted) {
+          const attempt = (resume?.attempt ?? 0) + 1;
+          if (attempt > MAX_RESUMES) {
+            return { status: "unknown", errorText: `${end.errorText}; not resumed again after ${MAX_RESUMES} resumes` };
+          }
+          const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
+          const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note] }));
+          addJobEvent(ctx.db, ctx.job.id, "resume", note);
+          ctx.log.warn({ attempt, segments }, "surface test resumed");
+          stage = getStage(ctx.db, stage.id)!;
+          continue;
+        }
+        if (!resume) return { status: end.status, errorText: end.errorText };
+        const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
+        if (!segmentDone) return { status: end.status, errorText: end.errorText };
+        if (resume.index + 1 < resume.segments.length) {
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1 }));
+          stage = getStage(ctx.db, stage.id)!;
+          continue;
+        }
+        const bad = badBlocksOf(ctx.db, ctx.job.id).length;
+        return bad > 0
+          ? { status: "failed", errorText: `${bad} bad blocks found (the test was resumed ${resume.attempt} time(s))` }
+          : { status: "passed", errorText: null };
+      }
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
     }
-    return { status: verdict.status, errorText: verdict.errorText };
   },
 };
