@@ -8,6 +8,7 @@ import type { HostService } from "../hosts/service.js";
 import { getHost } from "../hosts/repo.js";
 import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
+import { buildBadblocksArgv } from "../badblocks/command.js";
 import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
 import { DEFAULT_STAGES, type StageName } from "../stages/plan.js";
 import { HttpError } from "../web/errors.js";
@@ -64,6 +65,12 @@ export class JobService {
     const hostIds = new Set(req.driveIds.map((id) => getDrive(this.db, id)!.host_id));
     for (const hostId of hostIds) await this.hosts.scan(hostId);
     const drives = req.driveIds.map((id, i) => this.checkDrive(id, req.confirm[i]));
+    // The options must suit every drive (block count in 32 bits, buffer size): refuse now, not at launch.
+    if (stages.includes("surface_validate")) {
+      for (const d of drives) {
+        buildBadblocksArgv({ device: d.path, sizeBytes: d.size_bytes, ...options, outputFile: "badblocks.txt" });
+      }
+    }
     const batchId = randomUUID();
     let ids: number[];
     try {
