@@ -17,9 +17,15 @@ const schema = z.object({
   KILN_SMTP_URL: z.string().url().optional(),
   KILN_MAIL_FROM: z.string().optional(),
   KILN_MAIL_TO: z.string().optional(),
+  /** The base of links in e-mails (reports); unset = http://127.0.0.1:<port>. */
+  KILN_PUBLIC_URL: z.string().url().optional(),
+  /** First retry delay of a notification that failed to send; doubles per attempt up to 5 minutes. */
+  KILN_MAIL_RETRY_SECONDS: z.coerce.number().min(0.05).max(300).default(15),
   KILN_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** How often the per-host reader polls job logs, in milliseconds. */
   KILN_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** How often the temperature guard reads a drive's temperature during a surface test. */
+  KILN_TEMP_SAMPLE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /** No new output for this long while badblocks lives: a warning on the job. */
   KILN_STUCK_WARN_MINUTES: z.coerce.number().min(0.05).max(100_000).default(30),
   /** No new output for this long: the job ends `unknown` and its process group is stopped. */
@@ -37,10 +43,13 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
   mailTo: string[];
+  publicUrl: string | undefined;
+  mailRetryBaseMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   pollMs: number;
   stuckWarnMs: number;
   stuckLimitMs: number;
+  tempSampleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -84,8 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.KILN_SMTP_URL,
     mailFrom: e.KILN_MAIL_FROM,
     mailTo: (e.KILN_MAIL_TO ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.KILN_PUBLIC_URL?.replace(/\/+$/, ""),
+    mailRetryBaseMs: Math.round(e.KILN_MAIL_RETRY_SECONDS * 1000),
     logLevel: e.KILN_LOG_LEVEL,
     pollMs: e.KILN_POLL_MS,
+    tempSampleMs: e.KILN_TEMP_SAMPLE_SECONDS * 1000,
     stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
     stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
   };

@@ -16,6 +16,7 @@ import { HostService } from "./hosts/service.js";
 import { Runner } from "./jobs/runner.js";
 import { JobService } from "./jobs/service.js";
 import { JobHooks } from "./jobs/hooks.js";
+import { setupNotifications } from "./notify/wiring.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
 
@@ -51,9 +52,10 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const runner = new Runner({
     db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
     gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
-    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, hooks, publish: (id) => jobs?.publish(id),
+    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, hooks, publish: (id) => jobs?.publish(id),
   });
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
+  const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }) });
   runner.start();
 
   const app = createApp({ db, config, log, hub, hosts, jobs, sshPublicKey: key.publicKey, version: VERSION });
@@ -64,11 +66,13 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
   log.info({ url }, "Kiln is listening");
+  notify.start(addr.port);
 
   return {
     url, db, log, runner, hooks, registry, hub,
     async close() {
       runner.stop();
+      await notify.close();
       hub.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -21,10 +21,15 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   const served = serveThroughFuse(makeTempDir("huge"), ["--filter=rate", "null", `size=${SIZE}`, "rate=80M"], SIZE);
   device = attachLoop(served.file);
-  stop = registerCleanup("17 TiB disk", () => {
+  const teardown = () => {
     detachLoop(device);
     served.stop();
-  });
+  };
+  const unregister = registerCleanup("17 TiB disk", teardown);
+  stop = () => {
+    teardown();
+    unregister();
+  };
 });
 
 afterAll(async () => {

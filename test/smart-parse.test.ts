@@ -43,7 +43,10 @@ describe("parsing smartctl --json", () => {
     });
     expect([s.healthPassed, s.temperatureC, s.exit.code]).toEqual([true, 34, 0]);
     expect(s.attributes.find((a) => a.id === 197)).toMatchObject({ name: "Current_Pending_Sector", raw: 0 });
-    expect(s.selfTest).toEqual({ inProgress: false, remainingPercent: null, text: "completed without error", pollingMinutes: { short: 1, extended: 2 } });
+    expect(s.selfTest).toEqual({
+      supported: true, unsupportedReason: null, inProgress: false, remainingPercent: null, text: "completed without error",
+      pollingMinutes: { short: 1, extended: 2 },
+    });
     expect(s.selfTestLog).toEqual([{ kind: "short", result: "passed", text: "Short offline: Completed without error", hours: 0 }]);
   });
 
@@ -67,6 +70,15 @@ describe("parsing smartctl --json", () => {
     expect(s.identity.capacityBytes).toBe(1000204886016);
     expect(s.selfTestLog).toEqual([{ kind: "short", result: "passed", text: "Short: Completed without error", hours: 9 }]);
     expect(snap("nvme-selftest-in-progress").selfTest).toMatchObject({ inProgress: true, remainingPercent: 60 });
+  });
+
+  it("knows smartctl before 7.4 cannot run NVMe self-tests", () => {
+    const j = JSON.parse(smartFixture("nvme-healthy"));
+    delete j.nvme_self_test_log;
+    j.smartctl.version = [7, 3];
+    const r = parseSmartctl(j);
+    expect(r.ok && r.snapshot.selfTest).toMatchObject({ supported: false, unsupportedReason: expect.stringMatching(/smartctl 7\.3 .*7\.4/) });
+    expect(snap("nvme-healthy").selfTest.supported).toBe(true);
   });
 
   it("reads a SAS drive's grown defects, uncorrected errors and self-test log", () => {

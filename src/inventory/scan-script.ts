@@ -77,7 +77,9 @@ for d in /sys/block/*; do
   if [ -r "$d/loop/backing_file" ]; then sec backing "$n"; cat "$d/loop/backing_file"; fi
   if have blkid; then probe blkid "$n" tmo 30 blkid -p -o export "/dev/$n"; fi
   if have wipefs; then probe wipefs "$n" tmo 30 wipefs -n -J "/dev/$n"; fi
-  case $n in loop*) ;; *) if have smartctl; then probe smartctl "$n" tmo 60 smartctl --json -n standby -i -A "/dev/$n"; fi ;; esac
+  # Loop devices are asked too (only listed with L=1): smartctl answers "Unable to detect device type",
+  # unless a test host presents one as a SMART drive through a smartctl stand-in.
+  if have smartctl; then probe smartctl "$n" tmo 60 smartctl --json -n standby -i -A "/dev/$n"; fi
 done
 if have zpool; then probe zpool - tmo 60 zpool status -LP; fi
 if have midclt; then probe midclt - tmo 60 midclt call disk.details; fi

@@ -55,12 +55,16 @@ function modelOf(d: LsblkDevice): string | null {
   return d.model;
 }
 
+const LOOP_NO_SMART: DriveSmart = { available: false, reason: "loop device: no SMART" };
+
 function smartOf(d: LsblkDevice, sections: Section[], missing: Set<string>): DriveSmart {
-  if (d.type === "loop") return { available: false, reason: "loop device: no SMART" };
-  if (missing.has("smartctl")) return { available: false, reason: "smartctl is not installed on the host" };
+  const loop = d.type === "loop";
+  if (missing.has("smartctl")) return loop ? LOOP_NO_SMART : { available: false, reason: "smartctl is not installed on the host" };
   const run = probeRuns(sections, "smartctl").get(d.kname);
-  if (!run) return { available: false, reason: "smartctl did not run" };
-  return smartStatus(run.rc, parseJson(run.stdout));
+  if (!run) return loop ? LOOP_NO_SMART : { available: false, reason: "smartctl did not run" };
+  const status = smartStatus(run.rc, parseJson(run.stdout));
+  // A loop device only answers SMART through a stand-in for drive hardware (tests); otherwise keep the plain reason.
+  return loop && !status.available ? LOOP_NO_SMART : status;
 }
 
 function buildDrive(d: LsblkDevice, host: HostFacts, byId: Map<string, string>, sections: Section[], missing: Set<string>): ScannedDrive {

@@ -16,6 +16,8 @@ export interface FollowSpec {
   parserState: ProgressState | null;
   badBlocks: number[];
   logTail: string[];
+  /** The operator's cancel: a run interrupted after it was aborted ends `cancelled`, never `unknown`. */
+  cancelSignal?: AbortSignal;
   /** Maps this run's progress to what the stage shows (a resumed segment shows the original phases). */
   display?: (s: ProgressSummary) => { phase: number; phasePct: number; overallPct: number };
 }
@@ -136,6 +138,7 @@ export class Follower {
 
   private verdict(exitText: string | null, vanished: boolean): Outcome {
     const t = summary(this.state).terminal;
+    if (this.spec.cancelSignal?.aborted) this.cancelRequested = true;
     const v = surfaceVerdict({
       terminal: t,
       exitText,

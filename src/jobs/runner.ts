@@ -26,6 +26,7 @@ export interface RunnerDeps {
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
+  tempSampleMs: number;
   hooks: JobHooks;
   publish: (jobId: number) => void;
 }
@@ -154,7 +155,8 @@ export class Runner {
         result = await STAGES[stage.name].run({
           db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
           drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
-          signal, log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
+          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs,
+          log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
         });
       } catch (err) {
         result = { status: signal.aborted ? "cancelled" : "unknown", errorText: (err as Error).message };
@@ -185,10 +187,12 @@ export class Runner {
   }
 
   private stopped = false;
+  private stopping = new AbortController();
 
   /** Stops scheduling and reading; commits what the gate holds. Remote processes keep running. */
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const r of this.readers.values()) r.stop();

@@ -56,6 +56,10 @@ export interface SelfTestEntry {
 }
 
 export interface SelfTestStatus {
+  /** Whether the drive (and this smartctl) can run self-tests; null when the output does not say. */
+  supported: boolean | null;
+  /** Why not, when `supported` is false. */
+  unsupportedReason: string | null;
   inProgress: boolean;
   /** Percent of the running test still to do; null when not running or not reported. */
   remainingPercent: number | null;

@@ -75,6 +75,7 @@ export interface RawSmartctl {
       status?: RawValueString & { passed?: boolean; remaining_percent?: number };
       polling_minutes?: { short?: number; extended?: number; conveyance?: number };
     };
+    capabilities?: { self_tests_supported?: boolean };
   };
   ata_smart_attributes?: { table?: RawAtaAttribute[] };
   ata_smart_self_test_log?: { standard?: { table?: RawAtaSelfTestEntry[]; count?: number } };

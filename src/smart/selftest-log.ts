@@ -93,7 +93,25 @@ export function selfTestLogOf(raw: RawSmartctl, protocol: string): SelfTestEntry
   return scsiLog(raw);
 }
 
+/** smartctl learnt NVMe self-tests in 7.4; older versions print no nvme_self_test_log. */
+function support(raw: RawSmartctl, protocol: string): Pick<SelfTestStatus, "supported" | "unsupportedReason"> {
+  if (protocol === "ATA") {
+    const v = raw.ata_smart_data?.capabilities?.self_tests_supported;
+    return v === false ? { supported: false, unsupportedReason: "the drive does not support SMART self-tests" } : { supported: v ?? null, unsupportedReason: null };
+  }
+  if (protocol === "NVMe") {
+    if (raw.nvme_self_test_log !== undefined) return { supported: true, unsupportedReason: null };
+    const [major = 0, minor = 0] = Array.isArray(raw.smartctl?.version) ? raw.smartctl!.version : [];
+    const old = major > 0 && (major < 7 || (major === 7 && minor < 4));
+    return old
+      ? { supported: false, unsupportedReason: `smartctl ${major}.${minor} on the host cannot run NVMe self-tests (7.4 or newer can)` }
+      : { supported: null, unsupportedReason: null };
+  }
+  return { supported: null, unsupportedReason: null };
+}
+
 export function selfTestStatusOf(raw: RawSmartctl, protocol: string, log: SelfTestEntry[]): SelfTestStatus {
+  const sup = support(raw, protocol);
   const polling = raw.ata_smart_data?.self_test?.polling_minutes;
   const scsiExtended = num(raw.scsi_extended_self_test_seconds);
   const pollingMinutes = {
@@ -105,14 +123,14 @@ export function selfTestStatusOf(raw: RawSmartctl, protocol: string, log: SelfTe
     const value = num(st?.value);
     const inProgress = value !== null && value >> 4 === 15;
     const remaining = inProgress ? num(st?.remaining_percent) ?? (value! & 0x0f) * 10 : null;
-    return { inProgress, remainingPercent: remaining, text: str(st?.string), pollingMinutes };
+    return { ...sup, inProgress, remainingPercent: remaining, text: str(st?.string), pollingMinutes };
   }
   if (protocol === "NVMe") {
     const op = raw.nvme_self_test_log?.current_self_test_operation;
     const inProgress = (num(op?.value) ?? 0) > 0;
     const done = num(raw.nvme_self_test_log?.current_self_test_completion_percent);
-    return { inProgress, remainingPercent: inProgress && done !== null ? 100 - done : null, text: str(op?.string), pollingMinutes };
+    return { ...sup, inProgress, remainingPercent: inProgress && done !== null ? 100 - done : null, text: str(op?.string), pollingMinutes };
   }
   const inProgress = Boolean(raw.self_test_in_progress) || log[0]?.result === "in_progress";
-  return { inProgress, remainingPercent: null, text: log[0]?.text ?? null, pollingMinutes };
+  return { ...sup, inProgress, remainingPercent: null, text: log[0]?.text ?? null, pollingMinutes };
 }

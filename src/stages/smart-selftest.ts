@@ -16,6 +16,8 @@ type Kind = "short" | "long";
 const NO_SIGN_MS = 120_000;
 /** After the test stopped running, readings to wait for its log entry before deciding without it. */
 const QUIET_AFTER_RUNNING = 5;
+/** Failed readings in a row before the stage gives up (the drive's test goes on regardless). */
+const MAX_READ_FAILURES = 10;
 
 interface Detail {
   selfTest: SelfTestWatch;
@@ -81,6 +83,7 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
   const t: SmartTarget = { registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path };
   const saved = ctx.stage.detail_json ? (JSON.parse(ctx.stage.detail_json) as Partial<Detail>).selfTest : undefined;
   let s = await mustRead(t);
+  if (!saved && s.selfTest.supported === false) return { status: "skipped", errorText: `${s.selfTest.unsupportedReason}; the verdict rests on the other stages` };
   if (ctx.signal.aborted) return saved ? cancelled(ctx, t, kind) : { status: "cancelled", errorText: "cancelled" };
   let watch: SelfTestWatch;
   if (saved) {
@@ -94,10 +97,19 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
   const minutes = pollingMinutes(s, kind);
   const facts = kind === "short" ? { shortTestMinutes: minutes } : { extendedTestMinutes: minutes };
   const every = pollMsFor(minutes, kind);
+  let failures = 0;
   for (;;) {
     await pause(every, ctx.signal);
     if (ctx.signal.aborted) return cancelled(ctx, t, kind);
-    s = await mustRead(t);
+    try {
+      s = await mustRead(t);
+      failures = 0;
+    } catch (err) {
+      // The test runs on the drive whatever the SSH link does: ride out a few failed readings.
+      if ((err as { permanent?: boolean }).permanent || ++failures > MAX_READ_FAILURES) throw err;
+      ctx.log.warn({ err, failures }, "self-test reading failed; trying again");
+      continue;
+    }
     if (ctx.signal.aborted) return cancelled(ctx, t, kind);
     if (s.temperatureC !== null) setDriveTemperature(ctx.db, ctx.drive.id, s.temperatureC);
     const { watch: next, obs } = observeSelfTest(watch, s);

@@ -13,8 +13,14 @@ export const surfaceOptionsSchema = z
       .min(1)
       .max(4)
       .optional(),
+    /** Temperature guard: pause at or above this (°C), resume at or below tempResumeC. */
+    tempLimitC: z.number().int().min(30).max(80).optional(),
+    tempResumeC: z.number().int().min(20).max(79).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.tempLimitC === undefined || o.tempResumeC === undefined || o.tempResumeC < o.tempLimitC, {
+    message: "tempResumeC must be below tempLimitC",
+  });
 
 export type SurfaceOptions = z.infer<typeof surfaceOptionsSchema>;
 

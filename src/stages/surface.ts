@@ -12,6 +12,9 @@ import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
+import { startTemperatureGuard } from "./temperature-guard.js";
+import { buildSignalScript, parseSignalOutput } from "../remote/scripts.js";
+import { transitionJob } from "../jobs/repo.js";
 
 /** Resumes per stage before Kiln gives up and calls the job unknown. */
 const MAX_RESUMES = 3;
@@ -90,6 +93,7 @@ async function follow(ctx: StageContext, stage: StageRow, g: Geometry, seg: Segm
     parserState: stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : null,
     badBlocks: badBlocksOf(ctx.db, ctx.job.id),
     logTail: logTailOf(ctx.db, ctx.job.id),
+    cancelSignal: ctx.signal,
     ...(seg ? { display: segmentDisplay(seg, g.patterns.length) } : {}),
   });
 }
@@ -118,6 +122,37 @@ function where(end: FollowEnd, seg: Segment | null, g: Geometry): string {
   return `pattern ${pattern} ${phaseKind(phase)} at ${s.phasePct.toFixed(2)}%`;
 }
 
+/**
+ * During the surface test, a drive at or above its temperature limit has its badblocks process
+ * group stopped (SIGSTOP) and the job `paused`; at or below the resume point it continues (SIGCONT).
+ * Drives without readable SMART have no guard.
+ */
+function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void } | null {
+  if (ctx.drive.smart_available !== 1) return null;
+  const signalGroup = async (sig: "STOP" | "CONT") => {
+    const res = await ctx.registry.exec(ctx.host.id, buildSignalScript(dir(), sig), { timeoutMs: 30_000 });
+    return parseSignalOutput(res.stdout);
+  };
+  const guard = startTemperatureGuard(ctx, {
+    sampleMs: ctx.tempSampleMs,
+    initialState: ctx.job.status === "paused" ? "paused" : "running",
+    async onPause(reason) {
+      const sent = await signalGroup("STOP");
+      await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "paused"));
+      addJobEvent(ctx.db, ctx.job.id, "paused", `paused: ${reason} (badblocks stopped: ${sent ?? "no answer"})`);
+      ctx.publish();
+    },
+    async onResume() {
+      const sent = await signalGroup("CONT");
+      await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running"));
+      addJobEvent(ctx.db, ctx.job.id, "resumed-temp", `continued: the drive cooled down (badblocks continued: ${sent ?? "no answer"})`);
+      ctx.publish();
+    },
+  });
+  ctx.stopping.addEventListener("abort", () => guard.stop(), { once: true });
+  return guard;
+}
+
 export const surfaceValidate: StageImpl = {
   name: "surface_validate",
   async run(ctx): Promise<StageResult> {
@@ -134,6 +169,7 @@ export const surfaceValidate: StageImpl = {
         .catch((err) => ctx.log.error({ err }, "cancel failed"));
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const guard = guardTemperature(ctx, () => currentDir);
     try {
       for (;;) {
         const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
@@ -178,6 +214,9 @@ export const surfaceValidate: StageImpl = {
       }
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
+      guard?.stop();
+      // A pause that raced with the end of the run must not leave the job paused.
+      if (!ctx.stopping.aborted) await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running", { onlyFrom: ["paused"] }));
     }
   },
 };

@@ -21,6 +21,10 @@ export interface StageContext {
   reader: HostReader;
   /** Aborted when the operator cancels the job. */
   signal: AbortSignal;
+  /** Aborted when Kiln shuts down: stop background work, leave the host's processes and the stage as they are. */
+  stopping: AbortSignal;
+  /** How often the temperature guard samples, ms. */
+  tempSampleMs: number;
   log: Logger;
   /** Push the job's current snapshot to the UI. */
   publish: () => void;

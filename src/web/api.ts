@@ -6,10 +6,13 @@ import { requireAdmin, requireAuth } from "./auth.js";
 import { isLoopbackRequest } from "./peer.js";
 import { HttpError, notFound } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
-import { jobSnapshot, listJobSnapshots } from "../jobs/snapshot.js";
+import { jobSnapshot } from "../jobs/snapshot.js";
 import { STAGE_NAMES } from "../stages/plan.js";
-import { JOB_STATUSES } from "../jobs/status.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
+import { auditRequest } from "../audit/request.js";
+import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
+import { reportApiRoutes } from "../reports/routes.js";
+import { notifyApiRoutes } from "../notify/routes.js";
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");
 const addHostSchema = z
@@ -60,6 +63,7 @@ export function apiRoutes(deps: AppDeps): Router {
     next(new HttpError(401, "restart without login is allowed from loopback only"));
   }, (req, res, next) => (req.principal ? auth(req, res, next) : next()), h(async (req, res) => {
     const id = await deps.jobs.restart(idParam(req), who(req));
+    auditRequest(deps.db, req, "job.restart", `job:${idParam(req)}`, { newJobId: id });
     res.status(202).json({ id });
   }));
 
@@ -75,11 +79,13 @@ export function apiRoutes(deps: AppDeps): Router {
   r.get("/hosts", (_req, res) => void res.json(deps.hosts.list()));
   r.post("/hosts", requireAdmin, h(async (req, res) => {
     const host = await deps.hosts.add(parseBody(addHostSchema, req.body));
+    auditRequest(deps.db, req, "host.add", `host:${host.id}`, { name: host.name, address: host.address, fingerprint: host.hostKeyFingerprint });
     res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint });
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
     const host = await deps.hosts.repin(idParam(req));
+    auditRequest(deps.db, req, "host.repin", `host:${host.id}`, { fingerprint: host.hostKeyFingerprint });
     res.json({ id: host.id, hostKeyFingerprint: host.hostKeyFingerprint });
   }));
 
@@ -91,15 +97,13 @@ export function apiRoutes(deps: AppDeps): Router {
       { driveIds: body.driveIds, confirm: body.confirm, stages: body.stages, options: body.options as never },
       who(req),
     );
+    for (const j of jobs) auditRequest(deps.db, req, "job.start", `job:${j.id}`, { driveId: j.driveId, stages: body.stages ?? null });
     res.status(202).json({ jobs });
   }));
 
   r.get("/jobs", (req, res) => {
-    const status = typeof req.query.status === "string" && req.query.status ? req.query.status : undefined;
-    if (status && !(JOB_STATUSES as readonly string[]).includes(status)) throw new HttpError(400, `unknown status ${status}`);
-    const driveId = req.query.driveId ? Number(req.query.driveId) : undefined;
-    if (driveId !== undefined && !Number.isSafeInteger(driveId)) throw new HttpError(400, "driveId must be a number");
-    res.json(listJobSnapshots(deps.db, { status, driveId }));
+    const ids = findJobIds(deps.db, parseHistoryQuery(req.query as Record<string, unknown>));
+    res.json(ids.map((id) => jobSnapshot(deps.db, id)).filter(Boolean));
   });
   r.get("/jobs/:id", (req, res) => {
     const snap = jobSnapshot(deps.db, idParam(req));
@@ -108,10 +112,13 @@ export function apiRoutes(deps: AppDeps): Router {
   });
   r.post("/jobs/:id/cancel", requireAdmin, h(async (req, res) => {
     await deps.jobs.cancel(idParam(req), who(req));
+    auditRequest(deps.db, req, "job.cancel", `job:${idParam(req)}`);
     res.status(202).json({ id: idParam(req), status: "cancelling" });
   }));
 
   r.get("/events", (_req, res) => deps.hub.attach(res));
+  r.use(reportApiRoutes(deps));
+  r.use(notifyApiRoutes(deps));
 
   r.use((_req, _res, next) => next(notFound("no such API endpoint")));
   return r;

@@ -7,6 +7,7 @@ import type { AppDeps } from "./deps.js";
 import { identify } from "./auth.js";
 import { apiRoutes } from "./api.js";
 import { pageRoutes } from "./pages.js";
+import { metricsHandlers, reportPageRoutes } from "../reports/routes.js";
 import { errorHandler, notFound } from "./errors.js";
 
 export function createApp(deps: AppDeps): express.Express {
@@ -38,6 +39,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.urlencoded({ extended: false, limit: "16kb" }));
   app.use(identify(deps.db, deps.config));
   app.use("/api/v1", apiRoutes(deps));
+  app.get("/metrics", ...metricsHandlers(deps));
+  app.use(reportPageRoutes(deps));
   app.use(pageRoutes(deps));
   app.use((_req, _res, next) => next(notFound()));
   app.use(errorHandler(deps.log));

@@ -2,7 +2,7 @@
 // JSON fixtures instead of asking a disk (loop devices have no SMART). Installed by
 // smartctl-standin.ts as <dir>/bin/smartctl, first on the test sshd's PATH. Everything it does is
 // written to <dir>/calls.log, one JSON line per call, so tests can see what reached the host.
-//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, unavailable? } }
+//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, selfTestFails?, unavailable? } }
 // Self-tests count down in real time (per device, in <dir>/state/), are logged when they end, and
 // `-X` aborts them. Devices not in the map get the real /usr/sbin/smartctl.
 "use strict";
@@ -60,7 +60,10 @@ const save = () => { fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(state))
 const now = Date.now();
 const remainingOf = (t) => Math.max(0, 1 - (now - t.startedAt) / (t.seconds * 1000));
 if (state.running && remainingOf(state.running) === 0) {
-  state.log.unshift({ kind: state.running.kind, result: "completed", at: now, remaining: 0 });
+  // A drive told to fail its self-tests reports a read failure with 90 % of the test left.
+  state.log.unshift(entry.selfTestFails
+    ? { kind: state.running.kind, result: "failed", at: now, remaining: 0.9 }
+    : { kind: state.running.kind, result: "completed", at: now, remaining: 0 });
   state.running = null;
   save();
 }
@@ -112,6 +115,7 @@ if (protocol === "ATA" && j.ata_smart_data) {
     ...(j.ata_smart_data.self_test || {}),
     status: r ? { value: 0xf0 + tens, string: `in progress, ${tens * 10}% remaining`, remaining_percent: tens * 10 }
       : last && last.result === "aborted" ? { value: 0x10, string: "was aborted by the host" }
+      : last && last.result === "failed" ? { value: 0x79, string: "completed with read failure", passed: false }
       : last ? { value: 0, string: "completed without error", passed: true }
       : (j.ata_smart_data.self_test || {}).status,
   };
@@ -120,6 +124,7 @@ if (protocol === "ATA" && j.ata_smart_data) {
     const rem = Math.min(9, Math.ceil(e.remaining * 10));
     table.unshift({ type: ATA_TYPE[e.kind], lifetime_hours: hours,
       status: e.result === "aborted" ? { value: 0x10 + rem, string: "Aborted by host", remaining_percent: rem * 10 }
+        : e.result === "failed" ? { value: 0x70 + rem, string: "Completed: read failure", remaining_percent: rem * 10, passed: false }
         : { value: 0, string: "Completed without error", passed: true } });
   }
   j.ata_smart_self_test_log = { standard: { revision: 1, table: table.slice(0, 21), count: table.length, error_count_total: 0, error_count_outdated: 0 } };
@@ -129,7 +134,9 @@ if (protocol === "NVMe") {
   const table = ((j.nvme_self_test_log || {}).table || []).slice();
   for (const e of [...state.log].reverse()) {
     table.unshift({ self_test_code: NVME_CODE[e.kind], power_on_hours: hours,
-      self_test_result: e.result === "aborted" ? { value: 1, string: "Aborted: Self-test command" } : { value: 0, string: "Completed without error" } });
+      self_test_result: e.result === "aborted" ? { value: 1, string: "Aborted: Self-test command" }
+        : e.result === "failed" ? { value: 7, string: "Completed: failed segments" }
+        : { value: 0, string: "Completed without error" } });
   }
   j.nvme_self_test_log = {
     current_self_test_operation: r ? { value: NVME_CODE[r.kind].value, string: `${NVME_CODE[r.kind].string} self-test in progress` } : { value: 0, string: "No self-test in progress" },

@@ -26,6 +26,8 @@ export interface StandInDrive {
   /** How long a short / long self-test runs on this device (default 4 s / 8 s). */
   shortSeconds?: number;
   longSeconds?: number;
+  /** Self-tests end with a read failure (ATA) or failed segments (NVMe) instead of passing. */
+  selfTestFails?: boolean;
   /** Answer like a device whose SMART cannot be read, with this message (exit 2). */
   unavailable?: string;
 }

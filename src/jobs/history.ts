@@ -1,0 +1,84 @@
+// The job history: filters (status, drive, host, date range, serial) for GET /api/v1/jobs and the
+// CSV export, parsed from a query string at the edge and applied in one SQL query.
+import type { Db } from "../db/open.js";
+import { HttpError } from "../web/errors.js";
+import { JOB_STATUSES } from "./status.js";
+
+export interface HistoryFilter {
+  status?: string | undefined;
+  driveId?: number | undefined;
+  /** A host id, or a host name. */
+  host?: number | string | undefined;
+  /** Inclusive lower bound on the job's start (its creation when it never started), ISO. */
+  from?: string | undefined;
+  /** Exclusive upper bound, ISO; a bare date given as `to` covers that whole day. */
+  to?: string | undefined;
+  /** Case-insensitive substring of the drive's serial or WWN. */
+  serial?: string | undefined;
+  batchId?: string | undefined;
+  limit?: number | undefined;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+function isoBound(value: string, name: string, endOfDay: boolean): string {
+  if (DATE.test(value)) {
+    const t = Date.parse(`${value}T00:00:00.000Z`);
+    if (Number.isNaN(t)) throw new HttpError(400, `${name} is not a valid date`);
+    return new Date(endOfDay ? t + 86_400_000 : t).toISOString();
+  }
+  if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new HttpError(400, `${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
+  }
+  return new Date(Date.parse(value)).toISOString();
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+
+/** Validates the query string of the history endpoints; throws 400 with a readable reason. */
+export function parseHistoryQuery(q: Record<string, unknown>): HistoryFilter {
+  const status = str(q.status);
+  if (status && !(JOB_STATUSES as readonly string[]).includes(status)) throw new HttpError(400, `unknown status ${status}`);
+  const driveRaw = str(q.driveId);
+  const driveId = driveRaw === undefined ? undefined : Number(driveRaw);
+  if (driveId !== undefined && !Number.isSafeInteger(driveId)) throw new HttpError(400, "driveId must be a number");
+  const hostRaw = str(q.host);
+  const host = hostRaw === undefined ? undefined : /^\d+$/.test(hostRaw) ? Number(hostRaw) : hostRaw;
+  const from = str(q.from);
+  const to = str(q.to);
+  const serial = str(q.serial);
+  if (serial && serial.length > 128) throw new HttpError(400, "serial is too long");
+  const batchId = str(q.batchId);
+  const limitRaw = str(q.limit);
+  const limit = limitRaw === undefined ? undefined : Number(limitRaw);
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)) {
+    throw new HttpError(400, "limit must be 1 to 10000");
+  }
+  return {
+    status, driveId, host, serial, batchId, limit,
+    from: from === undefined ? undefined : isoBound(from, "from", false),
+    to: to === undefined ? undefined : isoBound(to, "to", true),
+  };
+}
+
+/** Ids of the matching jobs, newest first. */
+export function findJobIds(db: Db, f: HistoryFilter): number[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  const add = (sql: string, ...values: (string | number)[]) => {
+    where.push(sql);
+    args.push(...values);
+  };
+  if (f.status) add("j.status = ?", f.status);
+  if (f.driveId !== undefined) add("j.drive_id = ?", f.driveId);
+  if (typeof f.host === "number") add("j.host_id = ?", f.host);
+  if (typeof f.host === "string") add("h.name = ?", f.host);
+  if (f.from) add("coalesce(j.started_at, j.created_at) >= ?", f.from);
+  if (f.to) add("coalesce(j.started_at, j.created_at) < ?", f.to);
+  if (f.serial) add("(instr(lower(coalesce(d.serial, '')), lower(?)) > 0 OR instr(lower(coalesce(d.wwn, '')), lower(?)) > 0)", f.serial, f.serial);
+  if (f.batchId) add("j.batch_id = ?", f.batchId);
+  const sql = `SELECT j.id FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id
+    ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY j.id DESC LIMIT ?`;
+  return db.prepare(sql).pluck().all(...args, f.limit ?? 200) as number[];
+}

@@ -1,0 +1,60 @@
+// Reads what a notification says about a job or a batch out of the database, into the plain facts
+// the pure builders in messages.ts take. SMART changes come from the job's before/after snapshots.
+import type { Db } from "../db/open.js";
+import { getDrive } from "../drives/repo.js";
+import { getHost } from "../hosts/repo.js";
+import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
+import { compareSnapshots } from "../smart/compare.js";
+import { latestSnapshot } from "../smart/store.js";
+import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
+
+export const reportUrlOf = (publicUrl: string, jobId: number) =>
+  `${publicUrl.replace(/\/+$/, "")}/api/v1/jobs/${jobId}/report?format=html`;
+
+function smartChangesOf(db: Db, jobId: number): SmartChangeFacts[] {
+  const before = latestSnapshot(db, jobId, "before");
+  const after = latestSnapshot(db, jobId, "after");
+  if (!before || !after) return [];
+  return compareSnapshots(before.snapshot, after.snapshot).changes.map((c) => ({
+    name: c.id !== undefined ? `${c.name} (${c.id})` : c.name,
+    before: c.before,
+    after: c.after,
+    worse: c.worse,
+    critical: c.critical,
+  }));
+}
+
+export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
+  const drive = getDrive(db, job.drive_id);
+  const host = getHost(db, job.host_id);
+  return {
+    jobId: job.id,
+    status: job.status,
+    host: host ? `${host.name} (${host.address})` : `host ${job.host_id}`,
+    drive: {
+      model: drive?.model ?? null,
+      serial: drive?.serial ?? null,
+      devPath: drive?.dev_path ?? job.device_path,
+      sizeBytes: drive?.size_bytes ?? 0,
+    },
+    startedAt: job.started_at,
+    finishedAt: job.finished_at,
+    errorText: job.error_text,
+    badBlockCount: job.bad_block_count,
+    badBlocks: badBlocksOf(db, job.id),
+    smartChanges: smartChangesOf(db, job.id),
+    reportUrl: reportUrlOf(publicUrl, job.id),
+  };
+}
+
+export function jobFacts(db: Db, jobId: number, publicUrl: string): JobFacts | undefined {
+  const job = getJob(db, jobId);
+  return job && jobFactsOf(db, job, publicUrl);
+}
+
+/** The batch's facts once every one of its jobs has ended; undefined while one is still active. */
+export function endedBatchFacts(db: Db, batchId: string, publicUrl: string): BatchFacts | undefined {
+  const jobs = db.prepare("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id").all(batchId) as JobRow[];
+  if (jobs.some((j) => ["queued", "running", "paused"].includes(j.status))) return undefined;
+  return { batchId, jobs: jobs.map((j) => jobFactsOf(db, j, publicUrl)) };
+}

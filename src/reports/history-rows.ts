@@ -1,0 +1,62 @@
+// Flat rows of the job history (one per job, with its drive and host), for the CSV export and the
+// batch page.
+import type { Db } from "../db/open.js";
+import { findJobIds, type HistoryFilter } from "../jobs/history.js";
+import { secondsBetween } from "./model.js";
+
+export interface HistoryRow {
+  jobId: number;
+  batchId: string | null;
+  host: string;
+  drive: string;
+  model: string | null;
+  serial: string | null;
+  wwn: string | null;
+  sizeBytes: number;
+  status: string;
+  stages: string;
+  badBlocks: number;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationSeconds: number | null;
+  errorText: string | null;
+}
+
+interface Row {
+  id: number; batch_id: string | null; host_name: string; dev_name: string; model: string | null; serial: string | null;
+  wwn: string | null; size_bytes: number; status: string; stages_json: string; bad_block_count: number;
+  created_by: string | null; created_at: string; started_at: string | null; finished_at: string | null; error_text: string | null;
+}
+
+export function historyRows(db: Db, filter: HistoryFilter): HistoryRow[] {
+  const ids = findJobIds(db, filter);
+  if (ids.length === 0) return [];
+  const rows = db
+    .prepare(
+      `SELECT j.*, h.name AS host_name, d.dev_name, d.model, d.serial, d.wwn, d.size_bytes
+         FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id
+        WHERE j.id IN (SELECT value FROM json_each(?)) ORDER BY j.id DESC`,
+    )
+    .all(JSON.stringify(ids)) as Row[];
+  return rows.map((r) => ({
+    jobId: r.id,
+    batchId: r.batch_id,
+    host: r.host_name,
+    drive: r.dev_name,
+    model: r.model,
+    serial: r.serial,
+    wwn: r.wwn,
+    sizeBytes: r.size_bytes,
+    status: r.status,
+    stages: (JSON.parse(r.stages_json) as string[]).join(" "),
+    badBlocks: r.bad_block_count,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationSeconds: secondsBetween(r.started_at, r.finished_at),
+    errorText: r.error_text,
+  }));
+}

@@ -1,0 +1,79 @@
+// Routes of reports, history export, the audit list, metrics and the batch page. Mounted by
+// web/api.ts (behind the API's auth wall) and web/app.ts; each handler calls the core and renders.
+import { Router, type RequestHandler } from "express";
+import type { AppDeps } from "../web/deps.js";
+import { requireAuth } from "../web/auth.js";
+import { HttpError, notFound } from "../web/errors.js";
+import { parseHistoryQuery } from "../jobs/history.js";
+import { listAudit, AUDIT_ACTIONS } from "../audit/log.js";
+import { createMetrics } from "../metrics/registry.js";
+import { loadReport } from "./load.js";
+import { historyRows } from "./history-rows.js";
+import { historyCsv } from "./csv.js";
+import { batchPage, reportPage } from "./html.js";
+
+const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function positiveId(raw: unknown): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  return id;
+}
+
+/** Under /api/v1, after the auth wall. */
+export function reportApiRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.get("/jobs/:id/report", (req, res) => {
+    const format = req.query.format ?? "json";
+    if (format !== "json" && format !== "html") throw new HttpError(400, "format must be html or json");
+    const report = loadReport(deps.db, positiveId(req.params.id));
+    if (!report) throw notFound(`no job ${req.params.id}`);
+    if (format === "json") return void res.json(report);
+    res.render("report.njk", { ...reportPage(report), version: deps.version });
+  });
+  r.get("/history.csv", (req, res) => {
+    const filter = parseHistoryQuery(req.query as Record<string, unknown>);
+    const csv = historyCsv(historyRows(deps.db, { ...filter, limit: filter.limit ?? 10_000 }));
+    res.type("text/csv; charset=utf-8").attachment("kiln-history.csv").send(csv);
+  });
+  r.get("/audit", (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const action = typeof q.action === "string" && q.action ? q.action : undefined;
+    if (action && !(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, `unknown action ${action}`);
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new HttpError(400, "limit must be a positive number");
+    const target = typeof q.target === "string" && q.target ? q.target : undefined;
+    res.json(listAudit(deps.db, { action, target, limit }));
+  });
+  return r;
+}
+
+/** GET /metrics in Prometheus text format, behind the same auth as the API (bearer or session). */
+export function metricsHandlers(deps: AppDeps): RequestHandler[] {
+  const registry = createMetrics(deps.db);
+  return [
+    requireAuth("api"),
+    async (_req, res) => {
+      const text = await registry.metrics();
+      res.type(registry.contentType).send(text);
+    },
+  ];
+}
+
+/** Server-rendered pages: GET /batches/:id. */
+export function reportPageRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.get("/batches/:id", requireAuth("page"), (req, res) => {
+    const batchId = String(req.params.id);
+    if (!BATCH_ID.test(batchId)) throw notFound("no such batch");
+    const rows = historyRows(deps.db, { batchId, limit: 10_000 }).reverse();
+    if (rows.length === 0) throw notFound(`no batch ${batchId}`);
+    res.render("batch.njk", {
+      ...batchPage(batchId, rows),
+      version: deps.version,
+      user: req.principal?.user ?? null,
+      csrfToken: req.principal?.csrfToken ?? "",
+    });
+  });
+  return r;
+}

@@ -1,0 +1,99 @@
+// The loopback-only restart endpoint, tested with a real non-loopback client: a network namespace
+// joined to this one by a veth pair made here (link-local addresses on that link only), and Kiln
+// listening on all addresses.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
+import { registerCleanup } from "./helpers/cleanup.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+
+const NS = `kiln-test-ns-${process.pid}`;
+const HOST_IF = `kv${process.pid % 100000}a`;
+const NS_IF = `kv${process.pid % 100000}b`;
+const SUBNET = `169.254.${(process.pid % 250) + 1}`;
+const HOST_ADDR = `${SUBNET}.1`;
+const NS_ADDR = `${SUBNET}.2`;
+
+let kiln: TestKiln;
+let sshd: TestSshd;
+let disk: SlowDisk;
+let removeNs = () => {};
+
+const ip = (...args: string[]) => execFileSync("ip", args, { encoding: "utf8" });
+
+/** POST from inside the namespace with node's fetch; returns the HTTP status. */
+function postFromNamespace(url: string, headers: Record<string, string> = {}): number {
+  const code = `fetch(${JSON.stringify(url)}, { method: "POST", headers: ${JSON.stringify(headers)} }).then(r => console.log(r.status), e => { console.error(e); process.exit(3); })`;
+  return Number(execFileSync("ip", ["netns", "exec", NS, process.execPath, "-e", code], { encoding: "utf8" }).trim());
+}
+
+beforeAll(async () => {
+  ip("netns", "add", NS);
+  const teardown = () => {
+    try { ip("link", "del", HOST_IF); } catch { /* gone with the namespace */ }
+    try { ip("netns", "del", NS); } catch { /* already gone */ }
+  };
+  const unregister = registerCleanup(`netns ${NS}`, teardown);
+  removeNs = () => {
+    teardown();
+    unregister();
+  };
+  ip("link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF);
+  ip("link", "set", NS_IF, "netns", NS);
+  ip("addr", "add", `${HOST_ADDR}/30`, "dev", HOST_IF);
+  ip("link", "set", HOST_IF, "up");
+  ip("netns", "exec", NS, "ip", "addr", "add", `${NS_ADDR}/30`, "dev", NS_IF);
+  ip("netns", "exec", NS, "ip", "link", "set", NS_IF, "up");
+  ip("netns", "exec", NS, "ip", "link", "set", "lo", "up");
+  kiln = await startTestKiln({ KILN_BIND: "0.0.0.0" });
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
+});
+
+afterAll(async () => {
+  await kiln?.stop();
+  await sshd?.dispose();
+  disk?.detach();
+  removeNs();
+});
+
+describe("POST /api/v1/jobs/:id/restart without login", () => {
+  it("is allowed from loopback only, and never with proxy headers", async () => {
+    const port = new URL(kiln.url).port;
+    const host = await kiln.api("POST", "/api/v1/hosts", {
+      name: "r", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
+    });
+    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
+    const d = drives.find((x) => x.devPath === disk.device);
+    const passed = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    const passedId = passed.body.jobs[0].id;
+    expect((await kiln.waitForJob(passedId, isTerminalJob)).status).toBe("passed");
+
+    // A job to restart: cancel one once it runs.
+    const started = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    const cancelledId = started.body.jobs[0].id;
+    await kiln.waitForJob(cancelledId, (j) => (j.surface?.phase ?? 0) >= 1);
+    await kiln.api("POST", `/api/v1/jobs/${cancelledId}/cancel`);
+    expect((await kiln.waitForJob(cancelledId, isTerminalJob)).status).toBe("cancelled");
+
+    const fromNs = `http://${HOST_ADDR}:${port}/api/v1/jobs/${cancelledId}/restart`;
+    expect(postFromNamespace(fromNs)).toBe(401);
+    expect(postFromNamespace(fromNs, { "X-Forwarded-For": "127.0.0.1" })).toBe(401);
+
+    const local = (headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/jobs/${cancelledId}/restart`, { method: "POST", headers });
+    expect((await local({ "X-Forwarded-For": "127.0.0.1" })).status).toBe(401);
+    const ok = await local();
+    expect(ok.status).toBe(202);
+    const newId = (await ok.json()).id;
+    expect(newId).toBeGreaterThan(cancelledId);
+    const restarted = await kiln.waitForJob(newId, isTerminalJob);
+    expect(restarted.status).toBe("passed");
+    expect(restarted.restartOf).toBe(cancelledId);
+
+    const again = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/${passedId}/restart`, { method: "POST" });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatch(/passed/);
+  });
+});

@@ -1,0 +1,87 @@
+// The temperature guard on a real badblocks process: the smartctl stand-in for drive hardware
+// reports 56 °C, badblocks' process group is stopped (state T on the host) and the job `paused`;
+// the same across a Kiln restart while paused; at 47 °C it continues and the job passes.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
+import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
+import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+
+let kiln: KilnProcess;
+let sshd: TestSshd;
+let standIn: SmartctlStandIn;
+let disk: SlowDisk;
+let work: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitJob(id: number, pred: (j: any) => boolean, ms = 120_000): Promise<any> {
+  const until = Date.now() + ms;
+  let j: any;
+  while (Date.now() < until) {
+    j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    if (pred(j)) return j;
+    await sleep(250);
+  }
+  throw new Error(`job ${id} not in the expected state: ${JSON.stringify(j)}`);
+}
+
+function processStates(jobId: number): string[] {
+  const dir = readdirSync(path.join(work, "jobs")).find((d) => d.startsWith(`${jobId}-`))!;
+  const bbPid = readFileSync(path.join(work, "jobs", dir, "bb.pid"), "utf8").trim();
+  return execFileSync("ps", ["-o", "stat=", "-p", bbPid], { encoding: "utf8" }).trim().split("\n");
+}
+
+beforeAll(async () => {
+  kiln = await kilnProcess({ KILN_TEMP_SAMPLE_SECONDS: "1" });
+  standIn = installSmartctlStandIn();
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey], pathPrefix: standIn.binDir });
+  work = makeTempDir("work");
+  disk = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
+  standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 40 });
+  await kiln.start();
+});
+
+afterAll(async () => {
+  await kiln?.dispose();
+  await sshd?.dispose();
+  disk?.detach();
+  standIn?.dispose();
+});
+
+describe("temperature guard", () => {
+  it("stops badblocks at 56 °C, keeps it paused across a restart, continues at 47 °C and passes", async () => {
+    const host = await kiln.api("POST", "/api/v1/hosts", { name: "warm", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
+    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
+    const d = drives.find((x) => x.devPath === disk.device);
+    expect(d.smartAvailable).toBe(true);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const id = res.body.jobs[0].id;
+    await waitJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+
+    standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 56 });
+    const paused = await waitJob(id, (j) => j.status === "paused", 30_000);
+    expect(paused.notes.some((n: any) => n.kind === "paused" && /56/.test(n.text))).toBe(true);
+    await sleep(500);
+    expect(processStates(id).every((s) => s.startsWith("T"))).toBe(true);
+    const pausedAt = paused.percent;
+
+    await kiln.kill("SIGTERM");
+    await kiln.start();
+    await sleep(3000);
+    const still = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    expect(still.status).toBe("paused");
+    expect(processStates(id).every((s) => s.startsWith("T"))).toBe(true);
+    expect(still.percent).toBeLessThanOrEqual(pausedAt + 1);
+
+    standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 47 });
+    await waitJob(id, (j) => j.status === "running", 30_000);
+    const done = await waitJob(id, (j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status), 180_000);
+    expect(done.status).toBe("passed");
+    expect(done.notes.some((n: any) => n.kind === "resumed-temp")).toBe(true);
+  }, 300_000);
+});
