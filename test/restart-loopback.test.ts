@@ -1,7 +1,8 @@
 // The loopback-only restart endpoint, tested with a real non-loopback client: a network namespace
 // joined to this one by a veth pair made here (link-local addresses on that link only), and Kiln
 // listening on all addresses.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { registerCleanup } from "./helpers/cleanup.js";
@@ -22,10 +23,11 @@ let removeNs = () => {};
 
 const ip = (...args: string[]) => execFileSync("ip", args, { encoding: "utf8" });
 
-/** POST from inside the namespace with node's fetch; returns the HTTP status. */
-function postFromNamespace(url: string, headers: Record<string, string> = {}): number {
+/** POST from inside the namespace with node's fetch (async: Kiln runs in this process); returns the status. */
+async function postFromNamespace(url: string, headers: Record<string, string> = {}): Promise<number> {
   const code = `fetch(${JSON.stringify(url)}, { method: "POST", headers: ${JSON.stringify(headers)} }).then(r => console.log(r.status), e => { console.error(e); process.exit(3); })`;
-  return Number(execFileSync("ip", ["netns", "exec", NS, process.execPath, "-e", code], { encoding: "utf8" }).trim());
+  const { stdout } = await promisify(execFile)("ip", ["netns", "exec", NS, process.execPath, "-e", code], { encoding: "utf8" });
+  return Number(stdout.trim());
 }
 
 beforeAll(async () => {
@@ -78,8 +80,8 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
     expect((await kiln.waitForJob(cancelledId, isTerminalJob)).status).toBe("cancelled");
 
     const fromNs = `http://${HOST_ADDR}:${port}/api/v1/jobs/${cancelledId}/restart`;
-    expect(postFromNamespace(fromNs)).toBe(401);
-    expect(postFromNamespace(fromNs, { "X-Forwarded-For": "127.0.0.1" })).toBe(401);
+    expect(await postFromNamespace(fromNs)).toBe(401);
+    expect(await postFromNamespace(fromNs, { "X-Forwarded-For": "127.0.0.1" })).toBe(401);
 
     const local = (headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}/api/v1/jobs/${cancelledId}/restart`, { method: "POST", headers });
@@ -95,5 +97,5 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
     const again = await fetch(`http://127.0.0.1:${port}/api/v1/jobs/${passedId}/restart`, { method: "POST" });
     expect(again.status).toBe(409);
     expect((await again.json()).error).toMatch(/passed/);
-  });
+  }, 300_000);
 });
