@@ -102,6 +102,12 @@ describe("a burn-in through the API", () => {
     expect(surface.status).toBe("passed");
     expect(job.stages.find((s: any) => s.name === "smart_short").status).toBe("skipped");
     expect(job.surface.phase).toBe(8);
+    expect(job.smart.rows).toEqual([]); // a loop device has no SMART
+    expect(job.temperatureLimits).toEqual({ pauseAtC: 55, resumeAtC: 48 });
+    const samples = await kiln.api("GET", `/api/v1/jobs/${id}/samples`);
+    expect(samples.status).toBe(200);
+    expect(samples.body.length).toBeGreaterThanOrEqual(1);
+    expect(samples.body[0]).toMatchObject({ percent: expect.any(Number) });
   });
 
   it("fails the bad disk listing exactly the injected blocks", async () => {

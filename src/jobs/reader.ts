@@ -8,7 +8,9 @@ import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStages } from "./repo.js";
+import { addJobEvent, commitProgress, getJob, getStage, getStages } from "./repo.js";
+import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
+import { surfaceView } from "../stages/surface-view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
@@ -135,6 +137,24 @@ export class HostReader {
     }
   }
 
+  /** One temperature/throughput sample per job per minute, for the drawer's charts. */
+  private lastSample = new Map<number, number>();
+  private sample(f: Follower, jobId: number, percent: number, now: number): void {
+    if (now - (this.lastSample.get(jobId) ?? 0) < SAMPLE_EVERY_MS) return;
+    this.lastSample.set(jobId, now);
+    const stage = getStage(this.deps.db, f.spec.stageId);
+    const drive = this.deps.db.prepare("SELECT d.size_bytes, d.temperature_c FROM drives d JOIN jobs j ON j.drive_id = d.id WHERE j.id = ?")
+      .get(jobId) as { size_bytes: number; temperature_c: number | null } | undefined;
+    if (!stage || !drive) return;
+    const job = getJob(this.deps.db, jobId)!;
+    const view = surfaceView(stage, drive.size_bytes, job.options_json);
+    try {
+      recordSample(this.deps.db, jobId, { at: new Date(now).toISOString(), temperatureC: drive.temperature_c, mbps: view.mbps, percent });
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
+  }
+
   private pausedJobs(ids: number[]): Set<number> {
     if (ids.length === 0) return new Set();
     const rows = this.deps.db
@@ -192,6 +212,7 @@ export class HostReader {
     }
     this.commits++;
     f.committed(now);
+    this.sample(f, job.id, jobPercent, now);
     this.deps.publish(job.id);
     return true;
   }

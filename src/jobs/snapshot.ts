@@ -1,6 +1,8 @@
 // The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
 import type { Db } from "../db/open.js";
 import { surfaceView, type SurfaceView } from "../stages/surface-view.js";
+import { smartView, type SmartView } from "../smart/view.js";
+import { guardLimitsFrom } from "../stages/temperature-guard.js";
 import { badBlocksOf, getJob, getStages, jobEvents, logTailOf, type JobRow, type StageRow } from "./repo.js";
 
 export interface StageSnapshot {
@@ -34,11 +36,20 @@ export interface JobSnapshot {
   stages: StageSnapshot[];
   surface: SurfaceView | null;
   temperatureC: number | null;
+  /** The temperature guard's limits for this job (pause at, continue at), °C. */
+  temperatureLimits: { pauseAtC: number; resumeAtC: number };
+  /** SMART before/after table and verdict; rows are empty for a drive without readable SMART. */
+  smart: SmartView;
   notes: { at: string; kind: string; text: string }[];
   logTail: string[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function temperatureLimits(optionsJson: string): { pauseAtC: number; resumeAtC: number } {
+  const l = guardLimitsFrom(JSON.parse(optionsJson));
+  return { pauseAtC: l.limitC, resumeAtC: l.resumeC };
+}
 
 function stageSnapshot(s: StageRow): StageSnapshot {
   return {
@@ -79,6 +90,8 @@ export function snapshotOf(db: Db, job: JobRow): JobSnapshot {
     stages: stages.map(stageSnapshot),
     surface: surfaceStage ? surfaceView(surfaceStage, drive?.size_bytes ?? 0, job.options_json) : null,
     temperatureC: drive?.temperature_c ?? null,
+    temperatureLimits: temperatureLimits(job.options_json),
+    smart: smartView(db, job.id),
     notes: jobEvents(db, job.id),
     logTail: logTailOf(db, job.id),
   };

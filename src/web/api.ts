@@ -7,6 +7,8 @@ import { isLoopbackRequest } from "./peer.js";
 import { HttpError, notFound } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
+import { samplesOf } from "../jobs/samples.js";
+import { getJob } from "../jobs/repo.js";
 import { STAGE_NAMES } from "../stages/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
@@ -109,6 +111,11 @@ export function apiRoutes(deps: AppDeps): Router {
     const snap = jobSnapshot(deps.db, idParam(req));
     if (!snap) throw notFound(`no job ${req.params.id}`);
     res.json(snap);
+  });
+  r.get("/jobs/:id/samples", (req, res) => {
+    const id = idParam(req);
+    if (!getJob(deps.db, id)) throw notFound(`no job ${id}`);
+    res.json(samplesOf(deps.db, id));
   });
   r.post("/jobs/:id/cancel", requireAdmin, h(async (req, res) => {
     await deps.jobs.cancel(idParam(req), who(req));
