@@ -97,8 +97,11 @@ export function getDrive(db: Db, id: number): DriveRow | undefined {
   return db.prepare("SELECT * FROM drives WHERE id = ?").get(id) as DriveRow | undefined;
 }
 
-/** Upserts the scanned drives by identity; drives no longer seen are marked absent. Returns their ids. */
-export function upsertScannedDrives(db: Db, hostId: number, drives: ScannedDrive[], now = Date.now()): number[] {
+/**
+ * Upserts the scanned drives by identity; after a full scan, drives no longer seen are marked
+ * absent (a partial scan of some devices says nothing about the others). Returns their ids.
+ */
+export function upsertScannedDrives(db: Db, hostId: number, drives: ScannedDrive[], now = Date.now(), partial = false): number[] {
   const upsert = db.prepare(
     `INSERT INTO drives (host_id, identity_key, path, dev_name, dev_path, serial, wwn, model, firmware, size_bytes,
                          rotational, transport, temperature_c, in_use_reason, confirm_name, smart_available,
@@ -141,6 +144,7 @@ export function upsertScannedDrives(db: Db, hostId: number, drives: ScannedDrive
             }) as { id: number }
           ).id,
       );
+      if (partial) return ids;
       const keep = new Set(ids);
       const all = db.prepare("SELECT id FROM drives WHERE host_id = ?").pluck().all(hostId) as number[];
       const gone = db.prepare("UPDATE drives SET present = 0 WHERE id = ?");

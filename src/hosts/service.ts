@@ -5,7 +5,8 @@ import type { EventHub } from "../events/hub.js";
 import { SshHost } from "../ssh/connection.js";
 import { HostError } from "../ssh/port.js";
 import { validateRemoteDir } from "../shell/quote.js";
-import { buildScanScript, parseScanOutput } from "../inventory/scan.js";
+import { buildScanScript, newScanNonce, parseScanOutput } from "../inventory/scan.js";
+import { retryBusy } from "../db/retry.js";
 import { driveView, listDriveViews, upsertScannedDrives, type DriveView } from "../drives/repo.js";
 import type { HostRegistry } from "./registry.js";
 import { getHost, hostView, insertHost, listHosts, repinHost, type HostView } from "./repo.js";
@@ -65,20 +66,26 @@ export class HostService {
     return view;
   }
 
-  /** Re-reads the host's drives and their in-use reasons. */
-  async scan(hostId: number): Promise<DriveView[]> {
+  /**
+   * Re-reads the host's drives and their in-use reasons: all of them, or only the named kernel
+   * devices (then only those are returned and nothing else is marked absent).
+   */
+  async scan(hostId: number, only?: string[]): Promise<DriveView[]> {
     const host = getHost(this.db, hostId);
     if (!host) throw new HttpError(404, `no host ${hostId}`);
-    const script = buildScanScript({ includeLoopDevices: host.include_loop_devices === 1 });
+    const opts = { includeLoopDevices: host.include_loop_devices === 1, ...(only ? { only } : {}) };
+    const nonce = newScanNonce();
+    const script = buildScanScript(opts, nonce);
     const res = await this.registry.exec(hostId, script, { timeoutMs: 600_000 });
     if (res.code !== 0 && res.stdout.length === 0) {
       throw new HostError(`scan failed on ${host.name}: ${res.stderr.toString("utf8").slice(0, 500)}`, false);
     }
-    const { drives, warnings } = parseScanOutput(res.stdout, { includeLoopDevices: host.include_loop_devices === 1 });
+    const { drives, warnings } = parseScanOutput(res.stdout, { ...opts, nonce });
     for (const w of warnings) this.log.warn({ hostId }, `scan: ${w}`);
-    const ids = upsertScannedDrives(this.db, hostId, drives);
-    for (const id of ids) this.hub.publish("drive", driveView(this.db, id));
-    return listDriveViews(this.db, hostId);
+    const ids = await retryBusy(() => upsertScannedDrives(this.db, hostId, drives, Date.now(), only !== undefined));
+    const views = ids.map((id) => driveView(this.db, id)!);
+    for (const v of views) this.hub.publish("drive", v);
+    return only ? views : listDriveViews(this.db, hostId);
   }
 
   /** An admin accepts the host's current key after it changed. */

@@ -7,6 +7,7 @@
 // Device names reach commands only from /sys/block, and only after a strict `case` check in the
 // shell itself ([A-Za-z0-9._:-]); other names are reported in a "skipped" section. No eval; the only
 // values interpolated from TypeScript are the nonce and a 0/1 flag, both through shQuote.
+import { SAFE_DEVICE_NAME } from "./lsblk.js";
 import { randomBytes } from "node:crypto";
 import { shQuote } from "../shell/quote.js";
 import type { ScanOptions } from "./types.js";
@@ -63,6 +64,7 @@ sec swaps; cat /proc/swaps 2>/dev/null
 for d in /sys/block/*; do
   [ -e "$d" ] || continue
   n=${"$"}{d##*/}
+  if [ -n "$O" ]; then case "$O" in *" $n "*) ;; *) continue ;; esac; fi
   case $n in
     *[!A-Za-z0-9._:-]*) sec skipped invalid-name; printf '%s\n' "$n"; continue ;;
     ram*|zram*|sr*|fd*|dm-*|md*|mmcblk*boot*|mmcblk*rpmb) continue ;;
@@ -86,6 +88,14 @@ if have midclt; then probe midclt - tmo 60 midclt call disk.details; fi
 sec end
 `;
 
+/** " sda loop3 " for the in-script filter; every name must be a plain kernel device name. */
+function onlyList(only: string[] | undefined): string {
+  if (only === undefined) return "";
+  if (only.length === 0) throw new Error("scan: `only` must name at least one device");
+  for (const n of only) if (!SAFE_DEVICE_NAME.test(n)) throw new Error(`scan: unsafe device name ${JSON.stringify(n)}`);
+  return ` ${only.join(" ")} `;
+}
+
 /** A fresh frame nonce; give the same one to buildScanScript and parseScanOutput. */
 export function newScanNonce(): string {
   return randomBytes(8).toString("hex");
@@ -100,6 +110,7 @@ export function buildScanScript(opts: ScanOptions, nonce: string = newScanNonce(
     `V=${shQuote(String(SCAN_FORMAT_VERSION))}`,
     `L=${shQuote(opts.includeLoopDevices ? "1" : "0")}`,
     `C=${shQuote(LSBLK_COLUMNS)}`,
+    `O=${shQuote(onlyList(opts.only))}`,
   ];
   return head.join("\n") + SCRIPT_BODY;
 }

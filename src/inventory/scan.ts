@@ -157,6 +157,7 @@ export function parseScanOutput(buf: Buffer, opts: ScanOptions & { nonce?: strin
       warnings.push(`dropped a device with an unsafe name: ${JSON.stringify(d.name)}`);
       continue;
     }
+    if (opts.only && !opts.only.includes(d.kname)) continue;
     if (isDriveCandidate(d, opts)) drives.push(buildDrive(d, host, byId, sections, missing));
   }
   disambiguate(drives, warnings);

@@ -4,6 +4,8 @@
 export interface ScanOptions {
   /** List attached loop devices (size > 0) as drives: tests and image files. */
   includeLoopDevices: boolean;
+  /** Probe only these kernel names (a start's or precheck's fresh look at its drives); all when absent. */
+  only?: string[];
 }
 
 export interface DriveSmart {

@@ -60,10 +60,22 @@ export class JobService {
     }
     const stages = req.stages ?? DEFAULT_STAGES;
     const options = validateSurfaceOptions(req.options ?? {});
-    // Check with what we know, then re-read every involved host so in-use reasons are fresh.
+    // Check with what we know, then re-read the chosen devices so their in-use reasons are fresh.
     req.driveIds.forEach((id, i) => this.checkDrive(id, req.confirm[i]));
-    const hostIds = new Set(req.driveIds.map((id) => getDrive(this.db, id)!.host_id));
-    for (const hostId of hostIds) await this.hosts.scan(hostId);
+    const byHost = new Map<number, string[]>();
+    for (const id of req.driveIds) {
+      const d = getDrive(this.db, id)!;
+      byHost.set(d.host_id, [...(byHost.get(d.host_id) ?? []), d.dev_name]);
+    }
+    for (const [hostId, names] of byHost) {
+      const seen = new Set((await this.hosts.scan(hostId, names)).map((v) => v.id));
+      for (const id of req.driveIds) {
+        const d = getDrive(this.db, id)!;
+        if (d.host_id === hostId && !seen.has(id)) {
+          throw new HttpError(409, `${d.dev_name} no longer holds the drive ${d.confirm_name}: scan the host again`);
+        }
+      }
+    }
     const drives = req.driveIds.map((id, i) => this.checkDrive(id, req.confirm[i]));
     // The options must suit every drive (block count in 32 bits, buffer size): refuse now, not at launch.
     if (stages.includes("surface_validate")) {

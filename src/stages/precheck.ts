@@ -39,10 +39,17 @@ export const precheck: StageImpl = {
   name: "precheck",
   async run(ctx) {
     const before = ctx.drive;
-    await ctx.hosts.scan(ctx.host.id);
-    const now = getDrive(ctx.db, before.id);
+    // A fresh look at this device only: it must still hold this drive (same identity).
+    const seen = await ctx.hosts.scan(ctx.host.id, [before.dev_name]);
+    const now = seen.some((d) => d.id === before.id) ? getDrive(ctx.db, before.id) : undefined;
     if (!now || !now.present) {
-      return { status: "failed", errorText: `${before.dev_name} (${before.confirm_name}) is no longer present on ${ctx.host.name}` };
+      const other = seen[0];
+      return {
+        status: "failed",
+        errorText: other
+          ? `${before.dev_name} now holds a different drive (${other.serial ?? other.path}), not ${before.confirm_name}`
+          : `${before.dev_name} (${before.confirm_name}) is no longer present on ${ctx.host.name}`,
+      };
     }
     if (now.path !== ctx.job.device_path) {
       return { status: "failed", errorText: `the drive's device path changed from ${ctx.job.device_path} to ${now.path}` };
