@@ -7,6 +7,7 @@ import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
+import { shouldCommit } from "./gate.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
 import { addJobEvent, commitProgress, getJob, getStage, getStages } from "./repo.js";
 import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
@@ -80,16 +81,44 @@ export class HostReader {
     }
   }
 
+  /**
+   * Polls on a fixed schedule (every pollMs from the start of the last poll, or with backoff after
+   * a failure). Between polls, progress held back by the gate is committed the moment its gate
+   * opens, so a line waits at most the gate interval, not the gate plus a poll.
+   */
   private async run(): Promise<void> {
     while (this.entries.size > 0 && !this.stopped) {
+      const started = Date.now();
       try {
         await this.poll();
       } catch (err) {
         // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
         this.deps.log.error({ err }, "poll failed");
       }
-      const wait = this.failures === 0 ? this.deps.pollMs : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
-      await new Promise((r) => setTimeout(r, wait));
+      const wait = this.failures === 0
+        ? Math.max(0, this.deps.pollMs - (Date.now() - started))
+        : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
+      await this.waitFlushing(Date.now() + wait);
+    }
+  }
+
+  private async waitFlushing(until: number): Promise<void> {
+    let flushing = true;
+    while (!this.stopped) {
+      const now = Date.now();
+      let next = until;
+      if (flushing) {
+        for (const { follower: f } of this.entries.values()) {
+          if (f.gate.dirty && f.gate.lastCommitAt !== null) next = Math.min(next, f.gate.lastCommitAt + this.deps.gateMs);
+        }
+      }
+      if (next > now) await new Promise((r) => setTimeout(r, next - now));
+      if (this.stopped || Date.now() >= until) return;
+      const at = Date.now();
+      for (const { follower: f } of this.entries.values()) {
+        // Database busy: leave it to the next poll rather than spin on the lock.
+        if (f.gate.dirty && shouldCommit(f.gate, at, this.deps.gateMs) && !this.commit(f, at)) flushing = false;
+      }
     }
   }
 
