@@ -3,8 +3,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startTestSshd, type TestSshd } from "../test/helpers/testhost.js";
-import type { KilnProcess } from "../test/helpers/kiln-process.js";
-import { builtKiln } from "./kiln-process.js";
+import { kilnProcess, type KilnProcess } from "../test/helpers/kiln-process.js";
 import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
@@ -26,7 +25,7 @@ export interface Bench {
 
 /** The built Kiln with product defaults unless overridden: gate 5 s, poll 1 s (the test helper lowers both). */
 export async function startBench(env: Record<string, string> = {}): Promise<Bench> {
-  const kiln = await builtKiln({ KILN_GATE_SECONDS: "5", KILN_POLL_MS: "1000", ...env });
+  const kiln = await kilnProcess({ KILN_GATE_SECONDS: "5", KILN_POLL_MS: "1000", ...env }, { built: true });
   const sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   await kiln.start();
   const workDir = makeTempDir("benchwork");

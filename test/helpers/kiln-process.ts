@@ -1,6 +1,7 @@
-// Kiln as a real child process (node + tsx on src/main.ts), for tests that SIGKILL or SIGTERM it.
+// Kiln as a real child process, for tests that SIGKILL or SIGTERM it (node + tsx on src/main.ts),
+// and for benchmarks (`built`: node dist/main.js, what `npm start` runs, without the tsx loader).
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../../src/paths.js";
 import { ensureKilnKey } from "../../src/ssh/keys.js";
@@ -19,8 +20,13 @@ export interface KilnProcess {
   dispose(): Promise<void>;
 }
 
-export async function kilnProcess(env: Record<string, string> = {}): Promise<KilnProcess> {
-  const dataDir = makeTempDir("kilnproc");
+export async function kilnProcess(env: Record<string, string> = {}, opts: { built?: boolean } = {}): Promise<KilnProcess> {
+  const main = path.join(ROOT, opts.built ? "dist/main.js" : "src/main.ts");
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm run bench does)`);
+  const argv = opts.built ? [main] : ["--import", "tsx", main];
+  // Tests use a short gate and poll; a built Kiln keeps the product's defaults unless env says otherwise.
+  const timings = opts.built ? {} : { KILN_GATE_SECONDS: "1", KILN_POLL_MS: "300" };
+  const dataDir = makeTempDir(opts.built ? "benchkiln" : "kilnproc");
   const port = await freePort();
   const { publicKey } = ensureKilnKey(dataDir);
   const url = `http://127.0.0.1:${port}`;
@@ -51,15 +57,14 @@ export async function kilnProcess(env: Record<string, string> = {}): Promise<Kil
     },
     async start() {
       const out = openSync(logFile, "a");
-      child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/main.ts")], {
+      child = spawn(process.execPath, argv, {
         cwd: ROOT,
         env: {
           ...process.env,
           KILN_DATA_DIR: dataDir,
           KILN_PORT: String(port),
           KILN_API_TOKEN: TEST_TOKEN,
-          KILN_GATE_SECONDS: "1",
-          KILN_POLL_MS: "300",
+          ...timings,
           KILN_LOG_LEVEL: "info",
           ...env,
         },
