@@ -16,6 +16,7 @@ import { surfaceView } from "../stages/surface-view.js";
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
+const SMART_STAGES = ["smart_short", "smart_long", "final_check"];
 
 /** A followed run's end: the verdict, whether its process must still be stopped (stuck), its final parser state. */
 export type FollowEnd = Outcome & { kill?: boolean; state: ProgressState };
@@ -209,10 +210,15 @@ export class HostReader {
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
     const job = getJob(db, f.spec.jobId);
     if (!job) return true;
-    const drive = db.prepare("SELECT size_bytes FROM drives WHERE id = ?").get(job.drive_id) as { size_bytes: number };
+    const drive = db.prepare("SELECT size_bytes, smart_available FROM drives WHERE id = ?").get(job.drive_id) as {
+      size_bytes: number;
+      smart_available: number;
+    };
+    // SMART stages on a drive without SMART will be skipped: they weigh nothing even while pending.
+    const willSkip = (name: string) => drive.smart_available !== 1 && SMART_STAGES.includes(name);
     const stages = getStages(db, job.id).map((st) => ({
       name: st.name as StageName,
-      status: st.status,
+      status: willSkip(st.name) ? "skipped" : st.status,
       percent: st.id === f.spec.stageId ? s.overallPct : st.percent,
     }));
     const jobPercent = overallPercent(stages, { sizeBytes: drive.size_bytes, patternCount: s.phaseCount / 2 });
