@@ -47,4 +47,17 @@ describe("the job queue", () => {
     expect(Date.parse(jobs[1].startedAt)).toBeGreaterThanOrEqual(Date.parse(jobs[0].finishedAt));
     expect(jobs[0].batchId).toBe(jobs[1].batchId);
   });
+
+  it("starts exactly one job when the same drive is started by many concurrent calls", async () => {
+    const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
+    const d = drives.find((x) => x.devPath === disks[0]!.device);
+    const calls = await Promise.all(
+      Array.from({ length: 6 }, () => kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] })),
+    );
+    expect(calls.filter((c) => c.status === 202)).toHaveLength(1);
+    expect(calls.filter((c) => c.status === 409)).toHaveLength(5);
+    const active = ((await kiln.api("GET", `/api/v1/jobs?driveId=${d.id}`)).body as any[]).filter((j) => !isTerminalJob(j));
+    expect(active).toHaveLength(1);
+    await kiln.waitForJob(active[0].id, isTerminalJob);
+  });
 });

@@ -1,0 +1,59 @@
+// Stuck detection: badblocks alive but silent (stopped from outside Kiln) → a warning on the job
+// after KILN_STUCK_WARN_MINUTES, and past KILN_STUCK_LIMIT_MINUTES the job ends `unknown` and its
+// process group is stopped, so the disk is free for a new run. Never `passed`.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
+import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+
+let kiln: TestKiln;
+let sshd: TestSshd;
+let disk: SlowDisk;
+let work: string;
+
+beforeAll(async () => {
+  // Warn after 3 s of silence, give up after 8 s (production defaults: 30 min and 24 h).
+  kiln = await startTestKiln({ KILN_STUCK_WARN_MINUTES: "0.05", KILN_STUCK_LIMIT_MINUTES: "0.135" });
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  disk = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
+  work = makeTempDir("work");
+});
+
+afterAll(async () => {
+  await kiln?.stop();
+  await sshd?.dispose();
+  disk?.detach();
+});
+
+function badblocksOn(device: string): number {
+  try {
+    return execFileSync("pgrep", ["-f", `^badblocks .*${device}$`], { encoding: "utf8" }).trim().split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+describe("stuck detection", () => {
+  it("warns, then ends unknown and stops the process when badblocks stays silent", async () => {
+    const host = await kiln.api("POST", "/api/v1/hosts", { name: "s", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
+    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
+    const d = drives.find((x) => x.devPath === disk.device);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    const id = res.body.jobs[0].id;
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const dir = readdirSync(path.join(work, "jobs")).find((x) => x.startsWith(`${id}-`))!;
+    const pgid = Number(readFileSync(path.join(work, "jobs", dir, "pid"), "utf8").trim());
+    process.kill(-pgid, "SIGSTOP"); // alive, but silent: as a hung disk would be
+    const warned = await kiln.waitForJob(id, (j) => j.notes.some((n: any) => n.kind === "stuck") || isTerminalJob(j), 60_000);
+    expect(warned.status).toBe("running");
+    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    expect(job.status).toBe("unknown");
+    expect(job.errorText).toMatch(/stuck/);
+    expect(job.notes.some((n: any) => n.kind === "stopped")).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(badblocksOn(disk.device)).toBe(0);
+  }, 180_000);
+});
