@@ -60,3 +60,20 @@ describe("migrations", () => {
     db.close();
   });
 });
+
+describe("paused time", () => {
+  it("sums closed and open pauses from the job's notes", async () => {
+    const { pausedMs } = await import("../src/jobs/repo.js");
+    const db = openDatabase(path.join(dir, "paused.db"));
+    migrate(db, MIGRATIONS_DIR);
+    db.prepare("INSERT INTO hosts (id, name, address, username, host_key_fingerprint) VALUES (1,'h','127.0.0.1','root','SHA256:x')").run();
+    db.prepare("INSERT INTO drives (id, host_id, identity_key, path, dev_name, dev_path, size_bytes, confirm_name) VALUES (1,1,'dev:loop0','/dev/loop0','loop0','/dev/loop0',1,'loop0')").run();
+    db.prepare("INSERT INTO jobs (id, drive_id, host_id, stages_json, device_path) VALUES (1, 1, 1, '[]', '/dev/loop0')").run();
+    const ev = db.prepare("INSERT INTO job_events (job_id, at, kind, text) VALUES (1, ?, ?, '')");
+    ev.run("2026-01-01T00:00:00.000Z", "paused");
+    ev.run("2026-01-01T00:10:00.000Z", "resumed-temp");
+    ev.run("2026-01-01T01:00:00.000Z", "paused");
+    expect(pausedMs(db, 1, Date.parse("2026-01-01T01:05:00.000Z"))).toBe(15 * 60_000);
+    db.close();
+  });
+});

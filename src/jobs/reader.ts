@@ -9,7 +9,7 @@ import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStage, getStages } from "./repo.js";
+import { addJobEvent, commitProgress, getJob, getStage, getStages, pausedMs } from "./repo.js";
 import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
 import { surfaceView } from "../stages/surface-view.js";
 
@@ -222,7 +222,8 @@ export class HostReader {
       percent: st.id === f.spec.stageId ? s.overallPct : st.percent,
     }));
     const jobPercent = overallPercent(stages, { sizeBytes: drive.size_bytes, patternCount: s.phaseCount / 2 });
-    const elapsed = job.started_at ? (now - Date.parse(job.started_at)) / 1000 : 0;
+    // Paused time (temperature guard) is not progress time: it is left out of the ETA.
+    const elapsed = job.started_at ? (now - Date.parse(job.started_at) - pausedMs(db, job.id, now)) / 1000 : 0;
     try {
       commitProgress(db, {
         jobId: job.id,

@@ -243,3 +243,20 @@ export function setStageResume(db: Db, stageId: number, resume: object): void {
 export function getStage(db: Db, stageId: number): StageRow | undefined {
   return db.prepare("SELECT * FROM stages WHERE id = ?").get(stageId) as StageRow | undefined;
 }
+
+/** Milliseconds the job spent paused for temperature (an open pause counts up to `now`). */
+export function pausedMs(db: Db, jobId: number, now: number): number {
+  const rows = db
+    .prepare("SELECT at, kind FROM job_events WHERE job_id = ? AND kind IN ('paused', 'resumed-temp') ORDER BY id")
+    .all(jobId) as { at: string; kind: string }[];
+  let total = 0;
+  let since: number | null = null;
+  for (const r of rows) {
+    if (r.kind === "paused" && since === null) since = Date.parse(r.at);
+    if (r.kind === "resumed-temp" && since !== null) {
+      total += Date.parse(r.at) - since;
+      since = null;
+    }
+  }
+  return since === null ? total : total + Math.max(0, now - since);
+}
