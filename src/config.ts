@@ -24,6 +24,8 @@ const schema = z.object({
   KILN_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** How often the per-host reader polls job logs, in milliseconds. */
   KILN_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** A host unreachable for longer than this raises an attention e-mail. */
+  KILN_ALERT_UNREACHABLE_MINUTES: z.coerce.number().min(0.05).max(100_000).default(15),
   /** How often the temperature guard reads a drive's temperature during a surface test. */
   KILN_TEMP_SAMPLE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /** No new output for this long while badblocks lives: a warning on the job. */
@@ -50,6 +52,7 @@ export interface Config {
   stuckWarnMs: number;
   stuckLimitMs: number;
   tempSampleMs: number;
+  alertUnreachableMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.KILN_LOG_LEVEL,
     pollMs: e.KILN_POLL_MS,
     tempSampleMs: e.KILN_TEMP_SAMPLE_SECONDS * 1000,
+    alertUnreachableMs: e.KILN_ALERT_UNREACHABLE_MINUTES * 60_000,
     stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
     stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
   };

@@ -8,6 +8,7 @@ import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
+import type { JobHooks } from "./hooks.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
 import { addJobEvent, commitProgress, getJob, getStage, getStages, pausedMs } from "./repo.js";
 import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
@@ -33,6 +34,7 @@ export interface ReaderDeps {
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
+  hooks: JobHooks;
   publish: (jobId: number) => void;
 }
 
@@ -157,7 +159,12 @@ export class HostReader {
       const f = entry.follower;
       f.paused = paused.has(f.spec.jobId);
       const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs, this.deps.stuck);
-      if (step.note) this.note(f.spec.jobId, "stuck", step.note);
+      if (step.note) {
+        this.note(f.spec.jobId, "stuck", step.note);
+        this.deps.hooks.runAttention(this.deps.db, {
+          reason: "stuck-job", key: `stuck:${f.spec.jobId}:${f.logOffset}`, hostId: this.hostId, jobId: f.spec.jobId, detail: step.note,
+        });
+      }
       if (!step.commit) continue;
       if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
       if (step.outcome) {

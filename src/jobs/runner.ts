@@ -27,6 +27,7 @@ export interface RunnerDeps {
   pollMs: number;
   stuck: StuckLimits;
   tempSampleMs: number;
+  alertUnreachableMs: number;
   hooks: JobHooks;
   publish: (jobId: number) => void;
 }
@@ -75,8 +76,8 @@ export class Runner {
   reader(hostId: number): HostReader {
     let r = this.readers.get(hostId);
     if (!r) {
-      const { db, registry, log, gateMs, pollMs, stuck, publish } = this.deps;
-      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, stuck, publish });
+      const { db, registry, log, gateMs, pollMs, stuck, hooks, publish } = this.deps;
+      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, stuck, hooks, publish });
       this.readers.set(hostId, r);
     }
     return r;
@@ -90,11 +91,27 @@ export class Runner {
 
   private tick(): void {
     const { db } = this.deps;
+    this.alertUnreachable();
     for (const job of queuedJobs(db)) {
       if (countRunningOnHost(db, job.host_id) >= this.deps.maxParallel) continue;
       if (!transitionJob(db, job.id, "running")) continue; // someone else claimed or cancelled it
       addJobEvent(db, job.id, "started", "started");
       this.launch(getJob(db, job.id)!);
+    }
+  }
+
+  /** One attention message per outage of a host unreachable for longer than the configured time. */
+  private alertUnreachable(): void {
+    const { db, hooks, alertUnreachableMs } = this.deps;
+    const since = new Date(Date.now() - alertUnreachableMs).toISOString();
+    const hosts = db
+      .prepare("SELECT id, name, last_seen_at FROM hosts WHERE status = 'unreachable' AND coalesce(last_seen_at, created_at) < ?")
+      .all(since) as { id: number; name: string; last_seen_at: string | null }[];
+    for (const h of hosts) {
+      hooks.runAttention(db, {
+        reason: "host-unreachable", key: `unreachable:${h.id}:${h.last_seen_at ?? "never"}`, hostId: h.id,
+        detail: `${h.name} has been unreachable since ${h.last_seen_at ?? "it was added"}; its burn-ins keep running there and Kiln reconnects when it can`,
+      });
     }
   }
 
@@ -155,7 +172,7 @@ export class Runner {
         result = await STAGES[stage.name].run({
           db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
           drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
-          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs,
+          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, hooks: this.deps.hooks,
           log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
         });
       } catch (err) {

@@ -6,7 +6,7 @@ import type { Logger } from "../log.js";
 import type { JobHooks } from "../jobs/hooks.js";
 import { DEFAULT_BACKOFF } from "./backoff.js";
 import { createNotifiers, mailSettings } from "./index.js";
-import { notifyOnJobEnd, type RecordContext } from "./record.js";
+import { notifyOnJobEnd, recordAttention, type RecordContext } from "./record.js";
 import { OutboxWorker } from "./worker.js";
 
 export interface Notifications {
@@ -39,6 +39,11 @@ export function setupNotifications(deps: { db: Db; config: Config; hooks: JobHoo
     recorded: () => worker.wake(),
   };
   notifyOnJobEnd(hooks, context);
+  hooks.onAttention((hookDb, a) => {
+    const host = hookDb.prepare("SELECT name FROM hosts WHERE id = ?").pluck().get(a.hostId) as string | undefined;
+    const link = a.jobId !== undefined ? `${context.publicUrl()}/api/v1/jobs/${a.jobId}/report?format=html` : context.publicUrl();
+    recordAttention(hookDb, a.key, { reason: a.reason, host: host ?? `host ${a.hostId}`, detail: a.detail, jobId: a.jobId, link }, context);
+  });
   return {
     context,
     start(listenPort) {

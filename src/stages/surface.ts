@@ -140,6 +140,11 @@ function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void 
       const sent = await signalGroup("STOP");
       await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "paused"));
       addJobEvent(ctx.db, ctx.job.id, "paused", `paused: ${reason} (badblocks stopped: ${sent ?? "no answer"})`);
+      const n = ctx.db.prepare("SELECT count(*) FROM job_events WHERE job_id = ? AND kind = 'paused'").pluck().get(ctx.job.id);
+      ctx.hooks.runAttention(ctx.db, {
+        reason: "temperature-pause", key: `paused:${ctx.job.id}:${n}`, hostId: ctx.host.id, jobId: ctx.job.id,
+        detail: `the burn-in of ${ctx.drive.dev_name} (${ctx.drive.confirm_name}) is paused: ${reason}`,
+      });
       ctx.publish();
     },
     async onResume() {

@@ -9,6 +9,7 @@ import type { HostRow } from "../hosts/repo.js";
 import type { JobRow, StageRow } from "../jobs/repo.js";
 import type { HostReader } from "../jobs/reader.js";
 import type { StageName } from "./plan.js";
+import type { JobHooks } from "../jobs/hooks.js";
 
 export interface StageContext {
   db: Db;
@@ -23,6 +24,7 @@ export interface StageContext {
   signal: AbortSignal;
   /** Aborted when Kiln shuts down: stop background work, leave the host's processes and the stage as they are. */
   stopping: AbortSignal;
+  hooks: JobHooks;
   /** How often the temperature guard samples, ms. */
   tempSampleMs: number;
   log: Logger;

@@ -1,4 +1,4 @@
-// Server-rendered pages: login, first-run setup, logout and the dashboard.
+// Server-rendered pages: login, first-run setup, logout, the dashboard, history and settings.
 import { randomBytes } from "node:crypto";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "./deps.js";
@@ -85,7 +85,13 @@ export function pageRoutes(deps: AppDeps): Router {
   });
 
   r.get("/", requireAuth("page"), (req, res) => {
-    res.render("dashboard.njk", { ...base(req, "Kiln"), sshPublicKey: deps.sshPublicKey });
+    res.render("dashboard.njk", { ...base(req, "Kiln"), nav: "dashboard", sshPublicKey: deps.sshPublicKey });
+  });
+  r.get("/history", requireAuth("page"), (req, res) => {
+    res.render("history.njk", { ...base(req, "History"), nav: "history" });
+  });
+  r.get("/settings", requireAuth("page"), (req, res) => {
+    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings" });
   });
 
   return r;
