@@ -166,3 +166,26 @@ describe("loopback-only restart", () => {
     expect((await anon({ "x-real-ip": "127.0.0.1" })).status).toBe(401);
   });
 });
+
+describe("roles", () => {
+  it("lets an admin create a viewer who can read but change nothing", async () => {
+    kiln = await startTestKiln({ KILN_ADMIN_PASSWORD: "correct-horse-battery" });
+    const created = await kiln.api("POST", "/api/v1/users", { username: "watcher", password: "viewer-password", role: "viewer" });
+    expect(created.status).toBe(201);
+    expect((await kiln.api("POST", "/api/v1/users", { username: "watcher", password: "viewer-password", role: "viewer" })).status).toBe(409);
+    const b = new Browser(kiln.url);
+    expect((await b.login("watcher", "viewer-password")).res.status).toBe(303);
+    const dash = await b.req("GET", "/");
+    const csrf = Browser.hidden(dash.text, "csrf-token");
+    expect((await b.req("GET", "/api/v1/jobs")).res.status).toBe(200);
+    const start = await b.req("POST", "/api/v1/burnin/start", { json: { driveIds: [1], confirm: ["x"] }, headers: { "x-csrf-token": csrf } });
+    expect(start.res.status).toBe(403);
+    expect((await b.req("GET", "/api/v1/users")).res.status).toBe(403);
+    const admin = (await kiln.api("GET", "/api/v1/users")).body.find((u: any) => u.username === "admin");
+    expect((await kiln.api("POST", `/api/v1/users/${admin.id}/deactivate`)).status).toBe(409);
+    expect((await kiln.api("POST", `/api/v1/users/${created.body.id}/deactivate`)).status).toBe(200);
+    expect((await b.req("GET", "/api/v1/jobs")).res.status).toBe(401);
+    const audit = (await kiln.api("GET", "/api/v1/audit")).body as any[];
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["user.create", "user.deactivate"]));
+  });
+});

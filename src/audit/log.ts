@@ -4,6 +4,7 @@ import type { Db } from "../db/open.js";
 
 export const AUDIT_ACTIONS = [
   "job.start", "job.cancel", "job.restart", "host.add", "host.repin", "settings.change",
+  "user.create", "user.activate", "user.deactivate",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

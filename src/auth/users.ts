@@ -53,3 +53,20 @@ export async function bootstrapAdmin(db: Db, config: Config): Promise<"exists" |
   await createOrPromoteAdmin(db, "admin", password);
   return "created";
 }
+
+export function listUsers(db: Db): User[] {
+  return (db.prepare("SELECT id, username, role, active FROM users ORDER BY username").all() as (Omit<User, "active"> & { active: number })[])
+    .map((u) => ({ ...u, active: u.active === 1 }));
+}
+
+/** Creates a user; returns its id. The caller checks that the name is free. */
+export async function createUser(db: Db, username: string, password: string, role: Role): Promise<number> {
+  const hash = await hashPassword(password);
+  return Number(
+    db.prepare("INSERT INTO users (username, password_hash, role, active) VALUES (?, ?, ?, 1)").run(username, hash, role).lastInsertRowid,
+  );
+}
+
+export function setUserActive(db: Db, id: number, active: boolean): boolean {
+  return db.prepare("UPDATE users SET active = ? WHERE id = ?").run(active ? 1 : 0, id).changes === 1;
+}

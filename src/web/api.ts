@@ -15,6 +15,7 @@ import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
 import { reportApiRoutes } from "../reports/routes.js";
 import { notifyApiRoutes } from "../notify/routes.js";
+import { userRoutes } from "./api-users.js";
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");
 const addHostSchema = z
@@ -126,6 +127,7 @@ export function apiRoutes(deps: AppDeps): Router {
   r.get("/events", (_req, res) => deps.hub.attach(res));
   r.use(reportApiRoutes(deps));
   r.use(notifyApiRoutes(deps));
+  r.use(userRoutes(deps));
 
   r.use((_req, _res, next) => next(notFound("no such API endpoint")));
   return r;
