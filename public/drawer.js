@@ -7,6 +7,8 @@ import { ACTIVE_STATUSES, driveKind, formatTemp, formatTime, jobStatusLabel, sta
 import { caption, formatBytes, formatDuration, formatEta } from "./meters.js";
 import { renderMeters } from "./meters-view.js";
 import { renderJobDetails } from "./drawer-details.js";
+import { renderGuard, renderResumes, renderSmart } from "./drawer-smart.js";
+import { startCharts, stopCharts, updateCharts } from "./drawer-charts.js";
 import { canStart, drives, jobForDrive, jobIdForDrive, jobs, putJob } from "./store.js";
 import { openCancelDialog } from "./cancel-dialog.js";
 
@@ -35,6 +37,7 @@ export function openDrawer(id, from) {
   $("#drawer-title").focus();
   clearInterval(ticker);
   ticker = setInterval(renderClock, 1000);
+  startCharts(el, () => jobForDrive(drives.get(driveId)));
   loadJob(id);
 }
 
@@ -45,6 +48,7 @@ export function closeDrawer() {
   document.body.classList.remove("drawer-open");
   clearInterval(ticker);
   ticker = null;
+  stopCharts();
   const row = document.querySelector(`tr[data-drive-id="${CSS.escape(String(driveId))}"] .dev-name`);
   driveId = null;
   el.dataset.driveId = "";
@@ -151,6 +155,10 @@ function renderJob(drive, job) {
   setText($("[data-caption]", drawer()), caption(surface));
   renderMeters(part("meters"), job);
   renderJobDetails(drawer(), job);
+  renderGuard(drawer(), job, temp);
+  renderResumes(drawer(), job);
+  renderSmart(drawer(), job);
+  updateCharts(drawer(), job);
 }
 
 function renderFooter(drive, job) {

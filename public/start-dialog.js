@@ -50,6 +50,38 @@ function chosenStages() {
   return on.length === boxes.length ? undefined : on;
 }
 
+const surfaceBox = () => $("input[name=stage][value=surface_validate]", dialog());
+
+/** SSD/NVMe in the batch: warn about wear and skip the destructive pass unless the operator opts in. */
+function syncSsdWarning(list) {
+  const ssds = list.filter((d) => d.rotational === false && !/^loop\d/.test(d.devName ?? ""));
+  const box = $("[data-ssd-warning]", dialog());
+  box.hidden = ssds.length === 0;
+  setText($("[data-ssd-names]", box), ssds.map((d) => d.devName).join(", "));
+  setText($("[data-ssd-plural]", box), ssds.length > 1 ? "s" : "");
+  setText($("[data-ssd-mixed]", box), ssds.length > 0 && ssds.length < list.length ? " (for every drive in this batch)" : "");
+  $("[data-skip-surface]", box).checked = ssds.length > 0;
+  surfaceBox().checked = ssds.length === 0;
+}
+
+function intOrNull(input) {
+  const raw = input.value.trim();
+  return raw === "" ? null : Number(raw);
+}
+
+/** The temperature options, or an error text for the form. */
+function chosenOptions() {
+  const limit = intOrNull($("#temp-limit-c"));
+  const resume = intOrNull($("#temp-resume-c"));
+  if (limit != null && (!Number.isInteger(limit) || limit < 30 || limit > 80)) return { error: "Pause at: a whole number from 30 to 80 °C." };
+  if (resume != null && (!Number.isInteger(resume) || resume < 20 || resume > 79)) return { error: "Continue at: a whole number from 20 to 79 °C." };
+  if (resume != null && resume >= (limit ?? 55)) return { error: `Continue at must be below the pause limit (${limit ?? 55} °C).` };
+  const options = {};
+  if (limit != null) options.tempLimitC = limit;
+  if (resume != null) options.tempResumeC = resume;
+  return { options: Object.keys(options).length ? options : undefined };
+}
+
 export function openStartDialog(ids, from) {
   const list = ids.map((id) => drives.get(id)).filter(Boolean);
   if (list.length === 0) return;
@@ -59,6 +91,9 @@ export function openStartDialog(ids, from) {
   setText($("[data-start-count]", d), list.length === 1 ? list[0].devName : `${list.length} drives`);
   $("[data-start-drives]", d).replaceChildren(...list.map(driveItem));
   for (const box of $$("input[name=stage]", d)) box.checked = true;
+  $("#temp-limit-c").value = "";
+  $("#temp-resume-c").value = "";
+  syncSsdWarning(list);
   showMessage($("[data-start-error]", d), "");
   sync();
   d.showModal();
@@ -69,12 +104,17 @@ async function submit(event) {
   event.preventDefault();
   const all = inputs();
   if (!all.every((input) => input.value === input.dataset.expected)) return;
+  const stages = chosenStages();
+  const { options, error } = chosenOptions();
+  const problem = error ?? (stages && stages.length === 0 ? "Choose at least one stage." : "");
+  showMessage($("[data-start-error]", dialog()), problem);
+  if (problem) return;
   const button = $("#start-submit");
   button.disabled = true;
   setText(button, "Starting…");
   const body = { driveIds, confirm: all.map((input) => input.value) };
-  const stages = chosenStages();
   if (stages) body.stages = stages;
+  if (options) body.options = options;
   const res = await post("/api/v1/burnin/start", body);
   setText(button, "Erase and burn in");
   if (!res.ok) {
@@ -101,6 +141,10 @@ export function initStartDialog(options = {}) {
   const d = dialog();
   d.addEventListener("input", (event) => {
     if (event.target.matches("[data-confirm-input]")) sync();
+  });
+  d.addEventListener("change", (event) => {
+    if (event.target.matches("[data-skip-surface]")) surfaceBox().checked = !event.target.checked;
+    if (event.target === surfaceBox()) $("[data-skip-surface]", d).checked = !event.target.checked;
   });
   $("#start-form").addEventListener("submit", submit);
   d.addEventListener("close", () => {

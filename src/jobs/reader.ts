@@ -4,20 +4,19 @@ import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
-import { overallPercent, etaSeconds, type StageName } from "../stages/plan.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
 import type { JobHooks } from "./hooks.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStage, getStages, pausedMs } from "./repo.js";
+import { addJobEvent, commitProgress, getJob, getStage } from "./repo.js";
+import { jobProgress } from "./progress.js";
 import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
 import { surfaceView } from "../stages/surface-view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
-const SMART_STAGES = ["smart_short", "smart_long", "final_check"];
 
 /** A followed run's end: the verdict, whether its process must still be stopped (stuck), its final parser state. */
 export type FollowEnd = Outcome & { kill?: boolean; state: ProgressState };
@@ -98,8 +97,11 @@ export class HostReader {
         // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
         this.deps.log.error({ err }, "poll failed");
       }
+      // Each poll costs the storage host CPU (a shell walk over every job's files): however many
+      // jobs there are, it polls at most a quarter of the time.
+      const took = Date.now() - started;
       const wait = this.failures === 0
-        ? Math.max(0, this.deps.pollMs - (Date.now() - started))
+        ? Math.max(this.deps.pollMs - took, 3 * took)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
       await this.waitFlushing(Date.now() + wait);
     }
@@ -217,20 +219,7 @@ export class HostReader {
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
     const job = getJob(db, f.spec.jobId);
     if (!job) return true;
-    const drive = db.prepare("SELECT size_bytes, smart_available FROM drives WHERE id = ?").get(job.drive_id) as {
-      size_bytes: number;
-      smart_available: number;
-    };
-    // SMART stages on a drive without SMART will be skipped: they weigh nothing even while pending.
-    const willSkip = (name: string) => drive.smart_available !== 1 && SMART_STAGES.includes(name);
-    const stages = getStages(db, job.id).map((st) => ({
-      name: st.name as StageName,
-      status: willSkip(st.name) ? "skipped" : st.status,
-      percent: st.id === f.spec.stageId ? s.overallPct : st.percent,
-    }));
-    const jobPercent = overallPercent(stages, { sizeBytes: drive.size_bytes, patternCount: s.phaseCount / 2 });
-    // Paused time (temperature guard) is not progress time: it is left out of the ETA.
-    const elapsed = job.started_at ? (now - Date.parse(job.started_at) - pausedMs(db, job.id, now)) / 1000 : 0;
+    const progress = jobProgress(db, job.id, { stageId: f.spec.stageId, percent: s.overallPct }, now);
     try {
       commitProgress(db, {
         jobId: job.id,
@@ -241,8 +230,8 @@ export class HostReader {
         bbPhase: s.phase || null,
         bbPhasePct: s.phase ? s.phasePct : null,
         stagePercent: s.overallPct,
-        jobPercent,
-        etaSeconds: etaSeconds(elapsed, jobPercent),
+        jobPercent: progress.percent,
+        etaSeconds: progress.etaSeconds,
         newBadBlocks: f.newBadBlocks,
         logTail: f.tail,
       });
@@ -255,7 +244,7 @@ export class HostReader {
     }
     this.commits++;
     f.committed(now);
-    this.sample(f, job.id, jobPercent, now);
+    this.sample(f, job.id, progress.percent, now);
     this.deps.publish(job.id);
     return true;
   }

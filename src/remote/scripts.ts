@@ -24,19 +24,22 @@ LC_ALL=C; export LC_ALL`;
 const STATE_FN = `kiln_state() {
   KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0
   [ -s "$kiln_dir/pid" ] || return 0
-  KILN_PG=$(cat "$kiln_dir/pid" 2>/dev/null)
+  read -r KILN_PG < "$kiln_dir/pid" || :
   case "$KILN_PG" in ''|*[!0-9]*) KILN_PG=""; return 0 ;; esac
-  kiln_dev=$(cat "$kiln_dir/device" 2>/dev/null)
-  kiln_bb=$(cat "$kiln_dir/bb.pid" 2>/dev/null)
+  kiln_dev=""; kiln_bb=""
+  [ -s "$kiln_dir/device" ] && read -r kiln_dev < "$kiln_dir/device"
+  [ -s "$kiln_dir/bb.pid" ] && read -r kiln_bb < "$kiln_dir/bb.pid"
+  # Builtins first (a poll runs this for every job): a live process of this job has its working
+  # directory in the job dir; only then is its command line read (badblocks on this device).
   case "$kiln_bb" in ''|*[!0-9]*) ;; *)
-    if [ -n "$kiln_dev" ] && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
+    if [ -n "$kiln_dev" ] && [ "/proc/$kiln_bb/cwd" -ef "$kiln_dir" ] && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
       case "$kiln_cmd" in *badblocks*" $kiln_dev "*) KILN_BB_ALIVE=1 ;; esac
     fi ;;
   esac
-  if kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$KILN_PG/cmdline"); then
+  if [ "$KILN_BB_ALIVE" = 1 ]; then KILN_ALIVE=1; return 0; fi
+  if [ "/proc/$KILN_PG/cwd" -ef "$kiln_dir" ] && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$KILN_PG/cmdline"); then
     case "$kiln_cmd" in *" $kiln_dir/run.sh "*) KILN_ALIVE=1 ;; esac
   fi
-  [ "$KILN_BB_ALIVE" = 1 ] && KILN_ALIVE=1
   return 0
 }
 kiln_wait_pid() {

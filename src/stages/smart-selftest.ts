@@ -95,7 +95,6 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
     watch = begun;
   }
   const minutes = pollingMinutes(s, kind);
-  const facts = kind === "short" ? { shortTestMinutes: minutes } : { extendedTestMinutes: minutes };
   const every = pollMsFor(minutes, kind);
   let failures = 0;
   for (;;) {
@@ -117,7 +116,7 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
     watch = next;
     if (obs.state === "done") return verdictOf(kind, obs.result, obs.text);
     if (obs.state === "running") {
-      if (obs.percent !== null) reportStagePercent(ctx, obs.percent, facts);
+      if (obs.percent !== null) reportStagePercent(ctx, obs.percent);
       continue;
     }
     if (watch.sawRunning && obs.quietReadings >= QUIET_AFTER_RUNNING) {
