@@ -181,6 +181,8 @@ describe("roles", () => {
     const start = await b.req("POST", "/api/v1/burnin/start", { json: { driveIds: [1], confirm: ["x"] }, headers: { "x-csrf-token": csrf } });
     expect(start.res.status).toBe(403);
     expect((await b.req("GET", "/api/v1/users")).res.status).toBe(403);
+    // Logged in as a viewer, even from loopback, a restart is an admin's action.
+    expect((await b.req("POST", "/api/v1/jobs/1/restart", { headers: { "x-csrf-token": csrf } })).res.status).toBe(403);
     const admin = (await kiln.api("GET", "/api/v1/users")).body.find((u: any) => u.username === "admin");
     expect((await kiln.api("POST", `/api/v1/users/${admin.id}/deactivate`)).status).toBe(409);
     expect((await kiln.api("POST", `/api/v1/users/${created.body.id}/deactivate`)).status).toBe(200);

@@ -64,7 +64,8 @@ export function apiRoutes(deps: AppDeps): Router {
   r.post("/jobs/:id/restart", (req, res, next) => {
     if (req.principal || isLoopbackRequest(req)) return next();
     next(new HttpError(401, "restart without login is allowed from loopback only"));
-  }, (req, res, next) => (req.principal ? auth(req, res, next) : next()), h(async (req, res) => {
+  }, (req, res, next) => (req.principal ? auth(req, res, next) : next()),
+  (req, res, next) => (req.principal ? requireAdmin(req, res, next) : next()), h(async (req, res) => {
     const id = await deps.jobs.restart(idParam(req), who(req));
     auditRequest(deps.db, req, "job.restart", `job:${idParam(req)}`, { newJobId: id });
     res.status(202).json({ id });
