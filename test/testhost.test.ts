@@ -165,8 +165,10 @@ describe("cleanup", () => {
       path.dirname(createSlowDisk({ sizeMiB: 1, rateBytesPerSec: MiB }).file),
       sshd.dir,
     ];
-    createBadDisk({ sizeMiB: 1, badRanges: [] });
-    const ours = (p: string): boolean => p.startsWith("/tmp/kiln-test-baddisk-") || dirs.some((d) => p.startsWith(d));
+    const bad = createBadDisk({ sizeMiB: 1, badRanges: [] });
+    // This disk's own backing dir (not any bad disk's: another file's may still be detaching lazily).
+    dirs.push(path.dirname(loops().find((l) => l.name === bad.device)!.backFile));
+    const ours = (p: string): boolean => dirs.some((d) => p.startsWith(d));
     expect(loops().filter((l) => ours(l.backFile))).toHaveLength(4);
 
     expect(cleanupAll()).toEqual([]);
