@@ -1,5 +1,6 @@
 // What Kiln's notifications say: pure builders of subject, text and HTML from plain facts.
 // No database, no clock: the facts (src/notify/facts.ts) carry everything, times included.
+import { formatBytes } from "../reports/format.js";
 
 export interface DriveFacts {
   model: string | null;
@@ -70,16 +71,8 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-export function formatBytes(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+/** Decimal sizes, as drive vendors print them (the same as the printed report). */
+export { formatBytes };
 
 export function durationOf(job: Pick<JobFacts, "startedAt" | "finishedAt">): string {
   if (!job.startedAt) return "never started";
