@@ -26,15 +26,8 @@ export interface AuditEntry {
   detail: unknown;
 }
 
-interface Row {
-  id: number;
-  at: string;
-  actor: string;
-  address: string | null;
-  action: AuditAction;
-  target: string | null;
-  detail: string | null;
-}
+/** A row as stored: detail is JSON text. */
+type Row = Omit<AuditEntry, "detail"> & { detail: string | null };
 
 export function recordAudit(db: Db, e: AuditInput): number {
   const res = db

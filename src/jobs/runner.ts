@@ -1,35 +1,22 @@
 // The scheduler: claims queued jobs from SQLite (compare-and-set), at most KILN_MAX_PARALLEL per host,
 // and runs each job's stages in order. One bad job never stops the loop that runs the others.
-import type { Db } from "../db/open.js";
-import type { Logger } from "../log.js";
-import type { HostRegistry } from "../hosts/registry.js";
 import type { HostService } from "../hosts/service.js";
 import { getHost } from "../hosts/repo.js";
 import { getDrive } from "../drives/repo.js";
 import { STAGES } from "../stages/index.js";
 import type { StageResult } from "../stages/types.js";
-import { HostReader } from "./reader.js";
-import type { JobHooks } from "./hooks.js";
-import type { StuckLimits } from "./follower.js";
+import { HostReader, type ReaderDeps } from "./reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
 import {
   addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, queuedJobs, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
 
-export interface RunnerDeps {
-  db: Db;
-  registry: HostRegistry;
+export interface RunnerDeps extends ReaderDeps {
   hosts: HostService;
-  log: Logger;
   maxParallel: number;
-  gateMs: number;
-  pollMs: number;
-  stuck: StuckLimits;
   tempSampleMs: number;
   alertUnreachableMs: number;
-  hooks: JobHooks;
-  publish: (jobId: number) => void;
 }
 
 export class Runner {
@@ -76,8 +63,7 @@ export class Runner {
   reader(hostId: number): HostReader {
     let r = this.readers.get(hostId);
     if (!r) {
-      const { db, registry, log, gateMs, pollMs, stuck, hooks, publish } = this.deps;
-      r = new HostReader(hostId, { db, registry, log: log.child({ hostId }), gateMs, pollMs, stuck, hooks, publish });
+      r = new HostReader(hostId, { ...this.deps, log: this.deps.log.child({ hostId }) });
       this.readers.set(hostId, r);
     }
     return r;
