@@ -100,10 +100,6 @@ export function countRunningOnHost(db: Db, hostId: number): number {
     .get(hostId) as number;
 }
 
-export function queuedJobs(db: Db): JobRow[] {
-  return db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id").all() as JobRow[];
-}
-
 export function jobsInStatus(db: Db, statuses: readonly JobStatus[]): JobRow[] {
   const marks = statuses.map(() => "?").join(",");
   return db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as JobRow[];

@@ -9,7 +9,7 @@ import { HostReader, type ReaderDeps } from "./reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
 import {
-  addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, queuedJobs, transitionJob, transitionStage, type JobRow,
+  addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
 
 export interface RunnerDeps extends ReaderDeps {
@@ -78,7 +78,7 @@ export class Runner {
   private tick(): void {
     const { db } = this.deps;
     this.alertUnreachable();
-    for (const job of queuedJobs(db)) {
+    for (const job of jobsInStatus(db, ["queued"])) {
       if (countRunningOnHost(db, job.host_id) >= this.deps.maxParallel) continue;
       if (!transitionJob(db, job.id, "running")) continue; // someone else claimed or cancelled it
       addJobEvent(db, job.id, "started", "started");

@@ -101,19 +101,3 @@ export function jobSnapshot(db: Db, id: number): JobSnapshot | undefined {
   const job = getJob(db, id);
   return job && snapshotOf(db, job);
 }
-
-export function listJobSnapshots(db: Db, filter: { status?: string; driveId?: number; limit?: number }): JobSnapshot[] {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (filter.status) {
-    where.push("status = ?");
-    args.push(filter.status);
-  }
-  if (filter.driveId !== undefined) {
-    where.push("drive_id = ?");
-    args.push(filter.driveId);
-  }
-  const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-  const rows = db.prepare(sql).all(...args, filter.limit ?? 200) as JobRow[];
-  return rows.map((j) => snapshotOf(db, j));
-}
