@@ -54,7 +54,7 @@ afterAll(async () => {
   for (const job of ((await kiln?.api("GET", "/api/v1/jobs"))?.body ?? []) as any[]) {
     if (!isTerminalJob(job)) {
       await kiln.api("POST", `/api/v1/jobs/${job.id}/cancel`);
-      await kiln.waitForJob(job.id, isTerminalJob, 60_000);
+      await kiln.waitForJob(job.id, isTerminalJob, 180_000);
     }
   }
   await kiln?.stop();
@@ -86,7 +86,7 @@ describe("operator pages in a browser", () => {
     const job = (await kiln.api("GET", `/api/v1/jobs/${newId}`)).body;
     expect(job.restartOf).toBe(cancelledId);
     await kiln.api("POST", `/api/v1/jobs/${newId}/cancel`);
-    await kiln.waitForJob(newId, isTerminalJob, 60_000);
+    await kiln.waitForJob(newId, isTerminalJob, 180_000);
     await screenshot(page, "history-filtered");
   });
 

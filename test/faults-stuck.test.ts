@@ -49,7 +49,7 @@ describe("stuck detection", () => {
     process.kill(-pgid, "SIGSTOP"); // alive, but silent: as a hung disk would be
     const warned = await kiln.waitForJob(id, (j) => j.notes.some((n: any) => n.kind === "stuck") || isTerminalJob(j), 60_000);
     expect(warned.status).toBe("running");
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).toBe("unknown");
     expect(job.errorText).toMatch(/stuck/);
     expect(job.notes.some((n: any) => n.kind === "stopped")).toBe(true);

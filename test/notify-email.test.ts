@@ -25,7 +25,7 @@ async function burnIn(devices: string[]): Promise<any[]> {
     driveIds: ds.map((d) => d.id), confirm: ds.map((d) => d.confirmName), stages: ["surface_validate"],
   });
   expect(res.status).toBe(202);
-  return Promise.all(res.body.jobs.map((j: any) => kiln.waitForJob(j.id, isTerminalJob, 60_000)));
+  return Promise.all(res.body.jobs.map((j: any) => kiln.waitForJob(j.id, isTerminalJob, 180_000)));
 }
 
 const forJob = (id: number) => (m: ReceivedMail) => m.text.startsWith(`Burn-in job ${id} ended`);

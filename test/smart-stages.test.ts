@@ -121,7 +121,7 @@ describe("SMART stages on the test host", () => {
     const foreign = spawnSync(`${standIn.binDir}/smartctl`, ["--json", "-t", "long", disks.busy.device], { encoding: "utf8" });
     expect(foreign.status).toBe(0);
     const id = await start(disks.busy.device, ["precheck", "smart_short"]);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(actions(disks.busy.device)).toEqual(["start:long", "abort:long", "start:short"]);
     expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/a self-test this job did not start was running .*aborted it/);
@@ -129,7 +129,7 @@ describe("SMART stages on the test host", () => {
 
   it("fails smart_short with the drive's own words when an NVMe self-test fails, and skips the rest", async () => {
     const id = await start(disks.failing.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).toBe("failed");
     expect(stage(job, "smart_short")).toMatchObject({ status: "failed", errorText: "the short self-test failed: Short: Completed: failed segments" });
     expect(["surface_validate", "smart_long", "final_check"].map((n) => stage(job, n).status)).toEqual(["skipped", "skipped", "skipped"]);
