@@ -60,7 +60,7 @@ afterAll(async () => {
       for (const job of Array.isArray(body) ? body : []) {
         if (isTerminalJob(job)) continue;
         await kiln.api("POST", `/api/v1/jobs/${job.id}/cancel`);
-        await kiln.waitForJob(job.id, isTerminalJob, 30_000);
+        await kiln.waitForJob(job.id, isTerminalJob, 120_000);
       }
     },
     () => kiln?.stop(),

@@ -150,7 +150,7 @@ describe("host-side faults", () => {
     expect(job.status).toBe("passed");
     expect(job.stages[0].percent).toBe(100);
     expect(job.notes.some((n: any) => /error/i.test(n.text))).toBe(false);
-  }, 200_000);
+  }, 400_000);
 });
 
 describe("corrupted host-side files", () => {

@@ -9,6 +9,7 @@ import { ROOT } from "../../src/paths.js";
 import { ensureKilnKey } from "../../src/ssh/keys.js";
 import { freePort } from "./testhost.js";
 import { makeTempDir } from "./tempdir.js";
+import { testFetch } from "./http.js";
 import { TEST_TOKEN } from "./kiln.js";
 
 export interface KilnProcess {
@@ -37,7 +38,7 @@ export async function kilnProcess(env: Record<string, string> = {}, opts: { buil
   const logFile = path.join(dataDir, "kiln.log");
 
   const api: KilnProcess["api"] = async (method, p, body) => {
-    const res = await fetch(urlOf() + p, {
+    const res = await testFetch(urlOf() + p, {
       method,
       headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
