@@ -10,7 +10,7 @@
 //   Pushover  POST /1/messages.json  form token, user, message                     → 200 {status:1}
 //   webhook   POST anything else   JSON; X-Kiln-Signature checked against STANDIN_SECRET
 // Documented refusals it plays: Telegram chat "bad-chat" → 400 chat not found; a Discord webhook id
-// starting 4290 → 429 with retry_after once, then 204.
+// starting 4290 → 429 with retry_after once, then 204; POST /hang is never answered.
 import { createServer } from "node:http";
 import { appendFileSync } from "node:fs";
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
@@ -92,6 +92,11 @@ const server = createServer((req, res) => {
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url, "http://standin");
     if (url.pathname === "/__standin/health") return res.end("ok");
+    if (url.pathname === "/hang") {
+      // A service that takes the request and never answers (Kiln's timeout must end the attempt).
+      appendFileSync(logFile, JSON.stringify({ service: "webhook", method: req.method, path: url.pathname, query: {}, status: 0, headers: {}, body: null, raw, signatureOk: null, at: Date.now() }) + "\n");
+      return;
+    }
     const r = route(req, url, raw);
     const h = req.headers;
     appendFileSync(logFile, JSON.stringify({
