@@ -37,6 +37,8 @@ const schema = z.object({
   KILN_STUCK_WARN_MINUTES: z.coerce.number().min(0.05).max(100_000).default(30),
   /** No new output for this long: the job ends `unknown` and its process group is stopped. */
   KILN_STUCK_LIMIT_MINUTES: z.coerce.number().min(0.1).max(100_000).default(24 * 60),
+  /** Seconds between the badblocks status lines kept in a job's log: the resolution of its speed-across-disk curve. */
+  KILN_PROGRESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });
 
 export interface Config {
@@ -60,6 +62,7 @@ export interface Config {
   stuckLimitMs: number;
   tempSampleMs: number;
   alertUnreachableMs: number;
+  progressSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -124,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertUnreachableMs: e.KILN_ALERT_UNREACHABLE_MINUTES * 60_000,
     stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
     stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
+    progressSeconds: e.KILN_PROGRESS_SECONDS,
   };
 }
