@@ -17,6 +17,8 @@ export interface RunnerDeps extends ReaderDeps {
   maxParallel: number;
   tempSampleMs: number;
   alertUnreachableMs: number;
+  /** Seconds between kept badblocks status lines (the squeezer's interval). */
+  progressSeconds: number;
 }
 
 export class Runner {
@@ -159,7 +161,7 @@ export class Runner {
         result = await STAGES[stage.name].run({
           db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
           drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
-          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, hooks: this.deps.hooks,
+          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, progressSeconds: this.deps.progressSeconds, hooks: this.deps.hooks,
           log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
         });
       } catch (err) {
