@@ -7,7 +7,7 @@ import {
   parseReadOutput, parseSignalOutput,
 } from "./scripts.js";
 import { selfTestAbortScript, selfTestStartScript, smartReadScript } from "../smart/commands.js";
-import { parseSmartCommand, parseSmartRead } from "../smart/read.js";
+import { parseFarmRead, parseSmartCommand, parseSmartRead } from "../smart/read.js";
 
 /** Runs a POSIX sh script on the host (under `sh -c`). */
 export type ShExec = (script: string, opts?: ExecOptions) => Promise<ExecResult>;
@@ -34,6 +34,9 @@ export function hostVerbs(exec: ShExec): HostVerbs {
     },
     async smart(device, what = "all") {
       return parseSmartRead(await exec(smartReadScript(device, what), { timeoutMs: 180_000 }));
+    },
+    async farm(device) {
+      return parseFarmRead(await exec(smartReadScript(device, "farm"), { timeoutMs: 180_000 }));
     },
     async smartCommand(device, command) {
       return parseSmartCommand(await exec(SMART_COMMAND[command](device), { timeoutMs: 90_000 }));

@@ -4,13 +4,14 @@
 import { shQuote, validateDevicePath } from "../shell/quote.js";
 import { privileged } from "../remote/privileged.js";
 
-/** What to read: a full snapshot, the self-test status and log, or just what the temperature needs. */
-export type SmartRead = "all" | "selftest" | "temperature";
+/** What to read: a full snapshot, the self-test status and log, just what the temperature needs, or Seagate's FARM log. */
+export type SmartRead = "all" | "selftest" | "temperature" | "farm";
 
 const READ_ARGS: Record<SmartRead, string> = {
   all: "-a",
   selftest: "-c -l selftest",
   temperature: "-A",
+  farm: "-l farm",
 };
 
 const PREAMBLE = [

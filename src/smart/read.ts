@@ -4,6 +4,7 @@ import type { ExecResult, HostVerbs } from "../ssh/port.js";
 import { decodeExitStatus, type ExitStatus } from "./exit-status.js";
 import type { SmartSnapshot } from "./model.js";
 import { parseSmartctl } from "./parse.js";
+import { parseFarm, type FarmReading } from "./farm.js";
 
 /** A drive as the SMART verbs see it: the host's port and the device path. */
 export interface SmartTarget {
@@ -23,6 +24,12 @@ export function parseSmartRead(res: ExecResult): SmartReading {
   const parsed = parseSmartctl(text, code);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   return { ok: true, snapshot: parsed.snapshot, raw: JSON.parse(text) as unknown };
+}
+
+/** Seagate's FARM log (smartctl 7.4+ `-l farm`), or why it is not available. Never fails on the drive's answer. */
+export function parseFarmRead(res: ExecResult): FarmReading {
+  if (res.code === 124) return { available: false, reason: "smartctl -l farm timed out" };
+  return parseFarm(res.stdout.toString("utf8"));
 }
 
 export interface CommandOutcome {

@@ -5,6 +5,7 @@
 import type { JobRead, LaunchOptions, LaunchResult, ReadRequest } from "../remote/scripts.js";
 import type { SmartRead } from "../smart/commands.js";
 import type { CommandOutcome, SmartReading } from "../smart/read.js";
+import type { FarmReading } from "../smart/farm.js";
 
 export interface ExecOptions {
   /** Bytes written to the command's stdin, then stdin is closed. */
@@ -50,6 +51,8 @@ export interface HostVerbs {
   cancel(jobDir: string): Promise<"gone" | "still-alive" | "none" | null>;
   /** One smartctl reading of the device. */
   smart(device: string, what?: SmartRead): Promise<SmartReading>;
+  /** Seagate's FARM log (smartctl -l farm), or why it is not available. */
+  farm(device: string): Promise<FarmReading>;
   /** Starts a short or long self-test, or aborts the running one. */
   smartCommand(device: string, command: "short" | "long" | "abort"): Promise<CommandOutcome>;
 }
