@@ -48,10 +48,10 @@ export async function parser(o: { runs: number }): Promise<string> {
     `empty string per backspace (half the bytes of a log), and ran three regular expressions per status record. It now`,
     `scans for record boundaries, skips runs of backspaces, and reads status records (nearly all records) with`,
     `\`badblocks/status-scan.ts\` straight from the chunk's bytes; anything that fast path is unsure of goes the general regex`,
-    `way, and a test proves both give identical state and events however the bytes are cut. It reads bytes, not a string:
-`charCodeAt` and `startsWith` ran ~2x slower in any process that has loaded nunjucks (its SafeString derives from
-String.prototype), and Kiln's process has. What limits it now: allocating`,
-    `the one \`progress\` event per status record (a 7-day log makes ~605,000 of them) and the garbage collection of those.`,
+    `way, and a test proves both give identical state and events however the bytes are cut. It reads bytes, not a string:`,
+    `\`charCodeAt\` and \`startsWith\` ran ~2x slower in any process that has loaded nunjucks (its SafeString derives from`,
+    `String.prototype), and Kiln's process has. What limits it now: allocating the one \`progress\` event per status record`,
+    `(a 7-day log makes ~605,000 of them), their garbage collection, and the speed-profile bookkeeping per status (region crossings).`,
     `On a loaded machine the wall-clock figure drops with the share of a core the process gets; the CPU-second figure does not.`,
     ``,
     `badblocks writes ~90 bytes a second per drive (and the host-side squeezer keeps ~1 in 5 of them), so 60 drives need`,

@@ -10,6 +10,7 @@
 // covers, so it can be saved and fed on later. Events depend only on the bytes, never on how they
 // were cut into chunks. Bytes are read as latin1, so no input can make decoding throw.
 
+import { SPEED_REGIONS } from "../smart/speed-knowledge.js";
 import { scanStatus, type StatusRecord } from "./status-scan.js";
 import { DEFAULT_PATTERNS, nextPhase, normalizePattern, overallFor, patternIndex, phaseCountFor, phaseKind, type PhaseKind } from "./phases.js";
 
@@ -59,6 +60,16 @@ export interface ProgressState {
   phaseStart: (number | null)[];
   phaseEnd: (number | null)[];
   aborting: boolean;
+  /**
+   * Speed across the disk: per phase (index = phase - 1), badblocks' elapsed seconds when the pass
+   * crossed each of SPEED_REGIONS + 1 region boundaries (0 %, 10 %, …, 100 %), interpolated between
+   * status lines; null where not seen. Bounded: MAX_TIMED_PHASES × (SPEED_REGIONS + 1) numbers.
+   */
+  regionTimes: (number | null)[][];
+  /** The last status of the current phase, [percent, elapsed seconds], for the interpolation. */
+  lastStatus: [number, number] | null;
+  /** A pass that ended ("done") and waits for the next header's time as its end. */
+  endingPhase: { phase: number; last: [number, number] } | null;
   /** The last unrecognised or error line seen while running, for the operator. */
   notice: string | null;
   terminal: Terminal | null;
@@ -107,6 +118,9 @@ export function initialState(patterns: readonly string[] = DEFAULT_PATTERNS): Pr
     phaseStart: [],
     phaseEnd: [],
     aborting: false,
+    regionTimes: [],
+    lastStatus: null,
+    endingPhase: null,
     notice: null,
     terminal: null,
   };
@@ -243,6 +257,8 @@ function handleRecord(state: ProgressState, raw: string, events: ProgressEvent[]
 
 function startPhase(state: ProgressState, kind: PhaseKind, pattern: string | null, events: ProgressEvent[]): void {
   if (state.phase > 0 && !state.phaseDone) setTime(state.phaseEnd, state.phase, state.elapsedSeconds);
+  state.endingPhase = state.phase > 0 && state.lastStatus !== null ? { phase: state.phase, last: state.lastStatus } : null;
+  state.lastStatus = null;
   const from = state.phase;
   state.phase = nextPhase(from, kind);
   state.phaseDone = false;
@@ -274,9 +290,16 @@ function status(state: ProgressState, record: StatusRecord, events: ProgressEven
   state.elapsedSeconds = Math.max(state.elapsedSeconds, elapsed);
   const errors = record.errors;
   if (errors && (errors.read !== state.errors.read || errors.write !== state.errors.write || errors.corrupt !== state.errors.corrupt)) state.errors = errors;
+  if (state.endingPhase !== null) {
+    // The previous pass ended when this one's first status was printed (the header carries it).
+    crossTo(state, state.endingPhase.phase, state.endingPhase.last, 100, elapsed);
+    state.endingPhase = null;
+  }
   if (state.phase > 0 && !state.phaseDone) {
     state.phasePct = Math.max(state.phasePct, Math.min(100, record.pct));
     if (state.phaseStart[state.phase - 1] == null) setTime(state.phaseStart, state.phase, elapsed);
+    crossTo(state, state.phase, state.lastStatus, state.phasePct, elapsed);
+    state.lastStatus = [state.phasePct, elapsed];
   }
   raiseOverall(state);
   const e = state.errors;
@@ -293,9 +316,38 @@ function endPhase(state: ProgressState, events: ProgressEvent[]): void {
 }
 
 function end(state: ProgressState, terminal: Terminal, events: ProgressEvent[]): void {
+  if (terminal.kind === "completed") extrapolateEnd(state);
   state.terminal = terminal;
   if (terminal.kind === "completed") state.overallPct = 100;
   events.push({ type: "terminal", ...terminal, errors: { ...terminal.errors } });
+}
+
+/**
+ * Records the region boundaries the pass crossed between its last status and (pct, t), by linear
+ * interpolation; the first status of a pass sets the boundaries at or below its percent.
+ */
+function crossTo(state: ProgressState, phase: number, last: [number, number] | null, pct: number, t: number): void {
+  if (phase < 1 || phase > MAX_TIMED_PHASES) return;
+  while (state.regionTimes.length < phase) state.regionTimes.push([]);
+  const times = state.regionTimes[phase - 1]!;
+  while (times.length <= SPEED_REGIONS) times.push(null);
+  for (let k = 0; k <= SPEED_REGIONS; k++) {
+    const b = (100 * k) / SPEED_REGIONS;
+    if (times[k] != null || b > pct + 1e-9) continue;
+    if (last === null || pct <= last[0]) times[k] = last?.[1] ?? t;
+    else times[k] = Math.round((last[1] + ((b - last[0]) / (pct - last[0])) * (t - last[1])) * 1000) / 1000;
+  }
+}
+
+/** The last pass of a completed run has no next header: its end is extrapolated at its own average speed. */
+function extrapolateEnd(state: ProgressState): void {
+  const times = state.regionTimes[state.phase - 1];
+  const last = state.lastStatus;
+  if (!times || !last || times[SPEED_REGIONS] != null) return;
+  const start = times[0];
+  if (start == null) return;
+  const t = last[0] > 0 && last[1] > start ? start + ((last[1] - start) * 100) / last[0] : last[1];
+  crossTo(state, state.phase, last, 100, Math.round(t * 1000) / 1000);
 }
 
 function raiseOverall(state: ProgressState): void {
@@ -329,6 +381,10 @@ function clone(state: ProgressState): ProgressState {
     errors: { ...state.errors },
     phaseStart: [...state.phaseStart],
     phaseEnd: [...state.phaseEnd],
+    // States saved before the speed profile existed lack these fields.
+    regionTimes: (state.regionTimes ?? []).map((r) => [...r]),
+    lastStatus: state.lastStatus ? [state.lastStatus[0], state.lastStatus[1]] : null,
+    endingPhase: state.endingPhase ? { phase: state.endingPhase.phase, last: [state.endingPhase.last[0], state.endingPhase.last[1]] } : null,
     terminal: state.terminal ? { ...state.terminal, errors: { ...state.terminal.errors } } : null,
   };
 }

@@ -24,6 +24,14 @@ function smartChangesOf(db: Db, jobId: number): SmartChangeFacts[] {
   }));
 }
 
+/**
+ * The drive's new-drive verdict (new / used / tampered, with its evidence) for this job.
+ * Hook for issue 12's precheck verdict: until it lands there is none, and messages leave the line out.
+ */
+function newDriveOf(_db: Db, _job: JobRow): JobFacts["newDrive"] {
+  return null;
+}
+
 export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
   const drive = getDrive(db, job.drive_id);
   const host = getHost(db, job.host_id);
@@ -44,6 +52,7 @@ export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
     badBlocks: badBlocksOf(db, job.id),
     smartChanges: smartChangesOf(db, job.id),
     reportUrl: reportUrlOf(publicUrl, job.id),
+    newDrive: newDriveOf(db, job),
   };
 }
 

@@ -60,7 +60,7 @@ async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions
     mode: seg?.readOnly ? "readOnly" : "write",
     ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
   });
-  const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv }), { timeoutMs: 60_000 });
+  const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv, squeezeSeconds: ctx.progressSeconds }), { timeoutMs: 60_000 });
   const launched = parseLaunchOutput(res.stdout);
   if (launched.kind === "failed") {
     const why = res.stderr.toString("utf8").trim().slice(0, 300);
