@@ -111,6 +111,10 @@ afterAll(async () => {
 describe("push alerts", () => {
   it("gives every event one request per target, in each service's documented form, the same events as e-mail", async () => {
     const [a, b] = startBatch(["p1", "p2"], "b-push");
+    // What precheck keeps of its new-drive verdict (src/stages/new-drive-check.ts), for the first drive only.
+    const used = { status: "used", text: "used: 2,435 power-on hours, 38 power cycles", contradictions: [], farm: { available: false, reason: "not a Seagate" },
+      evidence: [{ key: "power_on_hours", value: 2435, text: "2,435 power-on hours" }, { key: "power_cycles", value: 38, text: "38 power cycles" }] };
+    expect(db.prepare("UPDATE stages SET detail_json = ? WHERE job_id = ? AND name = 'precheck'").run(JSON.stringify({ newDrive: used }), a).changes).toBe(1);
     endJob(a!, "passed");
     endJob(b!, "failed");
     hooks.runAttention(db, { reason: "host-unreachable", key: "unreachable:1:t0", hostId, detail: "nas1 has not answered for 16 minutes" });
@@ -135,11 +139,12 @@ describe("push alerts", () => {
     const [ntfy] = bySvc("ntfy").filter(about(a!));
     expect(ntfy).toMatchObject({ path: "/", headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from("kiln:ntfy-pass-SECRET1").toString("base64")}` } });
     expect(ntfy!.body).toMatchObject({ topic: "kiln-topic-SECRET2", title: "PASSED: TESTMODEL SER-p1 on nas1 (10.1.2.3)", priority: 3, click: `http://kiln.test:8080/api/v1/jobs/${a}/report?format=html` });
-    expect(ntfy!.body.message).toContain("Verdict: PASSED, 0 bad blocks");
+    expect(ntfy!.body.message).toContain("Verdict: PASSED, 0 bad blocks\nNew drive? used: 2,435 power-on hours, 38 power cycles\n");
     const [gotify] = bySvc("gotify").filter(about(b!));
     expect(gotify).toMatchObject({ path: "/message", headers: { "x-gotify-key": "gotify-token-SECRET3" } });
     expect(gotify!.body).toMatchObject({ title: "FAILED: TESTMODEL SER-p2 on nas1 (10.1.2.3)", priority: 8 });
     expect(gotify!.body.message).toContain("Why: 3 bad blocks");
+    expect(gotify!.body.message).not.toContain("New drive?");
     expect(bySvc("discord").every((r) => r.path === "/api/webhooks/1122334455/discord-token-SECRET4" && r.status === 204)).toBe(true);
     expect(bySvc("slack").every((r) => r.path === "/services/T0001/B0002/slacksecretSECRET5" && typeof r.body.text === "string")).toBe(true);
     expect(bySvc("telegram").every((r) => r.path === "/bot123456:tg-SECRET6/sendMessage" && r.body.chat_id === "@kilnchan")).toBe(true);
@@ -152,7 +157,9 @@ describe("push alerts", () => {
     expect(hooksIn.map((r) => r.headers["x-kiln-delivery"]).sort()).toEqual([...keys].sort());
     const batch = hooksIn.find((r) => r.body.event === "batch-ended")!;
     expect(batch.body).toMatchObject({ id: "batch-ended:b-push", priority: "high", host: "nas1 (10.1.2.3)", title: "Batch of 2 drives ended: 1 passed, 1 failed" });
-    expect(batch.body.jobs.map((j: any) => [j.jobId, j.verdict, j.badBlocks, j.drive.serial])).toEqual([[a, "passed", 0, "SER-p1"], [b, "failed", 0, "SER-p2"]]);
+    expect(batch.body.jobs.map((j: any) => [j.jobId, j.verdict, j.badBlocks, j.drive.serial, j.newDrive])).toEqual([
+      [a, "passed", 0, "SER-p1", { verdict: "used", evidence: "2,435 power-on hours, 38 power cycles" }], [b, "failed", 0, "SER-p2", null],
+    ]);
   });
 
   it("keeps a message while the targets are down and sends it once to each when they are back", async () => {
