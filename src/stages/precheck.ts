@@ -8,6 +8,7 @@ import { assessSnapshot, findingsText } from "../smart/assess.js";
 import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
 import { guardLimitsFrom } from "./temperature-guard.js";
 import { checkNewDrive } from "./new-drive-check.js";
+import { wakeIfAsleep } from "./smart-wake.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 
 async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
@@ -59,6 +60,6 @@ export const precheck: StageImpl = {
       return { status: "failed", errorText: `the drive's size changed from ${before.size_bytes} to ${now.size_bytes} bytes` };
     }
     if (now.in_use_reason) return { status: "failed", errorText: `the drive is in use: ${now.in_use_reason}` };
-    return smartBefore(ctx, before, now);
+    return smartBefore(ctx, before, await wakeIfAsleep(ctx, now));
   },
 };
