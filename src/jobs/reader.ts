@@ -56,7 +56,9 @@ export class HostReader {
   follow(spec: FollowSpec): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
-      this.loop ??= this.run().finally(() => (this.loop = null));
+      this.loop ??= this.run()
+        .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
+        .finally(() => (this.loop = null));
     });
   }
 
@@ -103,7 +105,13 @@ export class HostReader {
       const wait = this.failures === 0
         ? Math.max(this.deps.pollMs - took, 3 * took)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
-      await this.waitFlushing(Date.now() + wait);
+      try {
+        await this.waitFlushing(Date.now() + wait);
+      } catch (err) {
+        // An unexpected DB error while flushing: logged, and the next poll tries again.
+        this.deps.log.error({ err }, "committing held progress failed");
+        await new Promise((r) => setTimeout(r, this.deps.pollMs));
+      }
     }
   }
 

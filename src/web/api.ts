@@ -3,7 +3,8 @@ import { Router, type Request, type RequestHandler } from "express";
 import { z } from "zod";
 import type { AppDeps } from "./deps.js";
 import { requireAdmin, requireAuth } from "./auth.js";
-import { isLoopbackRequest } from "./peer.js";
+import { isLoopbackRequest, loopbackRefusal } from "./peer.js";
+import { allowedHosts } from "./edge.js";
 import { HttpError, notFound } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
@@ -60,10 +61,16 @@ export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
   const auth = requireAuth("api");
 
-  // Loopback-only restart, before the auth wall: the TCP peer decides, never a header.
+  // Loopback-only restart, before the auth wall: the TCP peer decides, never a forwarding header,
+  // and only for Kiln's own page or a script (no foreign Host, Origin or cross-site fetch).
+  const allowed = allowedHosts(deps.config);
   r.post("/jobs/:id/restart", (req, res, next) => {
-    if (req.principal || isLoopbackRequest(req)) return next();
-    next(new HttpError(401, "restart without login is allowed from loopback only"));
+    if (req.principal) return next();
+    if (!deps.config.loopbackRestart) return next(new HttpError(401, "restart without login is turned off (KILN_LOOPBACK_RESTART=off)"));
+    const refusal = loopbackRefusal(req, allowed);
+    if (!refusal) return next();
+    if (isLoopbackRequest(req)) deps.log.warn({ path: req.path, reason: refusal }, "refused a login-free restart");
+    next(new HttpError(isLoopbackRequest(req) ? 403 : 401, `restart without login: ${refusal}`));
   }, (req, res, next) => (req.principal ? auth(req, res, next) : next()),
   (req, res, next) => (req.principal ? requireAdmin(req, res, next) : next()), h(async (req, res) => {
     const id = await deps.jobs.restart(idParam(req), who(req));
