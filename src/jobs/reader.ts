@@ -62,6 +62,18 @@ export class HostReader {
     });
   }
 
+  /**
+   * Stops following a job that ended elsewhere (abandoned by an admin): its followed stages end
+   * `unknown` now, without waiting for a host that may never answer again.
+   */
+  release(jobId: number, errorText: string): void {
+    for (const [stageId, e] of this.entries) {
+      if (e.follower.spec.jobId !== jobId) continue;
+      this.entries.delete(stageId);
+      e.resolve({ status: "unknown", errorText, resumable: false, state: e.follower.state });
+    }
+  }
+
   markCancelled(stageId: number): void {
     const e = this.entries.get(stageId);
     if (e) e.follower.cancelRequested = true;
@@ -148,7 +160,9 @@ export class HostReader {
     );
     let reads;
     try {
-      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000 });
+      // Two files of at most MAX_BYTES_PER_POLL per job, plus the framing lines.
+      const maxOutputBytes = list.length * (2 * MAX_BYTES_PER_POLL + 4096) + 65_536;
+      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000, maxOutputBytes });
       if (this.stopped) return;
       reads = parseReadOutput(res.stdout);
     } catch (err) {

@@ -31,6 +31,8 @@ const addHostSchema = z
   })
   .strict();
 
+const repinSchema = z.object({ fingerprint: z.string().max(512) }).strict();
+
 const startSchema = z
   .object({
     driveIds: z.array(z.number().int().positive()).min(1).max(256),
@@ -95,10 +97,16 @@ export function apiRoutes(deps: AppDeps): Router {
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
-    const host = await deps.hosts.repin(idParam(req));
-    auditRequest(deps.db, req, "host.repin", `host:${host.id}`, { fingerprint: host.hostKeyFingerprint });
-    res.json({ id: host.id, hostKeyFingerprint: host.hostKeyFingerprint });
+    const { fingerprint } = parseBody(repinSchema, req.body);
+    const { view, old } = await deps.hosts.repin(idParam(req), fingerprint);
+    auditRequest(deps.db, req, "host.repin", `host:${view.id}`, { name: view.name, old, new: view.hostKeyFingerprint });
+    res.json({ id: view.id, hostKeyFingerprint: view.hostKeyFingerprint });
   }));
+  r.delete("/hosts/:id", requireAdmin, (req, res) => {
+    const host = deps.hosts.remove(idParam(req));
+    auditRequest(deps.db, req, "host.remove", `host:${host.id}`, { name: host.name, address: host.address, fingerprint: host.host_key_fingerprint });
+    res.json({ id: host.id, removed: true });
+  });
 
   r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
 
@@ -131,6 +139,14 @@ export function apiRoutes(deps: AppDeps): Router {
     auditRequest(deps.db, req, "job.cancel", `job:${idParam(req)}`);
     res.status(202).json({ id: idParam(req), status: "cancelling" });
   }));
+
+  r.post("/jobs/:id/abandon", requireAdmin, (req, res) => {
+    const id = idParam(req);
+    deps.jobs.abandon(id, req.principal!.user.username);
+    const job = getJob(deps.db, id)!;
+    auditRequest(deps.db, req, "job.abandon", `job:${id}`, { driveId: job.drive_id, hostId: job.host_id, errorText: job.error_text });
+    res.json({ id, status: job.status, errorText: job.error_text });
+  });
 
   r.get("/events", (_req, res) => deps.hub.attach(res));
   r.use(reportApiRoutes(deps));
