@@ -63,6 +63,7 @@ export class JobService {
     const options = validateSurfaceOptions(req.options ?? {});
     // Check with what we know, then re-read the chosen devices so their in-use reasons are fresh.
     req.driveIds.forEach((id, i) => this.checkDrive(id, req.confirm[i]));
+    for (const id of req.driveIds) await this.checkAbandoned(id);
     const byHost = new Map<number, string[]>();
     for (const id of req.driveIds) {
       const d = getDrive(this.db, id)!;
@@ -77,7 +78,6 @@ export class JobService {
         }
       }
     }
-    for (const id of req.driveIds) await this.checkAbandoned(id);
     const drives = req.driveIds.map((id, i) => this.checkDrive(id, req.confirm[i]));
     // The options must suit every drive (block count in 32 bits, buffer size): refuse now, not at launch.
     if (stages.includes("surface_validate")) {

@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { localBrowserReason } from "./edge.js";
 
-const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-real-ip"];
+const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host"];
 
 export function isLoopbackAddress(addr: string | undefined): boolean {
   if (!addr) return false;
