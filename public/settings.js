@@ -21,7 +21,7 @@ function outboxRow(m) {
 
 async function loadOutbox() {
   const box = $("#outbox");
-  const res = await get("/api/v1/outbox");
+  const res = await get("/api/v1/outbox?channel=email");
   showMessage($("[data-outbox-error]", box), res.ok ? "" : `Could not load the outbox: ${res.error}`);
   if (!res.ok) return;
   const { enabled, counts = {}, rows = [] } = res.data ?? {};

@@ -57,13 +57,13 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const runner = new Runner({
     db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
     gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
-    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, alertUnreachableMs: config.alertUnreachableMs, hooks, publish: (id) => jobs?.publish(id),
+    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, progressSeconds: config.progressSeconds, alertUnreachableMs: config.alertUnreachableMs, hooks, publish: (id) => jobs?.publish(id),
   });
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
-  const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }) });
+  const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
   await startup("reconciliation", () => runner.start());
 
-  const app = createApp({ db, config, log, hub, hosts, jobs, sshPublicKey: key.publicKey, version: VERSION });
+  const app = createApp({ db, config, log, hub, hosts, jobs, notify, sshPublicKey: key.publicKey, version: VERSION });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bind, () => resolve(s));
     s.once("error", reject);

@@ -241,8 +241,9 @@ kiln_job() {
   kiln_dir=$2
   echo "KILN-JOB $1"
   if [ -d "$kiln_dir" ]; then
-    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
-    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
+    # The exit file first: the wrapper writes it only after the log is drained, so a log read after
+    # it always holds the final record (read the other way round, a poll could see the exit
+    # without the last lines and end a finished run unknown).
     if [ -f "$kiln_dir/exit" ]; then
       kiln_n=$(wc -c < "$kiln_dir/exit")
       echo "KILN-EXIT $((kiln_n + 0))"
@@ -251,6 +252,8 @@ kiln_job() {
     else
       echo "KILN-EXIT -"
     fi
+    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
+    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
     kiln_state
     echo "KILN-PROC \${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE"
   else

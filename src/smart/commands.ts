@@ -3,13 +3,14 @@
 // smartctl's own (a bitmask, decoded by exit-status.ts), 124 on timeout, 127 when smartctl is missing.
 import { shQuote, validateDevicePath } from "../shell/quote.js";
 
-/** What to read: a full snapshot, the self-test status and log, or just what the temperature needs. */
-export type SmartRead = "all" | "selftest" | "temperature";
+/** What to read: a full snapshot, the self-test status and log, just what the temperature needs, or Seagate's FARM log. */
+export type SmartRead = "all" | "selftest" | "temperature" | "farm";
 
 const READ_ARGS: Record<SmartRead, string> = {
   all: "-a",
   selftest: "-c -l selftest",
   temperature: "-A",
+  farm: "-l farm",
 };
 
 const PREAMBLE = [

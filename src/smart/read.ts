@@ -3,6 +3,7 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { decodeExitStatus, type ExitStatus } from "./exit-status.js";
 import type { SmartSnapshot } from "./model.js";
 import { parseSmartctl } from "./parse.js";
+import { parseFarm, type FarmReading } from "./farm.js";
 import { selfTestAbortScript, selfTestStartScript, smartReadScript, type SmartRead } from "./commands.js";
 
 export interface SmartTarget {
@@ -24,6 +25,13 @@ export async function readSmart(t: SmartTarget, what: SmartRead = "all"): Promis
   const parsed = parseSmartctl(text, code);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   return { ok: true, snapshot: parsed.snapshot, raw: JSON.parse(text) as unknown };
+}
+
+/** Seagate's FARM log (smartctl 7.4+ `-l farm`), or why it is not available. Never throws on the drive's answer. */
+export async function readFarm(t: SmartTarget): Promise<FarmReading> {
+  const res = await t.registry.exec(t.hostId, smartReadScript(t.device, "farm"), { timeoutMs: 180_000 });
+  if (res.code === 124) return { available: false, reason: "smartctl -l farm timed out" };
+  return parseFarm(res.stdout.toString("utf8"));
 }
 
 export interface CommandOutcome {

@@ -10,6 +10,7 @@ import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageRemote, setStage
 import type { FollowEnd } from "../jobs/reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
+import { resumedVerdict } from "./surface-verdict.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 import { startTemperatureGuard } from "./temperature-guard.js";
@@ -25,6 +26,8 @@ export interface ResumeState {
   segments: Segment[];
   /** Where each resume started, for the drawer and the report. */
   history: string[];
+  /** The highest "N bad blocks found" a completed segment reported: it counts even if the list lost them. */
+  reported?: number;
 }
 
 export function jobDirFor(workDir: string, jobId: number, seq: number): string {
@@ -60,7 +63,7 @@ async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions
     mode: seg?.readOnly ? "readOnly" : "write",
     ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
   });
-  const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv }), { timeoutMs: 60_000 });
+  const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv, squeezeSeconds: ctx.progressSeconds }), { timeoutMs: 60_000 });
   const launched = parseLaunchOutput(res.stdout);
   if (launched.kind === "failed") {
     const why = res.stderr.toString("utf8").trim().slice(0, 300);
@@ -198,7 +201,7 @@ export const surfaceValidate: StageImpl = {
           }
           const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
           const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note] }));
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 }));
           addJobEvent(ctx.db, ctx.job.id, "resume", note);
           ctx.log.warn({ attempt, segments }, "surface test resumed");
           stage = getStage(ctx.db, stage.id)!;
@@ -207,15 +210,13 @@ export const surfaceValidate: StageImpl = {
         if (!resume) return { status: end.status, errorText: end.errorText };
         const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
         if (!segmentDone) return { status: end.status, errorText: end.errorText };
+        const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
         if (resume.index + 1 < resume.segments.length) {
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1 }));
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1, reported }));
           stage = getStage(ctx.db, stage.id)!;
           continue;
         }
-        const bad = badBlocksOf(ctx.db, ctx.job.id).length;
-        return bad > 0
-          ? { status: "failed", errorText: `${bad} bad blocks found (the test was resumed ${resume.attempt} time(s))` }
-          : { status: "passed", errorText: null };
+        return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
       }
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
