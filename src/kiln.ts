@@ -69,7 +69,9 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
     s.once("error", reject);
   });
   const addr = server.address() as AddressInfo;
-  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  // Bound to every address: this machine's own URL is the loopback one (a Host Kiln answers to).
+  const shown = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "::1" : addr.address;
+  const url = `http://${addr.family === "IPv6" ? `[${shown}]` : shown}:${addr.port}`;
   log.info({ url }, "Kiln is listening");
   notify.start(addr.port);
 
