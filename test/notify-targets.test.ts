@@ -1,6 +1,7 @@
 // The notify_targets table (migration 012) on a real SQLite file: KILN_NOTIFY_URLS synced at every
 // start keeps a URL's row (so a message recorded before a restart finds its target again), and a
-// target that goes away takes its unsent messages with it, saying why.
+// target that goes away takes its unsent messages with it, saying why. And the worker keeps targets
+// apart: one that is down costs one attempt per pass and never holds up the others.
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,13 @@ import { MIGRATIONS_DIR } from "../src/paths.js";
 import { activeTargetRows, addTargetRow, channelOf, removeTargetRow, syncEnvTargets } from "../src/notify/targets.js";
 import { enqueue, getOutboxRow } from "../src/notify/outbox.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { freePort } from "./helpers/testhost.js";
+import { startStandin } from "./helpers/notify-standin.js";
+import { createLogger } from "../src/log.js";
+import { OutboxWorker } from "../src/notify/worker.js";
+import { pushNotifier } from "../src/notify/push/notifier.js";
+import { parseTargetUrl } from "../src/notify/push/channels.js";
+import type { Notifier } from "../src/notify/index.js";
 
 let dir: string;
 let db: Db;
@@ -60,5 +68,33 @@ describe("notify targets", () => {
     const added = addTargetRow(db, B, "admin") as { id: number };
     syncEnvTargets(db, [A, B]);
     expect(activeTargetRows(db).find((r) => r.url === B)).toMatchObject({ id: added.id, source: "env" });
+  });
+});
+
+describe("the worker across targets", () => {
+  it("tries a down target once per pass and still sends to the others", async () => {
+    const standin = await startStandin();
+    try {
+      const closed = await freePort(); // nothing listens there
+      const notifier = (name: string, url: string): [string, Notifier] => {
+        const p = parseTargetUrl(url);
+        if (!p.ok) throw new Error(p.error);
+        return [name, pushNotifier(name, p.target, { timeoutMs: 2000 })];
+      };
+      const notifiers = new Map([notifier("push:down", `generic+http://127.0.0.1:${closed}/in`), notifier("push:up", `generic+http://127.0.0.1:${standin.port}/in`)]);
+      const row = (channel: string, key: string) => enqueue(db, {
+        channel, dedupeKey: key, kind: "test", recipients: [], subject: "s", text: "t", html: "",
+        payload: JSON.stringify({ id: key, event: "test", title: "s", text: "t", url: null, priority: "normal", host: null, jobs: [], attention: null, at: "x" }),
+      }, 1000)!;
+      const [d1, d2, u1] = [row("push:down", "w1"), row("push:down", "w2"), row("push:up", "w3")];
+      const w = new OutboxWorker({ db, notifiers, log: createLogger("silent"), now: () => 2000 });
+      expect(await w.tick()).toBe(1);
+      expect(getOutboxRow(db, d1)).toMatchObject({ status: "pending", attempts: 1, last_error: expect.stringMatching(/cannot reach webhook: ECONNREFUSED/) });
+      expect(getOutboxRow(db, d2)).toMatchObject({ status: "pending", attempts: 0 });
+      expect(getOutboxRow(db, u1)).toMatchObject({ status: "sent", attempts: 1 });
+      expect(standin.requests().map((r) => r.headers["x-kiln-delivery"])).toEqual(["w3"]);
+    } finally {
+      await standin.dispose();
+    }
   });
 });
