@@ -24,7 +24,9 @@ export function hostVerbs(exec: ShExec): HostVerbs {
       return { kind: "failed", reason: `${launched.reason}${why ? ` (${why})` : ""}` };
     },
     async read(reqs) {
-      return parseReadOutput((await exec(buildReadScript(reqs), { timeoutMs: 60_000 })).stdout);
+      // Two files of at most maxBytes per job, plus the framing lines.
+      const maxOutputBytes = reqs.reduce((n, r) => n + 2 * r.maxBytes + 4096, 65_536);
+      return parseReadOutput((await exec(buildReadScript(reqs), { timeoutMs: 60_000, maxOutputBytes })).stdout);
     },
     async signal(jobDir, sig) {
       return parseSignalOutput((await exec(buildSignalScript(jobDir, sig), { timeoutMs: 30_000 })).stdout);
