@@ -9,6 +9,7 @@ import { readSmart } from "../smart/read.js";
 import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
 import { guardLimitsFrom } from "./temperature-guard.js";
 import { checkNewDrive } from "./new-drive-check.js";
+import { wakeIfAsleep } from "./smart-wake.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 
 async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
@@ -60,6 +61,6 @@ export const precheck: StageImpl = {
       return { status: "failed", errorText: `the drive's size changed from ${before.size_bytes} to ${now.size_bytes} bytes` };
     }
     if (now.in_use_reason) return { status: "failed", errorText: `the drive is in use: ${now.in_use_reason}` };
-    return smartBefore(ctx, before, now);
+    return smartBefore(ctx, before, await wakeIfAsleep(ctx, now));
   },
 };
