@@ -1,8 +1,9 @@
 // Kiln as a real child process (node dist/main.js, what `npm start` runs), for tests that SIGKILL
-// or SIGTERM it, and for benchmarks. The test setup builds dist/ once per run (test/setup/build.ts);
+// or SIGTERM it, and for benchmarks. dist/ is built when the sources changed (helpers/build.ts);
 // tests get a short gate and poll, a benchmark (`built`) keeps the product's defaults.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
+import { ensureBuilt } from "./build.js";
 import { registerCleanup } from "./cleanup.js";
 import path from "node:path";
 import { ROOT } from "../../src/paths.js";
@@ -27,8 +28,9 @@ export async function kilnProcess(
   env: Record<string, string> = {},
   opts: { built?: boolean; umask?: string; dataDir?: string } = {},
 ): Promise<KilnProcess> {
+  if (!opts.built) ensureBuilt(); // a benchmark's `npm run bench` has just built it
   const main = path.join(ROOT, "dist/main.js");
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (the test setup and npm run bench do)`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm run bench does)`);
   const argv = [main];
   // Tests use a short gate and poll; a built Kiln keeps the product's defaults unless env says otherwise.
   const timings = opts.built ? {} : { KILN_GATE_SECONDS: "1", KILN_POLL_MS: "300" };
