@@ -19,6 +19,7 @@ import { JobHooks } from "./jobs/hooks.js";
 import { setupNotifications } from "./notify/wiring.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
+import { RetentionSweeper } from "./retention/sweeper.js";
 
 export interface Kiln {
   url: string;
@@ -28,6 +29,7 @@ export interface Kiln {
   hooks: JobHooks;
   registry: HostRegistry;
   hub: EventHub;
+  retention: RetentionSweeper;
   close(): Promise<void>;
 }
 
@@ -57,8 +59,13 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
   const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
   runner.start();
+  const retention = new RetentionSweeper({
+    db, registry, log: log.child({ part: "retention" }),
+    options: { jobDirDays: config.retainJobDirsDays, thinSamplesDays: config.thinSamplesDays },
+  });
+  retention.start();
 
-  const app = createApp({ db, config, log, hub, hosts, jobs, notify, sshPublicKey: key.publicKey, version: VERSION });
+  const app = createApp({ db, config, log, hub, hosts, jobs, notify, retention, sshPublicKey: key.publicKey, version: VERSION });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bind, () => resolve(s));
     s.once("error", reject);
@@ -69,9 +76,10 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   notify.start(addr.port);
 
   return {
-    url, db, log, runner, hooks, registry, hub,
+    url, db, log, runner, hooks, registry, hub, retention,
     async close() {
       runner.stop();
+      retention.stop();
       await notify.close();
       hub.close();
       server.closeAllConnections();

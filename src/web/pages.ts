@@ -7,6 +7,7 @@ import { findUserByName, hasActiveAdmin, createOrPromoteAdmin } from "../auth/us
 import { verifyPassword, secretsEqual } from "../auth/passwords.js";
 import { parseCookies, requireAuth } from "./auth.js";
 import { isLoopbackRequest } from "./peer.js";
+import { storageView } from "../retention/view.js";
 
 /** Anonymous forms (login, setup) use a double-submit cookie against CSRF. */
 const PRE_COOKIE = "kiln_pre";
@@ -91,7 +92,7 @@ export function pageRoutes(deps: AppDeps): Router {
     res.render("history.njk", { ...base(req, "History"), nav: "history" });
   });
   r.get("/settings", requireAuth("page"), (req, res) => {
-    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings" });
+    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings", storage: storageView(deps.retention.usage()) });
   });
 
   return r;
