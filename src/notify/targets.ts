@@ -36,12 +36,19 @@ export interface TargetView {
 
 export type AddResult = { ok: true; id: number } | { ok: false; status: 400 | 409; error: string };
 
+/** A removed target's messages not yet sent end `failed`, saying why. */
+function dropPending(db: Db, id: number, why: string): void {
+  db.prepare("UPDATE outbox SET status = 'failed', last_error = ? WHERE channel = ? AND status = 'pending'").run(why, channelOf(id));
+}
+
 /** Makes the env rows match KILN_NOTIFY_URLS: the same URL keeps its row (and so its pending messages). */
 export function syncEnvTargets(db: Db, urls: string[], now = Date.now()): void {
   db.transaction(() => {
     const wanted = new Set(urls);
     for (const row of db.prepare("SELECT * FROM notify_targets WHERE active = 1 AND source = 'env'").all() as TargetRow[]) {
-      if (!wanted.has(row.url)) db.prepare("UPDATE notify_targets SET active = 0, removed_at = ? WHERE id = ?").run(nowIso(now), row.id);
+      if (wanted.has(row.url)) continue;
+      db.prepare("UPDATE notify_targets SET active = 0, removed_at = ? WHERE id = ?").run(nowIso(now), row.id);
+      dropPending(db, row.id, "the target was removed from KILN_NOTIFY_URLS");
     }
     for (const url of wanted) {
       const existing = db.prepare("SELECT * FROM notify_targets WHERE active = 1 AND url = ?").get(url) as TargetRow | undefined;
@@ -77,7 +84,7 @@ export function removeTargetRow(db: Db, id: number, now = Date.now()): "removed"
     if (!row || !row.active) return "missing" as const;
     if (row.source === "env") return "from-env" as const;
     db.prepare("UPDATE notify_targets SET active = 0, removed_at = ? WHERE id = ?").run(nowIso(now), id);
-    db.prepare("UPDATE outbox SET status = 'failed', last_error = 'the target was removed' WHERE channel = ? AND status = 'pending'").run(channelOf(id));
+    dropPending(db, id, "the target was removed");
     return "removed" as const;
   }).immediate();
 }

@@ -82,18 +82,22 @@ export class OutboxWorker {
       let sent = 0;
       for (const row of rows) {
         if (this.closing) break;
-        if (await this.deliver(row)) sent++;
+        const outcome = await this.deliver(row);
+        if (outcome === "sent") sent++;
+        // The target is down or hung: its other rows wait for their turn rather than each waiting out a timeout now.
+        if (outcome === "retry") break;
       }
       return sent;
     }));
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async deliver(row: OutboxRow): Promise<boolean> {
+  /** Sends one row: "sent", "retry" (failed, due again later), "failed" (for good) or "taken" (someone else has it). */
+  private async deliver(row: OutboxRow): Promise<"sent" | "retry" | "failed" | "taken"> {
     const { db, log } = this.opts;
     const notifier = this.opts.notifiers.get(row.channel);
     const leaseUntil = this.now() + (notifier?.leaseMs ?? this.opts.leaseMs ?? 180_000);
-    if (!(await retryBusy(() => claim(db, row, leaseUntil)))) return false; // another tick or process has it
+    if (!(await retryBusy(() => claim(db, row, leaseUntil)))) return "taken"; // another tick or process has it
     const attempts = row.attempts + 1;
     const result = notifier
       ? await notifier.send({
@@ -103,14 +107,14 @@ export class OutboxWorker {
       : ({ ok: false, permanent: true, error: `no notifier "${row.channel}" is configured (removed, or its settings are gone)` } as const);
     if (result.ok) {
       await retryBusy(() => markSent(db, row.id, this.now()));
-      log.info({ outboxId: row.id, key: row.dedupe_key, attempts }, "notification sent");
-      return true;
+      log.info({ outboxId: row.id, channel: row.channel, key: row.dedupe_key, attempts }, "notification sent");
+      return "sent";
     }
     const giveUp = result.permanent || attempts >= (this.opts.maxAttempts ?? 200);
     const wait = Math.max(backoffMs(attempts, this.opts.backoff ?? DEFAULT_BACKOFF), Math.min(("retryAfterMs" in result ? result.retryAfterMs : undefined) ?? 0, 3_600_000));
     const retryAt = giveUp ? null : this.now() + wait;
     await retryBusy(() => markFailedAttempt(db, row.id, result.error, retryAt));
-    log.warn({ outboxId: row.id, key: row.dedupe_key, attempts, error: result.error, retryAt }, giveUp ? "notification failed for good" : "notification failed; will retry");
-    return false;
+    log.warn({ outboxId: row.id, channel: row.channel, key: row.dedupe_key, attempts, error: result.error, retryAt }, giveUp ? "notification failed for good" : "notification failed; will retry");
+    return giveUp ? "failed" : "retry";
   }
 }
