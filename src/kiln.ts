@@ -19,12 +19,9 @@ import { JobHooks } from "./jobs/hooks.js";
 import { setupNotifications } from "./notify/wiring.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
-<<<<<<< HEAD
 import { RetentionSweeper } from "./retention/sweeper.js";
-=======
 import { secureDataDir } from "./data-dir.js";
 import { retryBusy } from "./db/retry.js";
->>>>>>> main
 
 export interface Kiln {
   url: string;
@@ -66,16 +63,12 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   });
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
   const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
-<<<<<<< HEAD
-  runner.start();
+  await startup("reconciliation", () => runner.start());
   const retention = new RetentionSweeper({
     db, registry, log: log.child({ part: "retention" }),
     options: { jobDirDays: config.retainJobDirsDays, thinSamplesDays: config.thinSamplesDays },
   });
   retention.start();
-=======
-  await startup("reconciliation", () => runner.start());
->>>>>>> main
 
   const app = createApp({ db, config, log, hub, hosts, jobs, notify, retention, sshPublicKey: key.publicKey, version: VERSION });
   const server: Server = await new Promise((resolve, reject) => {

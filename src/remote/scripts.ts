@@ -14,14 +14,9 @@ import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDeviceP
 import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
 import { privileged } from "./privileged.js";
 
-<<<<<<< HEAD
 export const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
-LC_ALL=C; export LC_ALL`;
-=======
-const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
 LC_ALL=C; export LC_ALL
 kiln_kill() { ${privileged("kill")} "$@"; }`;
->>>>>>> main
 
 /**
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid

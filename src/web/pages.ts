@@ -6,14 +6,10 @@ import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from "..
 import { findUserByName, hasActiveAdmin, createOrPromoteAdmin } from "../auth/users.js";
 import { hashPassword, verifyPassword, secretsEqual } from "../auth/passwords.js";
 import { parseCookies, requireAuth } from "./auth.js";
-<<<<<<< HEAD
-import { isLoopbackRequest } from "./peer.js";
-import { storageView } from "../retention/view.js";
-=======
 import { loopbackRefusal } from "./peer.js";
 import { allowedHosts, secureScheme } from "./edge.js";
 import { loginLimiters } from "./login-limit.js";
->>>>>>> main
+import { storageView } from "../retention/view.js";
 
 /** Anonymous forms (login, setup) use a double-submit cookie against CSRF. */
 const PRE_COOKIE = "kiln_pre";
