@@ -2,6 +2,7 @@
 // secrets may also come from NAME_FILE (a path whose contents are the value).
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { parseTargetUrl, schemeOf, splitTargetUrls } from "./notify/push/channels.js";
 
@@ -39,6 +40,12 @@ const schema = z.object({
   KILN_STUCK_LIMIT_MINUTES: z.coerce.number().min(0.1).max(100_000).default(24 * 60),
   /** Seconds between the badblocks status lines kept in a job's log: the resolution of its speed-across-disk curve. */
   KILN_PROGRESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Extra Host names Kiln answers to besides localhost, 127.0.0.1 and [::1] (comma-separated). */
+  KILN_ALLOWED_HOSTS: z.string().optional(),
+  /** `off` disables the login-free restart from loopback. */
+  KILN_LOOPBACK_RESTART: z.enum(["on", "off"]).default("on"),
+  /** The reverse proxy's address(es) or subnet(s), comma-separated: trusted for the scheme only. */
+  KILN_TRUST_PROXY: z.string().optional(),
 });
 
 export interface Config {
@@ -63,6 +70,11 @@ export interface Config {
   tempSampleMs: number;
   alertUnreachableMs: number;
   progressSeconds: number;
+  /** Host names (lower case, no port) Kiln answers to besides the loopback names. */
+  allowedHosts: string[];
+  loopbackRestart: boolean;
+  /** Addresses or CIDR subnets whose X-Forwarded-Proto is believed (Secure cookies only). */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +111,26 @@ function withFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefi
   return out;
 }
 
+const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** "Kiln.Example:8443" → "kiln.example"; "[::1]:80" → "[::1]". */
+export function hostOnly(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const colon = h.indexOf(":");
+  if (colon < 0) return h;
+  return h.indexOf(":", colon + 1) < 0 ? h.slice(0, colon) : `[${h}]`;
+}
+
+/** An address ("10.0.0.5", "::1") or a subnet ("10.0.0.0/8"), as KILN_TRUST_PROXY takes them. */
+function isAddressOrSubnet(s: string): boolean {
+  const [addr, bits, extra] = s.split("/");
+  if (extra !== undefined || !addr || isIP(addr) === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (isIP(addr) === 4 ? 32 : 128);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(withFileSecrets(env));
   if (!parsed.success) {
@@ -106,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const badProxy = list(e.KILN_TRUST_PROXY).filter((a) => !isAddressOrSubnet(a));
+  if (badProxy.length) throw new ConfigError(`Invalid configuration:\n  KILN_TRUST_PROXY: not an address or subnet: ${badProxy.join(", ")}`);
   return {
     bind: e.KILN_BIND,
     port: e.KILN_PORT,
@@ -128,5 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
     stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
     progressSeconds: e.KILN_PROGRESS_SECONDS,
+    allowedHosts: list(e.KILN_ALLOWED_HOSTS).map(hostOnly),
+    loopbackRestart: e.KILN_LOOPBACK_RESTART === "on",
+    trustProxy: list(e.KILN_TRUST_PROXY),
   };
 }

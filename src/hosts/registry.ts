@@ -47,7 +47,7 @@ export class HostRegistry {
    */
   async exec(hostId: number, script: string, opts?: ExecOptions): Promise<ExecResult> {
     const row = getHost(this.db, hostId);
-    if (!row) throw new HostError(`host ${hostId} does not exist`, true);
+    if (!row || row.removed_at) throw new HostError(`host ${hostId} does not exist`, true);
     if (row.status === "untrusted") {
       throw new HostError(
         `host ${row.name} is untrusted: its host key changed (${row.status_text ?? ""}); an admin must re-pin it`,

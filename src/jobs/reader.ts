@@ -56,8 +56,22 @@ export class HostReader {
   follow(spec: FollowSpec): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
-      this.loop ??= this.run().finally(() => (this.loop = null));
+      this.loop ??= this.run()
+        .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
+        .finally(() => (this.loop = null));
     });
+  }
+
+  /**
+   * Stops following a job that ended elsewhere (abandoned by an admin): its followed stages end
+   * `unknown` now, without waiting for a host that may never answer again.
+   */
+  release(jobId: number, errorText: string): void {
+    for (const [stageId, e] of this.entries) {
+      if (e.follower.spec.jobId !== jobId) continue;
+      this.entries.delete(stageId);
+      e.resolve({ status: "unknown", errorText, resumable: false, state: e.follower.state });
+    }
   }
 
   markCancelled(stageId: number): void {
@@ -103,7 +117,13 @@ export class HostReader {
       const wait = this.failures === 0
         ? Math.max(this.deps.pollMs - took, 3 * took)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
-      await this.waitFlushing(Date.now() + wait);
+      try {
+        await this.waitFlushing(Date.now() + wait);
+      } catch (err) {
+        // An unexpected DB error while flushing: logged, and the next poll tries again.
+        this.deps.log.error({ err }, "committing held progress failed");
+        await new Promise((r) => setTimeout(r, this.deps.pollMs));
+      }
     }
   }
 
@@ -140,7 +160,9 @@ export class HostReader {
     );
     let reads;
     try {
-      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000 });
+      // Two files of at most MAX_BYTES_PER_POLL per job, plus the framing lines.
+      const maxOutputBytes = list.length * (2 * MAX_BYTES_PER_POLL + 4096) + 65_536;
+      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000, maxOutputBytes });
       if (this.stopped) return;
       reads = parseReadOutput(res.stdout);
     } catch (err) {

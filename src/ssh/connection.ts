@@ -114,7 +114,7 @@ export class SshHost implements HostPort {
           slot();
         },
         abortError: timeoutError,
-      });
+      }, opts.maxOutputBytes);
     } finally {
       if (timer) clearTimeout(timer);
       release?.();

@@ -7,7 +7,12 @@ export interface ExecOptions {
   stdin?: Buffer | string;
   /** Kill the channel and reject after this long. */
   timeoutMs?: number;
+  /** Kill the channel and reject once stdout plus stderr exceed this many bytes (default 64 MiB). */
+  maxOutputBytes?: number;
 }
+
+/** What one command may print before Kiln stops it: output is held in memory until the command ends. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface ExecResult {
   /** Exit code, or null when the remote command ended by a signal. */

@@ -81,7 +81,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
       await pause(opts.sampleMs, stopped);
     }
   };
-  void loop();
+  void loop().catch((err) => ctx.log.error({ err }, "temperature guard stopped by an error"));
   return {
     stop: () => stopper.abort(),
     get state() {
