@@ -54,6 +54,7 @@ afterAll(async () => {
   slow?.detach();
   lateBad?.detach();
   corrupt?.detach();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /** The stage's row as committed in Kiln's database file. */
