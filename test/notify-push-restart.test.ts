@@ -22,7 +22,7 @@ beforeAll(async () => {
       `generic+http://127.0.0.1:${standin.port}/restart?secret=${WH_SECRET}`,
     ].join(" "),
     // A short timeout keeps the claim short too: a kill mid-attempt gives the row back within seconds.
-    KILN_MAIL_RETRY_SECONDS: "0.2", KILN_NOTIFY_TIMEOUT_SECONDS: "2", KILN_LOG_LEVEL: "debug",
+    KILN_MAIL_RETRY_SECONDS: "0.2", KILN_NOTIFY_TIMEOUT_SECONDS: "5", KILN_LOG_LEVEL: "debug",
   });
   await kp.start();
 });

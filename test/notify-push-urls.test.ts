@@ -40,7 +40,7 @@ describe("the short message", () => {
       "Why: badblocks found 3 bad blocks",
       "Report: http://kiln.test/api/v1/jobs/7/report?format=html",
     ]);
-    expect(msg.payload).toMatchObject({ id: "job-ended:7", event: "job-ended", priority: "high", url: job.reportUrl, jobs: [{ jobId: 7, verdict: "failed", badBlocks: 3, newDrive: { verdict: "used" } }] });
+    expect(msg.payload).toMatchObject({ id: "job-ended:7", event: "job-ended", priority: "high", url: job.reportUrl, verdict: "failed", drive: job.drive, jobs: [{ jobId: 7, verdict: "failed", badBlocks: 3, newDrive: { verdict: "used" } }] });
   });
 
   it("leaves the new-drive line out when there is no verdict", () => {

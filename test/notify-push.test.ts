@@ -1,7 +1,8 @@
 // Push alerts end to end against a real HTTP server process standing in for each service's documented
 // endpoint (test/helpers/notify-standin.mjs): the outbox (real SQLite file) records an event once per
 // target, the worker sends it with one request per target, retries while a target is down, stops at a
-// permanent 4xx, waits out a 429, and no secret of a target ever reaches the log.
+// permanent 4xx, waits out a 429, and no secret of a target ever reaches the log. (The timeout of a hung
+// service is in test/notify-targets.test.ts: a timeout short enough to test is too short for a loaded machine.)
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -92,7 +93,7 @@ beforeAll(async () => {
   standin = await startStandin({ secret: "whsecret-SECRET9" });
   smtp = await startTestSmtp();
   const config = loadConfig({
-    KILN_DATA_DIR: dir, KILN_PUBLIC_URL: "http://kiln.test:8080", KILN_MAIL_RETRY_SECONDS: "0.2", KILN_NOTIFY_TIMEOUT_SECONDS: "0.5",
+    KILN_DATA_DIR: dir, KILN_PUBLIC_URL: "http://kiln.test:8080", KILN_MAIL_RETRY_SECONDS: "0.2",
     KILN_SMTP_URL: smtp.url, KILN_MAIL_TO: "ops@example.test",
     KILN_NOTIFY_URLS: targetUrls(standin.port).join(" "),
   });
@@ -155,6 +156,9 @@ describe("push alerts", () => {
     const hooksIn = bySvc("webhook");
     expect(hooksIn.every((r) => r.path === "/hook/in" && r.signatureOk === true)).toBe(true);
     expect(hooksIn.map((r) => r.headers["x-kiln-delivery"]).sort()).toEqual([...keys].sort());
+    const ended = hooksIn.find((r) => r.body.id === `job-ended:${b}`)!;
+    expect(ended.headers["x-kiln-event"]).toBe("job-ended");
+    expect(ended.body).toMatchObject({ event: "job-ended", verdict: "failed", host: "nas1 (10.1.2.3)", drive: { serial: "SER-p2", devPath: "/dev/p2" } });
     const batch = hooksIn.find((r) => r.body.event === "batch-ended")!;
     expect(batch.body).toMatchObject({ id: "batch-ended:b-push", priority: "high", host: "nas1 (10.1.2.3)", title: "Batch of 2 drives ended: 1 passed, 1 failed" });
     expect(batch.body.jobs.map((j: any) => [j.jobId, j.verdict, j.badBlocks, j.drive.serial, j.newDrive])).toEqual([
@@ -205,16 +209,6 @@ describe("push alerts", () => {
     expect(row.attempts).toBe(2);
     expect(standin.requests().filter((r) => r.path.startsWith("/api/webhooks/4290001/")).map((r) => r.status)).toEqual([429, 204]);
     expect(n.targets.remove(id)).toBe("removed");
-  });
-
-  it("ends an attempt that gets no answer at the timeout, and keeps trying", async () => {
-    const added = n.targets.add(`generic+http://127.0.0.1:${standin.port}/hang`, "test");
-    const id = (added as { id: number }).id;
-    const outboxId = recordTestMessage(db, n.context, { name: channelOf(id), form: "push" });
-    const row = await until("two timed-out attempts", () => db.prepare("SELECT * FROM outbox WHERE id = ?").get(outboxId) as OutboxRow, (r) => r.attempts >= 2 && r.status === "pending");
-    expect(row.last_error).toBe("no answer from webhook within 0.5 s");
-    expect(n.targets.remove(id)).toBe("removed");
-    expect((db.prepare("SELECT * FROM outbox WHERE id = ?").get(outboxId) as OutboxRow).status).toMatch(/failed|sending/);
   });
 
   it("never writes a target's secret to the log", () => {

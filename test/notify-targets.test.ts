@@ -72,20 +72,38 @@ describe("notify targets", () => {
 });
 
 describe("the worker across targets", () => {
+  const notifier = (name: string, url: string, timeoutMs = 2000): [string, Notifier] => {
+    const p = parseTargetUrl(url);
+    if (!p.ok) throw new Error(p.error);
+    return [name, pushNotifier(name, p.target, { timeoutMs })];
+  };
+  const row = (channel: string, key: string) => enqueue(db, {
+    channel, dedupeKey: key, kind: "test", recipients: [], subject: "s", text: "t", html: "",
+    payload: JSON.stringify({ id: key, event: "test", title: "s", text: "t", url: null, priority: "normal", host: null, drive: null, verdict: null, jobs: [], attention: null, at: "x" }),
+  }, 1000)!;
+
+  it("ends an attempt that gets no answer at the timeout, and tries again later", async () => {
+    const standin = await startStandin();
+    try {
+      let now = 2000;
+      const id = row("push:hung", "h1");
+      const w = new OutboxWorker({ db, notifiers: new Map([notifier("push:hung", `generic+http://127.0.0.1:${standin.port}/hang`, 1000)]), log: createLogger("silent"), now: () => now, backoff: { baseMs: 1000, capMs: 1000 } });
+      expect(await w.tick()).toBe(0);
+      expect(getOutboxRow(db, id)).toMatchObject({ status: "pending", attempts: 1, last_error: "no answer from webhook within 1 s", next_attempt_at: 3000 });
+      now = 3000;
+      await w.tick();
+      expect(getOutboxRow(db, id)).toMatchObject({ status: "pending", attempts: 2 });
+      await standin.waitFor((r) => r.path === "/hang"); // the requests did go out
+    } finally {
+      await standin.dispose();
+    }
+  });
+
   it("tries a down target once per pass and still sends to the others", async () => {
     const standin = await startStandin();
     try {
       const closed = await freePort(); // nothing listens there
-      const notifier = (name: string, url: string): [string, Notifier] => {
-        const p = parseTargetUrl(url);
-        if (!p.ok) throw new Error(p.error);
-        return [name, pushNotifier(name, p.target, { timeoutMs: 2000 })];
-      };
       const notifiers = new Map([notifier("push:down", `generic+http://127.0.0.1:${closed}/in`), notifier("push:up", `generic+http://127.0.0.1:${standin.port}/in`)]);
-      const row = (channel: string, key: string) => enqueue(db, {
-        channel, dedupeKey: key, kind: "test", recipients: [], subject: "s", text: "t", html: "",
-        payload: JSON.stringify({ id: key, event: "test", title: "s", text: "t", url: null, priority: "normal", host: null, jobs: [], attention: null, at: "x" }),
-      }, 1000)!;
       const [d1, d2, u1] = [row("push:down", "w1"), row("push:down", "w2"), row("push:up", "w3")];
       const w = new OutboxWorker({ db, notifiers, log: createLogger("silent"), now: () => 2000 });
       expect(await w.tick()).toBe(1);

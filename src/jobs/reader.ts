@@ -3,7 +3,6 @@
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
-import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
@@ -149,22 +148,17 @@ export class HostReader {
 
   private async poll(): Promise<void> {
     const list = [...this.entries.values()];
-    const script = buildReadScript(
-      list.map(({ follower: f }) => ({
-        key: String(f.spec.stageId),
-        jobDir: f.spec.jobDir,
-        logOffset: f.logOffset,
-        bbOffset: f.bbOffset,
-        maxBytes: MAX_BYTES_PER_POLL,
-      })),
-    );
+    const reqs = list.map(({ follower: f }) => ({
+      key: String(f.spec.stageId),
+      jobDir: f.spec.jobDir,
+      logOffset: f.logOffset,
+      bbOffset: f.bbOffset,
+      maxBytes: MAX_BYTES_PER_POLL,
+    }));
     let reads;
     try {
-      // Two files of at most MAX_BYTES_PER_POLL per job, plus the framing lines.
-      const maxOutputBytes = list.length * (2 * MAX_BYTES_PER_POLL + 4096) + 65_536;
-      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000, maxOutputBytes });
+      reads = await this.deps.registry.port(this.hostId).read(reqs);
       if (this.stopped) return;
-      reads = parseReadOutput(res.stdout);
     } catch (err) {
       if (this.stopped) return;
       if (this.failures++ === 0) {

@@ -5,7 +5,6 @@
 import { getDrive, type DriveRow } from "../drives/repo.js";
 import { STANDBY_REASON } from "../inventory/smartctl.js";
 import { addJobEvent } from "../jobs/repo.js";
-import { readSmart } from "../smart/read.js";
 import { pause } from "../smart/progress.js";
 import type { StageContext } from "./types.js";
 
@@ -19,10 +18,10 @@ export function isAsleep(drive: DriveRow): boolean {
 /** Wakes `drive` if the scan left it asleep; returns the drive row as it now stands. */
 export async function wakeIfAsleep(ctx: StageContext, drive: DriveRow): Promise<DriveRow> {
   if (!isAsleep(drive)) return drive;
-  const target = { registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path };
+  const port = ctx.registry.port(ctx.host.id);
   let reason = "";
   for (let attempt = 1; attempt <= WAKE_ATTEMPTS; attempt++) {
-    const r = await readSmart(target, "all");
+    const r = await port.smart(ctx.job.device_path, "all");
     if (r.ok) {
       ctx.db.prepare("UPDATE drives SET smart_available = 1, smart_reason = NULL WHERE id = ?").run(drive.id);
       addJobEvent(ctx.db, ctx.job.id, "smart", "the drive was in standby: woken for its SMART stages");

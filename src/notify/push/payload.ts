@@ -34,6 +34,9 @@ export interface PushPayload {
   /** high: a failed or unknown verdict, or something needs attention. */
   priority: "normal" | "high";
   host: string | null;
+  /** job-ended: the job's drive and verdict (also in jobs[0]); attention: its drive when known; else null. */
+  drive: DriveFacts | null;
+  verdict: string | null;
   /** job-ended: the job; batch-ended: one entry per job. */
   jobs: PushJob[];
   attention: { reason: string; detail: string } | null;
@@ -81,7 +84,8 @@ export function shortJobEnded(job: JobFacts, dedupeKey: string, at: string): Sho
     title, text,
     payload: {
       id: dedupeKey, event: "job-ended", title, text, url: job.reportUrl,
-      priority: WORRYING.has(job.status) ? "high" : "normal", host: job.host, jobs: [p], attention: null, at,
+      priority: WORRYING.has(job.status) ? "high" : "normal", host: job.host, drive: job.drive, verdict: job.status,
+      jobs: [p], attention: null, at,
     },
   };
 }
@@ -100,7 +104,7 @@ export function shortBatchEnded(batch: BatchFacts, dedupeKey: string, at: string
     payload: {
       id: dedupeKey, event: "batch-ended", title, text, url: batch.jobs[0]?.reportUrl ?? null,
       priority: batch.jobs.some((j) => WORRYING.has(j.status)) ? "high" : "normal",
-      host: hosts.length === 1 ? hosts[0]! : null, jobs: batch.jobs.map(pushJobOf), attention: null, at,
+      host: hosts.length === 1 ? hosts[0]! : null, drive: null, verdict: null, jobs: batch.jobs.map(pushJobOf), attention: null, at,
     },
   };
 }
@@ -123,7 +127,7 @@ export function shortAttention(a: AttentionFacts, dedupeKey: string, at: string)
     title, text,
     payload: {
       id: dedupeKey, event: "attention", title, text, url: a.link ?? null, priority: "high", host: a.host,
-      jobs: [], attention: { reason: a.reason, detail: a.detail }, at,
+      drive: a.drive ?? null, verdict: null, jobs: [], attention: { reason: a.reason, detail: a.detail }, at,
     },
   };
 }
@@ -133,6 +137,8 @@ export function shortTest(dashboardUrl: string, dedupeKey: string, at: string): 
   const text = `This is a test from Kiln, sent at ${at}. Alerts reach you here.\nDashboard: ${dashboardUrl}`;
   return {
     title, text,
-    payload: { id: dedupeKey, event: "test", title, text, url: dashboardUrl, priority: "normal", host: null, jobs: [], attention: null, at },
+    payload: {
+      id: dedupeKey, event: "test", title, text, url: dashboardUrl, priority: "normal", host: null, drive: null, verdict: null, jobs: [], attention: null, at,
+    },
   };
 }

@@ -8,6 +8,9 @@ import { decode, fail, maskTail, type PushChannel } from "./types.js";
 
 export const SIGNATURE_HEADER = "x-kiln-signature";
 
+/** Headers Kiln sets itself: a `@name=` parameter may not name them. */
+const OWN_HEADERS = ["content-type", "content-length", "host", "x-kiln-event", "x-kiln-delivery", SIGNATURE_HEADER];
+
 export const signBody = (secret: string, body: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 export const webhook: PushChannel = {
@@ -29,20 +32,25 @@ export const webhook: PushChannel = {
       else forward.append(k.startsWith("_") ? k.slice(1) : k, v);
     }
     if (secret === "") return fail("secret= is empty");
-    for (const name of Object.keys(headers)) {
-      if (!/^[a-z0-9-]+$/.test(name) || ["content-type", "content-length", "host", SIGNATURE_HEADER].includes(name)) return fail("a @header= parameter names a header Kiln cannot set");
+    if (Object.keys(headers).some((name) => !/^[a-z0-9-]+$/.test(name) || OWN_HEADERS.includes(name))) {
+      return fail("a @header= parameter names a header Kiln cannot set");
     }
     const query = forward.toString();
-    const target = `${scheme}://${decode(url.username) ? `${url.username}:${url.password}@` : ""}${url.host}${url.pathname}${query ? `?${query}` : ""}`;
-    const pathSecrets = url.pathname.split("/").map(decode).filter((s) => s.length >= 8);
-    const userinfo = url.username ? "***@" : "";
-    const maskedQuery = [...Object.keys(headers).map((h) => `@${h}=***`), ...(secret ? ["secret=***"] : []), ...[...forward.keys()].map((k) => `${k}=***`)];
+    const userinfo = url.username ? `${url.username}:${url.password}@` : "";
+    const target = `${scheme}://${userinfo}${url.host}${url.pathname}${query ? `?${query}` : ""}`;
+    // Shown: scheme, host, the path's first characters, the parameter names; every value is ***.
+    const path = url.pathname === "/" || url.pathname === "" ? "/" : `/${maskTail(url.pathname.slice(1))}`;
+    const names = [...Object.keys(headers).map((h) => `@${h}`), ...(secret ? ["secret"] : []), ...forward.keys()];
+    const maskedQuery = names.length ? `?${names.map((n) => `${n}=***`).join("&")}` : "";
     return {
       ok: true,
       target: {
         kind: "webhook",
-        masked: `${url.protocol}//${userinfo}${url.host}${url.pathname === "/" || url.pathname === "" ? "/" : `/${maskTail(url.pathname.slice(1))}`}${maskedQuery.length ? `?${maskedQuery.join("&")}` : ""}`,
-        secrets: [...(secret ? [secret] : []), ...Object.values(headers), ...forward.values(), ...pathSecrets, decode(url.password)],
+        masked: `${url.protocol}//${url.username ? "***@" : ""}${url.host}${path}${maskedQuery}`,
+        secrets: [
+          ...(secret ? [secret] : []), ...Object.values(headers), ...forward.values(), decode(url.password),
+          ...url.pathname.split("/").map(decode).filter((seg) => seg.length >= 8),
+        ],
         requests: (m) => {
           const body = JSON.stringify(m.payload);
           return [{
