@@ -213,6 +213,19 @@ describe("a job on a host that never comes back", () => {
     ]));
     expect(browser.errors).toEqual([]);
   }, 120_000);
+
+  it("lets an admin set another user's password on the settings page", async () => {
+    const created = await kiln.api("POST", "/api/v1/users", { username: "olga", password: "olga-first-pw", role: "viewer" });
+    expect(created.status).toBe(201);
+    await page.goto("/settings");
+    await page.selectOption("[data-user-select]", String(created.body.id));
+    await page.fill("#user-reset-form input[name=password]", "olga-second-pw");
+    await page.click("#user-reset-form button[type=submit]");
+    await page.locator("[data-user-reset-result]", { hasText: "Password set" }).waitFor();
+    const audit = (await kiln.api("GET", "/api/v1/audit?action=user.password-reset")).body as any[];
+    expect(audit[0]).toMatchObject({ actor: "admin", target: `user:${created.body.id}` });
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
 });
 
 describe("a background loop meeting an unexpected database error", () => {
