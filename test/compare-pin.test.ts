@@ -1,7 +1,7 @@
 // The pure half of pinning -w compare errors (src/badblocks/compare-pin.ts): one test per row of its table.
 import { describe, expect, it } from "vitest";
 import { onDevice, pinList, pinRanges } from "../src/badblocks/compare-pin.js";
-import { buildPinScript, parsePinOutput } from "../src/stages/surface-pin.js";
+import { buildCheckScript, parseCheckOutput } from "../src/remote/check-script.js";
 
 describe("pinning bad blocks", () => {
   it("checks the chunk before each listed block and the block itself, on the device, merged", () => {
@@ -32,12 +32,11 @@ describe("pinning bad blocks", () => {
   });
 
   it("runs one quoted read-only check per range and trusts the answer only when every check ended", () => {
-    const script = buildPinScript("/dev/loop7", 4 << 20, { blockSize: 4096, blocksAtOnce: 64, blockCount: 1024, patterns: ["0xaa", "0x55"] }, "0x55",
-      [{ first: 100, last: 170 }]);
+    const script = buildCheckScript({ device: "/dev/loop7", sizeBytes: 4 << 20, blockSize: 4096, blocksAtOnce: 64, pattern: "0x55", ranges: [{ first: 100, last: 170 }] });
     expect(script).toContain("'badblocks' '-s' '-v' '-b' '4096' '-c' '64' '-t' '0x55' '-o' '/dev/stdout' '/dev/loop7' '170' '100'");
     expect(script).not.toContain("'-w'");
-    expect(parsePinOutput("100\nKILN-PIN end\n")).toEqual([100]);
-    expect(parsePinOutput("100\nKILN-PIN failed 1\nKILN-PIN end\n")).toBeNull();
-    expect(parsePinOutput("100\n")).toBeNull();
+    expect(parseCheckOutput("100\nKILN-CHECK end\n")).toEqual([100]);
+    expect(parseCheckOutput("100\nKILN-CHECK failed 1\nKILN-CHECK end\n")).toBeNull();
+    expect(parseCheckOutput("100\n")).toBeNull();
   });
 });

@@ -1,14 +1,12 @@
 // After a surface test: the job's bad-block list pinned to the true blocks (badblocks/compare-pin.ts
 // says why -w lists compare errors one chunk late), by read-only `badblocks -t PATTERN` checks of the
 // chunk before each listed block on the host; without a completed test, only blocks on the device stay.
-import { buildBadblocksArgv } from "../badblocks/command.js";
-import { onDevice, pinList, pinRanges, type BlockRange, type Pinned } from "../badblocks/compare-pin.js";
+import { onDevice, pinList, pinRanges, type Pinned } from "../badblocks/compare-pin.js";
 import { retryBusy } from "../db/retry.js";
 import { addJobEvent, badBlocksOf, replaceBadBlocks } from "../jobs/repo.js";
-import { shJoin } from "../shell/quote.js";
 import type { StageContext } from "./types.js";
 
-/** More ranges than this are not checked one by one (a dying disk): the list stays as badblocks gave it. */
+/** More ranges than this are not checked one by one (a dying disk): only blocks past the end are dropped. */
 const MAX_PIN_RANGES = 256;
 
 export interface PinGeometry {
@@ -16,28 +14,6 @@ export interface PinGeometry {
   blocksAtOnce: number;
   blockCount: number;
   patterns: string[];
-}
-
-/** The host-side script: one read-only check per range, the bad blocks it finds on stdout. */
-export function buildPinScript(device: string, sizeBytes: number, g: PinGeometry, pattern: string, ranges: BlockRange[]): string {
-  const runs = ranges.map((r) => {
-    const argv = buildBadblocksArgv({
-      device, sizeBytes, blockSize: g.blockSize, blocksAtOnce: g.blocksAtOnce, patterns: [pattern],
-      outputFile: "/dev/stdout", mode: "readOnly", lastBlock: r.last, firstBlock: r.first,
-    });
-    return `${shJoin(argv)} 2>/dev/null || echo "KILN-PIN failed $?"`;
-  });
-  return `PATH="$PATH:/usr/sbin:/sbin"; export PATH
-${runs.join("\n")}
-echo "KILN-PIN end"
-`;
-}
-
-/** The blocks the checks found, or null when any check did not run to its end. */
-export function parsePinOutput(stdout: Buffer | string): number[] | null {
-  const lines = String(stdout).split("\n").map((l) => l.trim()).filter(Boolean);
-  if (lines[lines.length - 1] !== "KILN-PIN end" || lines.some((l) => l.startsWith("KILN-PIN failed"))) return null;
-  return lines.filter((l) => /^\d+$/.test(l)).map(Number);
 }
 
 function describe(p: Pinned): string {
@@ -59,11 +35,11 @@ export async function settleBadBlocks(ctx: StageContext, g: PinGeometry, complet
   let pinned = onDevice(listed, g.blockCount);
   if (completed && pattern !== "random" && ranges.length <= MAX_PIN_RANGES) {
     try {
-      const script = buildPinScript(ctx.job.device_path, ctx.drive.size_bytes, g, pattern, ranges);
-      const res = await ctx.registry.exec(ctx.host.id, script, { timeoutMs: 600_000 });
-      const found = parsePinOutput(res.stdout);
+      const found = await ctx.registry.port(ctx.host.id).check({
+        device: ctx.job.device_path, sizeBytes: ctx.drive.size_bytes, blockSize: g.blockSize, blocksAtOnce: g.blocksAtOnce, pattern, ranges,
+      });
       if (found) pinned = pinList(listed, found, g.blockCount, g.blocksAtOnce);
-      else ctx.log.warn({ out: res.stdout.toString().slice(-300) }, "pinning bad blocks: a read-only check failed");
+      else ctx.log.warn("pinning bad blocks: a read-only check did not run to its end");
     } catch (err) {
       ctx.log.warn({ err }, "pinning bad blocks: the host did not answer");
     }
