@@ -114,6 +114,15 @@ function flagsOf(c: Omit<DriveSpeedComparison, "slow" | "flags">): SpeedFlag[] {
   return flags;
 }
 
+/**
+ * What "the same model" compares by: the model name, except that loop devices (which the scan
+ * names after their backing file, "loop: /path/disk.img") are one model, "loop device".
+ */
+export function modelKey(model: string | null): string {
+  if (model === null) return "";
+  return /^loop(:|\s|$)/.test(model) ? "loop device" : model.trim();
+}
+
 /** One comparison per drive, in the order given. */
 export function compareBatchSpeeds(drives: readonly DriveSpeedInput[]): DriveSpeedComparison[] {
   return drives.map((d) => {
@@ -121,7 +130,7 @@ export function compareBatchSpeeds(drives: readonly DriveSpeedInput[]): DriveSpe
       return { jobId: d.jobId, siblings: 0, mbps: null, siblingsMbps: null, vsSiblingsPct: null, patterns: [], regions: [], slow: false, flags: [], note: "no timed surface test" };
     }
     const profile = d.profile;
-    const sameModel = drives.filter((x) => (x.model ?? "") === (d.model ?? "") && x.profile).map((x) => x.profile!);
+    const sameModel = drives.filter((x) => modelKey(x.model) === modelKey(d.model) && x.profile).map((x) => x.profile!);
     const enough = sameModel.length >= SPEED_RULES.minSiblings;
     const siblingsMbps = enough ? round1(median(nums(sameModel.map((p) => p.overallMbps)))) : null;
     const base = {

@@ -7,6 +7,8 @@ import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
 import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
+import { storedNewDrive } from "../stages/new-drive-check.js";
+import { jobSpeedInBatch, speedText } from "../reports/batch-load.js";
 
 export const reportUrlOf = (publicUrl: string, jobId: number) =>
   `${publicUrl.replace(/\/+$/, "")}/api/v1/jobs/${jobId}/report?format=html`;
@@ -44,7 +46,20 @@ export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
     badBlocks: badBlocksOf(db, job.id),
     smartChanges: smartChangesOf(db, job.id),
     reportUrl: reportUrlOf(publicUrl, job.id),
+    newDrive: newDriveFacts(db, job.id),
+    speed: speedFacts(db, job),
   };
+}
+
+function newDriveFacts(db: Db, jobId: number): JobFacts["newDrive"] {
+  const v = storedNewDrive(db, jobId);
+  return v && { status: v.status, text: v.text };
+}
+
+function speedFacts(db: Db, job: JobRow): JobFacts["speed"] {
+  const c = jobSpeedInBatch(db, job.id, job.batch_id);
+  const text = speedText(c);
+  return text && c ? { text, slow: c.slow } : null;
 }
 
 export function jobFacts(db: Db, jobId: number, publicUrl: string): JobFacts | undefined {

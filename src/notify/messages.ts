@@ -29,6 +29,10 @@ export interface JobFacts {
   badBlocks: number[];
   smartChanges: SmartChangeFacts[];
   reportUrl: string;
+  /** Precheck's "is it really new?" verdict, when it judged the drive. */
+  newDrive?: { status: string; text: string } | null;
+  /** The surface speed and how it compares with the batch's same-model drives, when timed. */
+  speed?: { text: string; slow: boolean } | null;
 }
 
 export interface BatchFacts {
@@ -105,6 +109,8 @@ function jobFields(job: JobFacts): [string, string][] {
     ["Duration", durationOf(job)],
     ...(job.errorText ? [["Error", job.errorText] as [string, string]] : []),
     ["SMART changes", job.smartChanges.length ? smartLines(job.smartChanges).join("; ") : "none"],
+    ...(job.newDrive ? [["New drive?", job.newDrive.text] as [string, string]] : []),
+    ...(job.speed ? [["Speed", job.speed.text] as [string, string]] : []),
     ["Report", job.reportUrl],
   ];
 }
@@ -129,10 +135,11 @@ export function jobEndedMessage(job: JobFacts): Message {
   return { subject, text, html };
 }
 
-const BATCH_COLUMNS = ["Job", "Verdict", "Drive", "Host", "Bad blocks", "Duration", "Error"];
+const BATCH_COLUMNS = ["Job", "Verdict", "Drive", "Host", "Bad blocks", "Duration", "Error", "New drive?", "Speed"];
 
 function batchRow(j: JobFacts): string[] {
-  return [String(j.jobId), verdictWord(j.status), driveName(j.drive), j.host, String(j.badBlockCount), durationOf(j), j.errorText ?? ""];
+  return [String(j.jobId), verdictWord(j.status), driveName(j.drive), j.host, String(j.badBlockCount), durationOf(j), j.errorText ?? "",
+    j.newDrive?.status ?? "", j.speed?.text ?? ""];
 }
 
 export function batchEndedMessage(batch: BatchFacts): Message {
