@@ -133,6 +133,16 @@ describe("the batch comparison", () => {
     expect(compareBatchSpeeds([{ jobId: 1, model: "M", profile: mixed }])[0]!.slow).toBe(false);
   });
 
+  it("leaves out a drive paused for temperature: its clock ran on during the pause", () => {
+    const c = compareBatchSpeeds([
+      ...[1, 2, 3].map((jobId) => ({ jobId, model: "M", profile: profileOf(even) })),
+      { jobId: 4, model: "M", profile: profileOf(() => 1 * MB), paused: true },
+    ]);
+    expect(c.map((d) => d.slow)).toEqual([false, false, false, false]);
+    expect(c[3]!.note).toMatch(/^paused for temperature/);
+    expect(c[0]!.siblings).toBe(3);
+  });
+
   it("counts loop devices as one model, whatever their backing files", () => {
     expect(modelKey("loop: /tmp/a/disk.img")).toBe(modelKey("loop device"));
     expect(modelKey("ST4000DM004-2CV104")).not.toBe(modelKey("loop device"));

@@ -51,7 +51,8 @@ export function loadBatch(db: Db, batchId: string): BatchDrive[] {
     const s = stage.get(r.id) as { parser_state: string | null; resume_json: string | null } | undefined;
     return s ? stageSpeed(s, r.size_bytes) : null;
   });
-  const speeds = compareBatchSpeeds(rows.map((r, i) => ({ jobId: r.id, model: r.model, profile: profiles[i]! })));
+  const paused = db.prepare("SELECT count(*) FROM job_events WHERE job_id = ? AND kind = 'paused'").pluck();
+  const speeds = compareBatchSpeeds(rows.map((r, i) => ({ jobId: r.id, model: r.model, profile: profiles[i]!, paused: (paused.get(r.id) as number) > 0 })));
   return rows.map((r, i) => ({
     jobId: r.id,
     status: r.status,
