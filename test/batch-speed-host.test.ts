@@ -220,7 +220,7 @@ describe("new-drive verdicts and speed in the pages, reports and e-mail (Chromiu
     const slow = jobEndedMessage(facts[3]!);
     expect(slow.text).toContain("New drive?: used: 2,435 power-on hours, 38 power cycles");
     expect(slow.text).toMatch(/Speed: slow: [\d.]+ MB\/s, [\d.]+ % below the median of 4 same-model drives/);
-    expect(jobEndedMessage(facts[0]!).text).toMatch(/New drive\?: new: 1 power-on hours/);
+    expect(jobEndedMessage(facts[0]!).text).toContain("New drive?: new\n");
     const batch = batchEndedMessage({ batchId: batches.siblings!, jobs: facts });
     expect(batch.text).toContain("| used | slow: ");
     expect(batch.html).toContain("New drive?");

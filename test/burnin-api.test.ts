@@ -191,9 +191,21 @@ describe("a burn-in through the API", () => {
     expect(start.status).toBe(409);
     expect(start.body.error).toMatch(/untrusted/);
     expect(badblocksOn(disks.good!.device)).toEqual([]);
-    const repin = await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`);
+    // The operator must type the fingerprint the host shows; a wrong one changes nothing.
+    const wrong = await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`, { fingerprint: oldFp });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.error).toMatch(/nothing was changed/);
+    const after = (await kiln.api("GET", "/api/v1/hosts")).body.find((h: any) => h.id === hostId);
+    expect(after).toMatchObject({ status: "untrusted", hostKeyFingerprint: oldFp });
+    expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`, { fingerprint: "no fingerprint here" })).status).toBe(400);
+    expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(409);
+    // Pasted as `ssh-keygen -lf` prints it.
+    const repin = await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`, { fingerprint: `256 ${newFp} root@testhost (ED25519)` });
     expect(repin.status).toBe(200);
     expect(repin.body.hostKeyFingerprint).toBe(newFp);
+    const audit = (await kiln.api("GET", "/api/v1/audit?action=host.repin")).body as any[];
+    expect(audit[0]).toMatchObject({ target: `host:${hostId}`, detail: { old: oldFp, new: newFp } });
+    expect(audit).toHaveLength(1);
     expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(200);
   });
 });

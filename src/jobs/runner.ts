@@ -8,6 +8,7 @@ import type { StageResult } from "../stages/types.js";
 import { HostReader, type ReaderDeps } from "./reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
+import { isTerminal } from "./status.js";
 import {
   addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
@@ -137,6 +138,7 @@ export class Runner {
     const log = this.deps.log.child({ jobId: job.id });
     let failure: string | null = null;
     for (const stage of getStages(db, job.id)) {
+      if (isTerminal(getJob(db, job.id)!.status)) return; // ended elsewhere (abandoned): run nothing more
       if (["passed", "skipped"].includes(stage.status)) continue;
       // A stage that already ended is never run again: its row is its verdict (a restart after a
       // crash between a stage's failed transition and the job's end must not run it to a pass).
@@ -190,6 +192,12 @@ export class Runner {
 
   cancel(jobId: number): void {
     this.aborts.get(jobId)?.abort();
+  }
+
+  /** A job an admin abandoned (its host is gone): stop running and following it here. */
+  abandon(jobId: number, errorText: string): void {
+    this.aborts.get(jobId)?.abort();
+    for (const r of this.readers.values()) r.release(jobId, errorText);
   }
 
   private stopped = false;

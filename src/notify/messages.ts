@@ -29,8 +29,8 @@ export interface JobFacts {
   badBlocks: number[];
   smartChanges: SmartChangeFacts[];
   reportUrl: string;
-  /** Precheck's "is it really new?" verdict, when it judged the drive. */
-  newDrive?: { status: string; text: string } | null;
+  /** The new-drive verdict from precheck (issue 12), when there is one; push messages show it. */
+  newDrive?: { verdict: string; evidence: string | null } | null;
   /** The surface speed and how it compares with the batch's same-model drives, when timed. */
   speed?: { text: string; slow: boolean } | null;
 }
@@ -99,6 +99,8 @@ function blockList(job: JobFacts): string {
   return `${job.badBlockCount}: ${shown}${more}`;
 }
 
+const newDriveText = (n: NonNullable<JobFacts["newDrive"]>) => `${n.verdict}${n.evidence ? `: ${n.evidence}` : ""}`;
+
 function jobFields(job: JobFacts): [string, string][] {
   return [
     ["Verdict", verdictWord(job.status)],
@@ -109,7 +111,7 @@ function jobFields(job: JobFacts): [string, string][] {
     ["Duration", durationOf(job)],
     ...(job.errorText ? [["Error", job.errorText] as [string, string]] : []),
     ["SMART changes", job.smartChanges.length ? smartLines(job.smartChanges).join("; ") : "none"],
-    ...(job.newDrive ? [["New drive?", job.newDrive.text] as [string, string]] : []),
+    ...(job.newDrive ? [["New drive?", newDriveText(job.newDrive)] as [string, string]] : []),
     ...(job.speed ? [["Speed", job.speed.text] as [string, string]] : []),
     ["Report", job.reportUrl],
   ];
@@ -139,7 +141,7 @@ const BATCH_COLUMNS = ["Job", "Verdict", "Drive", "Host", "Bad blocks", "Duratio
 
 function batchRow(j: JobFacts): string[] {
   return [String(j.jobId), verdictWord(j.status), driveName(j.drive), j.host, String(j.badBlockCount), durationOf(j), j.errorText ?? "",
-    j.newDrive?.status ?? "", j.speed?.text ?? ""];
+    j.newDrive?.verdict ?? "", j.speed?.text ?? ""];
 }
 
 export function batchEndedMessage(batch: BatchFacts): Message {

@@ -12,9 +12,11 @@
 
 import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
 import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
+import { privileged } from "./privileged.js";
 
 const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
-LC_ALL=C; export LC_ALL`;
+LC_ALL=C; export LC_ALL
+kiln_kill() { ${privileged("kill")} "$@"; }`;
 
 /**
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
@@ -63,7 +65,8 @@ export function buildLaunchScript(o: LaunchOptions): string {
   }
   const device = validateDevicePath(o.device ?? o.argv.find((a) => a.startsWith("/dev/")) ?? "");
   if (!o.argv.includes(device)) throw new InvalidInputError(`the badblocks argv does not name ${device}`);
-  const wrapper = wrapperScript(shJoin(o.argv), o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
+  const command = `${privileged("badblocks")} ${shJoin(o.argv.slice(1))}`;
+  const wrapper = wrapperScript(command, o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
   return `${PREAMBLE}
 kiln_dir=${dir}
 ${STATE_FN}
@@ -141,19 +144,19 @@ export function buildCancelScript(jobDir: string, graceSeconds = 10): string {
   return `${PREAMBLE}
 kiln_dir=${dir}
 ${STATE_FN}
-kiln_group() { kill -0 -"$kiln_pg" 2>/dev/null; }
+kiln_group() { kiln_kill -0 -"$kiln_pg" 2>/dev/null; }
 [ -d "$kiln_dir" ] || { echo "KILN-CANCEL none"; exit 0; }
 [ ! -e "$kiln_dir/pid" ] && [ -d "$kiln_dir/lock" ] && kiln_wait_pid
 [ -e "$kiln_dir/pid" ] || { echo "KILN-CANCEL none"; exit 0; }
 kiln_state
 [ "$KILN_ALIVE" = 1 ] || { echo "KILN-CANCEL gone"; exit 0; }
 kiln_pg=$KILN_PG
-kill -TERM -"$kiln_pg" 2>/dev/null
-kill -CONT -"$kiln_pg" 2>/dev/null
+kiln_kill -TERM -"$kiln_pg" 2>/dev/null
+kiln_kill -CONT -"$kiln_pg" 2>/dev/null
 kiln_i=0
 while kiln_group && [ "$kiln_i" -lt ${graceSeconds * 10} ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
 if kiln_group; then
-  kill -KILL -"$kiln_pg" 2>/dev/null
+  kiln_kill -KILL -"$kiln_pg" 2>/dev/null
   kiln_i=0
   while kiln_group && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
 fi
@@ -174,7 +177,7 @@ export function buildSignalScript(jobDir: string, signal: "STOP" | "CONT"): stri
 kiln_dir=${dir}
 ${STATE_FN}
 kiln_state
-if [ "$KILN_ALIVE" = 1 ] && kill -${signal} -"$KILN_PG" 2>/dev/null; then echo "KILN-SIGNAL sent"; else echo "KILN-SIGNAL none"; fi
+if [ "$KILN_ALIVE" = 1 ] && kiln_kill -${signal} -"$KILN_PG" 2>/dev/null; then echo "KILN-SIGNAL sent"; else echo "KILN-SIGNAL none"; fi
 `;
 }
 

@@ -2,6 +2,7 @@
 // and single-quoted; everything else is a constant written here. The script's exit status is
 // smartctl's own (a bitmask, decoded by exit-status.ts), 124 on timeout, 127 when smartctl is missing.
 import { shQuote, validateDevicePath } from "../shell/quote.js";
+import { privileged } from "../remote/privileged.js";
 
 /** What to read: a full snapshot, the self-test status and log, just what the temperature needs, or Seagate's FARM log. */
 export type SmartRead = "all" | "selftest" | "temperature" | "farm";
@@ -25,8 +26,8 @@ function run(args: string, device: string, timeoutSeconds: number): string {
   const dev = shQuote(validateDevicePath(device));
   const t = String(Math.max(1, Math.floor(timeoutSeconds)));
   return `${PREAMBLE}
-if command -v timeout >/dev/null 2>&1; then exec timeout ${t} smartctl --json ${args} ${dev}; fi
-exec smartctl --json ${args} ${dev}
+if command -v timeout >/dev/null 2>&1; then exec timeout ${t} ${privileged("smartctl")} --json ${args} ${dev}; fi
+exec ${privileged("smartctl")} --json ${args} ${dev}
 `;
 }
 

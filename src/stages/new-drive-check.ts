@@ -6,7 +6,6 @@ import { addJobEvent, setStageDetail } from "../jobs/repo.js";
 import { farmNotApplicable, type FarmReading } from "../smart/farm.js";
 import { newDriveVerdict, type NewDriveVerdict } from "../smart/new-drive.js";
 import { DEFAULT_POLICY, type NewDrivePolicy } from "../smart/new-drive-knowledge.js";
-import { readFarm } from "../smart/read.js";
 import type { StageContext, StageResult } from "./types.js";
 
 export interface NewDrivePolicies {
@@ -40,7 +39,7 @@ async function farmOf(ctx: StageContext, raw: unknown): Promise<FarmReading> {
   const notApplicable = farmNotApplicable(raw);
   if (notApplicable) return { available: false, reason: notApplicable };
   try {
-    return await readFarm({ registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path });
+    return await ctx.registry.port(ctx.host.id).farm(ctx.job.device_path);
   } catch (err) {
     return { available: false, reason: `could not read FARM: ${(err as Error).message}` };
   }

@@ -5,10 +5,10 @@
 import { getDrive, type DriveRow } from "../drives/repo.js";
 import { addJobEvent } from "../jobs/repo.js";
 import { assessSnapshot, findingsText } from "../smart/assess.js";
-import { readSmart } from "../smart/read.js";
 import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
 import { guardLimitsFrom } from "./temperature-guard.js";
 import { checkNewDrive } from "./new-drive-check.js";
+import { wakeIfAsleep } from "./smart-wake.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 
 async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
@@ -16,7 +16,7 @@ async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow
     addJobEvent(ctx.db, ctx.job.id, "smart", `SMART is not readable (${now.smart_reason ?? "no reason given"}): no "before" snapshot`);
     return checkNewDrive(ctx, null, `SMART is not readable (${now.smart_reason ?? "no reason given"})`);
   }
-  const r = await readSmart({ registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path }, "all");
+  const r = await ctx.registry.port(ctx.host.id).smart(ctx.job.device_path, "all");
   if (!r.ok) return { status: "failed", errorText: `SMART was readable at the scan but not now: ${r.reason}` };
   const s = r.snapshot;
   const expected = confirmed.serial ?? now.serial;
@@ -60,6 +60,6 @@ export const precheck: StageImpl = {
       return { status: "failed", errorText: `the drive's size changed from ${before.size_bytes} to ${now.size_bytes} bytes` };
     }
     if (now.in_use_reason) return { status: "failed", errorText: `the drive is in use: ${now.in_use_reason}` };
-    return smartBefore(ctx, before, now);
+    return smartBefore(ctx, before, await wakeIfAsleep(ctx, now));
   },
 };

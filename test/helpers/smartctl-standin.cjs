@@ -2,7 +2,9 @@
 // JSON fixtures instead of asking a disk (loop devices have no SMART). Installed by
 // smartctl-standin.ts as <dir>/bin/smartctl, first on the test sshd's PATH. Everything it does is
 // written to <dir>/calls.log, one JSON line per call, so tests can see what reached the host.
-//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, selfTestFails?, unavailable?, farmFixture? } }
+//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, selfTestFails?, unavailable?, farmFixture?, standby? } }
+// A `standby` device sleeps until a command without `-n standby` wakes it (smartctl -n standby
+// exits 2 with "Device is in STANDBY mode" for a sleeping drive and leaves it asleep).
 // Self-tests count down in real time (per device, in <dir>/state/), are logged when they end, and
 // `-X` aborts them. Devices not in the map get the real /usr/sbin/smartctl.
 "use strict";
@@ -42,6 +44,19 @@ const head = (exit, messages) => ({
 if (entry.unavailable) {
   record("unavailable");
   out(head(2, [{ string: `${devArg}: ${entry.unavailable}`, severity: "error" }]), 2);
+}
+
+// ---- a sleeping drive: `-n standby` (or `-n sleep`) leaves it asleep and says so; anything else wakes it
+const awakeFile = path.join(DIR, "state", `${path.basename(device)}.awake`);
+if (entry.standby && !fs.existsSync(awakeFile)) {
+  const n = optValue("-n", "--nocheck");
+  if (n && /^(standby|sleep)/.test(n)) {
+    record("standby");
+    out(head(2, [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }]), 2);
+  }
+  fs.mkdirSync(path.dirname(awakeFile), { recursive: true });
+  fs.writeFileSync(awakeFile, String(Date.now()));
+  record("woken");
 }
 
 // ---- per-device self-test state, under a lock (the stage and the temperature guard poll at once)
