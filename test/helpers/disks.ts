@@ -97,14 +97,16 @@ export interface SlowRange {
   extraBytesPerSec: number;
 }
 
-function badDiskPlugin(backing: string, ranges: BadRange[], slow: SlowRange[] = []): string {
-  const bad = ranges.map((r) => `${r.startByte}:${r.length}`).join(" ");
+function badDiskPlugin(backing: string, ranges: BadRange[], corrupt: BadRange[] = [], slow: SlowRange[] = []): string {
+  const spec = (list: BadRange[]) => list.map((r) => `${r.startByte}:${r.length}`).join(" ");
   const slowSpec = slow.map((r) => `${Math.round(r.startByte)}:${Math.round(r.length)}:${Math.round(r.extraBytesPerSec)}`).join(" ");
   return `#!/bin/sh
-# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO (writes always succeed), and
-# whose requests touching a slow range sleep in proportion to the bytes they move there.
+# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO, and whose reads of the corrupt
+# ranges return 0x13 bytes instead of what was written (silent corruption); writes always succeed.
+# Requests touching a slow range sleep in proportion to the bytes they move there.
 B='${backing}'
-BAD='${bad}'
+BAD='${spec(ranges)}'
+CORRUPT='${spec(corrupt)}'
 SLOW='${slowSpec}'
 kiln_slow() {
   for r in $SLOW; do
@@ -125,7 +127,17 @@ case "$1" in
         echo "EIO bad sector in $s+$l" >&2; exit 1
       fi
     done
-    exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none ;;
+    [ -z "$CORRUPT" ] && exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    t=$(mktemp) || exit 1
+    dd if="$B" of="$t" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    for r in $CORRUPT; do
+      s=\${r%%:*}; l=\${r##*:}
+      from=$(( s > $4 ? s : $4 )); to=$(( s + l < $4 + $3 ? s + l : $4 + $3 ))
+      if [ "$from" -lt "$to" ]; then
+        head -c $((to - from)) /dev/zero | tr '\\000' '\\023' | dd of="$t" oflag=seek_bytes seek=$((from - $4)) conv=notrunc status=none
+      fi
+    done
+    cat "$t"; rm -f "$t" ;;
   pwrite)
     kiln_slow "$3" "$4"
     exec dd of="$B" oflag=seek_bytes conv=notrunc,nocreat seek="$4" iflag=fullblock,count_bytes count="$3" bs=64K status=none ;;
@@ -176,19 +188,19 @@ function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: stri
 }
 
 export function createBadDisk(opts: {
-  sizeMiB: number; badRanges: BadRange[]; rateBytesPerSec?: number; slowRanges?: SlowRange[];
+  sizeMiB: number; badRanges: BadRange[]; corruptRanges?: BadRange[]; rateBytesPerSec?: number; slowRanges?: SlowRange[];
   /** nbdkit's rate filter bucket, in seconds of rate it may burst after idling (default 2). */
   burstinessSeconds?: number;
 }): BadDisk {
   const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
     const plugin = path.join(dir, "plugin.sh");
-    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.slowRanges), { mode: 0o755 });
+    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges, opts.slowRanges), { mode: 0o755 });
     const rate = rateFilter(opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "sh", plugin, ...rate.params];
   });
   return {
     device: disk.device,
-    badBlocks: (blockSize) => blocksTouching(opts.badRanges, blockSize),
+    badBlocks: (blockSize) => blocksTouching([...opts.badRanges, ...(opts.corruptRanges ?? [])], blockSize),
     detach: disk.detach,
   };
 }
