@@ -20,6 +20,7 @@ let sshd: TestSshd;
 let work: string;
 let hostId: number;
 let spareId: number;
+let readdedId: number;
 const disks: SlowDisk[] = [];
 let browser: TestBrowser;
 let page: Page;
@@ -205,12 +206,40 @@ describe("a job on a host that never comes back", () => {
     // The name is free again.
     const readd = await kiln.api("POST", "/api/v1/hosts", { name: "far-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work });
     expect(readd.status, JSON.stringify(readd.body)).toBe(201);
+    readdedId = readd.body.id;
 
     const audit = ((await kiln.api("GET", "/api/v1/audit")).body as any[]).map((e) => `${e.action} ${e.target} ${e.actor}`);
     expect(audit).toEqual(expect.arrayContaining([
       `job.abandon job:${viaApi} api-token`, `job.abandon job:${viaUi} admin`,
       `host.remove host:${spareId} admin`, `host.remove host:${hostId} api-token`,
     ]));
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
+
+  it("re-pins a changed host key in the browser only with the fingerprint the host shows", async () => {
+    const oldFp = sshd.hostKeyFingerprint;
+    const newFp = await sshd.rotateHostKey();
+    kiln.kiln.registry.drop(readdedId);
+    expect((await kiln.api("POST", `/api/v1/hosts/${readdedId}/scan`)).status).toBe(409);
+    await page.goto("/");
+    const card = page.locator(`li.host[data-host-id="${readdedId}"]`);
+    await card.locator('[data-action="repin"]').click();
+    await page.locator("#repin-dialog[open]").waitFor();
+    await page.fill("#repin-confirm", oldFp);
+    await page.click("#repin-submit");
+    await page.locator("#repin-dialog [data-repin-error]", { hasText: "nothing was changed" }).waitFor();
+    // The refused request is the one console error Chromium reports ("409 (Conflict)"): expected here.
+    expect(browser.errors.splice(0)).toEqual([expect.stringMatching(/409/)]);
+    const still = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
+    expect(still).toMatchObject({ status: "untrusted", hostKeyFingerprint: oldFp });
+    await page.fill("#repin-confirm", `256 ${newFp} root@testhost (ED25519)`);
+    await page.click("#repin-submit");
+    await page.locator("#repin-dialog [data-repin-new]", { hasText: newFp }).waitFor();
+    const now = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
+    expect(now.hostKeyFingerprint).toBe(newFp);
+    const audit = (await kiln.api("GET", "/api/v1/audit?action=host.repin")).body as any[];
+    expect(audit[0]).toMatchObject({ actor: "admin", target: `host:${readdedId}`, detail: { old: oldFp, new: newFp } });
+    await page.click("#repin-dialog [data-action=close-dialog]");
     expect(browser.errors).toEqual([]);
   }, 120_000);
 

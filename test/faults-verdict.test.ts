@@ -39,7 +39,7 @@ beforeAll(async () => {
   kiln = await startTestKiln();
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   work = makeTempDir("work");
-  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 2 * 1024 * 1024 });
+  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   // Two unreadable blocks near the end: a read-only check from early in the disk takes seconds to reach them.
   // Two blocks of 512 that read back wrong (whatever was written): 100, and 508 in the last 64-block chunk.
   corrupt = createBadDisk({ sizeMiB: 2, badRanges: [], corruptRanges: [{ startByte: 100 * 4096, length: 4096 }, { startByte: 508 * 4096 + 512, length: 512 }], rateBytesPerSec: 256 * 1024 });

@@ -6,7 +6,7 @@ import { retryBusy } from "../db/retry.js";
 import { addJobEvent, badBlocksOf, replaceBadBlocks } from "../jobs/repo.js";
 import type { StageContext } from "./types.js";
 
-/** More ranges than this are not checked one by one (a dying disk): the list stays as badblocks gave it. */
+/** More ranges than this are not checked one by one (a dying disk): only blocks past the end are dropped. */
 const MAX_PIN_RANGES = 256;
 
 export interface PinGeometry {
