@@ -14,7 +14,7 @@ import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDeviceP
 import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
 import { privileged } from "./privileged.js";
 
-const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
+export const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
 LC_ALL=C; export LC_ALL
 kiln_kill() { ${privileged("kill")} "$@"; }`;
 
@@ -22,8 +22,9 @@ kiln_kill() { ${privileged("kill")} "$@"; }`;
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
  * is a live process whose cmdline names badblocks and this job's device, KILN_ALIVE=1 when that
  * holds or the group leader is still this job's wrapper. A recycled pid never counts as ours.
+ * Shared with remote/prune.ts.
  */
-const STATE_FN = `kiln_state() {
+export const STATE_FN = `kiln_state() {
   KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0
   [ -s "$kiln_dir/pid" ] || return 0
   read -r KILN_PG < "$kiln_dir/pid" || :
