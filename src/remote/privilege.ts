@@ -33,8 +33,9 @@ export function sudoCommandList(): string {
  * Shell functions every script that needs root includes.
  * kiln_which NAME: sets kiln_w to the absolute path of the executable NAME ($PATH first, then the
  *   usual sbin/bin dirs), or fails.
- * kiln_root TOOL ARGS…: runs TOOL as root: directly when Kiln logs in as root (through $PATH, as
- *   before), else `sudo -n /abs/TOOL ARGS…` (never prompts: a missing rule fails at once).
+ * kiln_root [-t SECONDS] TOOL ARGS…: runs TOOL as root: directly when Kiln logs in as root (through
+ *   $PATH, as before), else `sudo -n /abs/TOOL ARGS…` (never prompts: a missing rule fails at once);
+ *   with -t under `timeout` when the host has it (timeout runs as the user, outside sudo).
  */
 export const ROOT_FNS = `kiln_which() {
   kiln_w=""; kiln_ifs=$IFS; IFS=:
@@ -45,11 +46,15 @@ export const ROOT_FNS = `kiln_which() {
   [ -n "$kiln_w" ]
 }
 kiln_root() {
-  if [ "\${KILN_SUDO:-0}" != 1 ]; then "$@"; return; fi
-  kiln_which "$1" || { echo "kiln: $1 is not installed on the host" >&2; return 127; }
-  kiln_t=$kiln_w; shift
-  kiln_which sudo || { echo "kiln: sudo is not installed on the host" >&2; return 127; }
-  "$kiln_w" -n "$kiln_t" "$@"
+  kiln_s=""
+  if [ "$1" = -t ]; then kiln_s=$2; shift 2; fi
+  if [ "\${KILN_SUDO:-0}" = 1 ]; then
+    kiln_which "$1" || { echo "kiln: $1 is not installed on the host" >&2; return 127; }
+    kiln_t=$kiln_w; shift
+    kiln_which sudo || { echo "kiln: sudo is not installed on the host" >&2; return 127; }
+    set -- "$kiln_w" -n "$kiln_t" "$@"
+  fi
+  if [ -n "$kiln_s" ] && command -v timeout >/dev/null 2>&1; then timeout -k 10 "$kiln_s" "$@"; else "$@"; fi
 }`;
 
 /** Marks a script for a host: sudo mode on or off, exported so detached wrappers inherit it. */

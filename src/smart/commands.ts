@@ -1,7 +1,9 @@
 // The smartctl command lines Kiln runs on a host, as POSIX sh scripts. The device path is validated
-// and single-quoted; everything else is a constant written here. The script's exit status is
+// and single-quoted; everything else is a constant written here. smartctl runs as root: through
+// kiln_root, i.e. `sudo -n /abs/smartctl` on a sudo host (remote/privilege.ts). The script's exit status is
 // smartctl's own (a bitmask, decoded by exit-status.ts), 124 on timeout, 127 when smartctl is missing.
 import { shQuote, validateDevicePath } from "../shell/quote.js";
+import { ROOT_FNS } from "../remote/privilege.js";
 
 /** What to read: a full snapshot, the self-test status and log, or just what the temperature needs. */
 export type SmartRead = "all" | "selftest" | "temperature";
@@ -24,8 +26,8 @@ function run(args: string, device: string, timeoutSeconds: number): string {
   const dev = shQuote(validateDevicePath(device));
   const t = String(Math.max(1, Math.floor(timeoutSeconds)));
   return `${PREAMBLE}
-if command -v timeout >/dev/null 2>&1; then exec timeout ${t} smartctl --json ${args} ${dev}; fi
-exec smartctl --json ${args} ${dev}
+${ROOT_FNS}
+kiln_root -t ${t} smartctl --json ${args} ${dev}
 `;
 }
 
