@@ -50,11 +50,19 @@ interface Ctx {
 
 const one = (f: Map<string, string[]>, key: string): string | undefined => f.get(key)?.[0];
 
-function sudoFix(c: Ctx, paths: string[]): string {
-  const list = paths.join(", ");
+/** The fix for one refused command. */
+function sudoToolFix(c: Ctx, path: string): string {
   return c.truenas
-    ? `in the TrueNAS UI: Credentials > Users > ${c.user} > Edit: add ${list} to "Allowed sudo commands with no password" (the README lists all of Kiln's)`
-    : `give ${c.user} Kiln's whole list: echo '${c.user} ALL=(root) NOPASSWD: ${allPaths(c).join(", ")}' > /etc/sudoers.d/kiln`;
+    ? `in the TrueNAS UI: Credentials > Users > ${c.user} > Edit: add ${path} to "Allowed sudo commands with no password"`
+    : `allow ${path} with NOPASSWD in ${c.user}'s sudoers rule (the whole rule: see "Passwordless sudo")`;
+}
+
+/** The fix for the sudo rule as a whole: every command Kiln needs, as this host resolves them. */
+function sudoRuleFix(c: Ctx): string {
+  const list = allPaths(c).join(", ");
+  return c.truenas
+    ? `in the TrueNAS UI: Credentials > Users > ${c.user} > Edit > "Allowed sudo commands with no password": ${list} (or tick "Allow all sudo commands with no password")`
+    : `give ${c.user} Kiln's whole list: echo '${c.user} ALL=(root) NOPASSWD: ${list}' > /etc/sudoers.d/kiln`;
 }
 
 /** The paths this host resolved for Kiln's privileged tools (the README's defaults for missing ones). */
@@ -95,7 +103,8 @@ function rightsLine(c: Ctx): CheckLine {
   if (sudo === "-") {
     return { id: "rights", label: "Rights", status: "fail", detail: `logs in as ${c.user}; sudo is not installed`, fix: "install sudo, or log in as root" };
   }
-  return { id: "rights", label: "Rights", status: "ok", detail: `logs in as ${c.user}; privileged commands run as sudo -n /abs/path (${sudo.replace(/^\S+\s*/, "") || "sudo"})` };
+  const version = /Sudo version (\S+)/.exec(sudo)?.[1];
+  return { id: "rights", label: "Rights", status: "ok", detail: `logs in as ${c.user}; privileged commands run through sudo -n${version ? ` (sudo ${version})` : ""}` };
 }
 
 /** "smartctl 7.3", "util-linux 2.38.1", "procps-ng 4.0.2", "e2fsprogs 1.47.0" from a version line. */
@@ -137,14 +146,14 @@ function privLines(c: Ctx): CheckLine[] {
     const sudoSaid = /^sudo:|not allowed|password is required|may not run/i.test(out) ? ` (${out.slice(0, 160)})` : out ? ` (exit ${rc}: ${out.slice(0, 160)})` : ` (exit ${rc})`;
     lines.push({
       id: `tool.${tool}`, label: tool, status: "fail", detail: `${path} does not run ${how}${sudoSaid}`,
-      fix: c.sudo ? sudoFix(c, [path]) : `check that ${path} is executable by root`,
+      fix: c.sudo ? sudoToolFix(c, path) : `check that ${path} is executable by root`,
     });
   }
   if (missing.has("blkid") && missing.has("wipefs")) {
     lines.push({ id: "probes", label: "Signature probes", status: "fail", detail: "neither blkid nor wipefs is installed: Kiln cannot tell a blank disk from one in use", fix: "install util-linux" });
   }
-  if (c.sudo && refused.length > 1) {
-    lines.push({ id: "sudo", label: "Passwordless sudo", status: "fail", detail: `sudo -n refused ${refused.length} of Kiln's ${SUDO_COMMANDS.length} commands`, fix: sudoFix(c, refused) });
+  if (c.sudo && refused.length > 0) {
+    lines.push({ id: "sudo", label: "Passwordless sudo", status: "fail", detail: `sudo -n refused ${refused.length} of Kiln's ${SUDO_COMMANDS.length} commands`, fix: sudoRuleFix(c) });
   } else if (c.sudo && refused.length === 0) {
     lines.push({ id: "sudo", label: "Passwordless sudo", status: "ok", detail: `all ${SUDO_COMMANDS.length - missing.size} of Kiln's commands run with sudo -n` });
   }
