@@ -144,7 +144,7 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
       "tool.kill": "ok", sudo: "ok", tools: "ok", workdir: "ok", "workdir.fs": "ok", "workdir.free": "ok", sshd: "ok", sessions: "ok",
     });
     const line = (id: string) => res.body.checks.find((c: any) => c.id === id).detail;
-    expect(line("rights")).toMatch(new RegExp(`^logs in as ${admin.name}; privileged commands run as sudo -n`));
+    expect(line("rights")).toMatch(new RegExp(`^logs in as ${admin.name}; privileged commands run through sudo -n \\(sudo \\d`));
     expect(line("tool.badblocks")).toMatch(/^e2fsprogs \d[\d.]*, \/usr\/sbin\/badblocks: runs via sudo -n$/);
     expect(line("tool.smartctl")).toBe(`smartctl 7.3, ${standIn.binDir}/smartctl: runs via sudo -n`);
     expect(line("sudo")).toBe("all 5 of Kiln's commands run with sudo -n");
@@ -216,7 +216,8 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     expect(cancel.status).toBe(202);
     const done = await waitJob(id, (j) => TERMINAL.includes(j.status), 120_000);
     expect(done.status).toBe("cancelled");
-    expect(groupProcesses(dir)).toEqual([]);
+    // Nothing of the job lives on (this container's init leaves the reparented wrapper a zombie).
+    expect(groupProcesses(dir).filter((p) => !p.stat.startsWith("Z"))).toEqual([]);
   }, 300_000);
 
   it("checks the host on demand and keeps the result", async () => {

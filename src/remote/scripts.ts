@@ -55,12 +55,18 @@ kiln_state() {
   return 0
 }
 # kiln_signal SIG PGID: signals the job's process group; in sudo mode as root (badblocks runs as root).
-# kiln_group PGID: some process of the group lives (pgrep reads /proc, whoever owns the processes).
+# kiln_group PGID: some process of the group lives; in sudo mode read from /proc (pgrep, not kill -0,
+# which a user cannot send to root's processes), zombies not counted.
 kiln_signal() {
   if [ "\${KILN_SUDO:-0}" = 1 ]; then kiln_root kill -"$1" -- -"$2" >/dev/null 2>&1; else kill -"$1" -"$2" 2>/dev/null; fi
 }
 kiln_group() {
-  if [ "\${KILN_SUDO:-0}" = 1 ] && command -v pgrep >/dev/null 2>&1; then pgrep -g "$1" >/dev/null 2>&1; else kill -0 -"$1" 2>/dev/null; fi
+  if [ "\${KILN_SUDO:-0}" != 1 ] || ! command -v pgrep >/dev/null 2>&1; then kill -0 -"$1" 2>/dev/null; return; fi
+  for kiln_p in $(pgrep -g "$1" 2>/dev/null); do
+    kiln_s=$(cat "/proc/$kiln_p/stat" 2>/dev/null) || continue
+    case \${kiln_s##*) } in Z*) ;; *) return 0 ;; esac
+  done
+  return 1
 }
 kiln_wait_pid() {
   kiln_i=0
