@@ -9,6 +9,7 @@ import { initHostForm, syncAddHostVisibility } from "./host-form.js";
 import { initHosts, renderHosts } from "./hosts.js";
 import { connectLive } from "./live.js";
 import { initCancelDialog } from "./cancel-dialog.js";
+import { initActDialog } from "./act-dialog.js";
 import { initCrashBanner } from "./crash-banner.js";
 import { initRepinDialog } from "./repin-dialog.js";
 import { initStartDialog, openStartDialog } from "./start-dialog.js";
@@ -40,6 +41,7 @@ function wire() {
   initHostForm();
   initRepinDialog();
   initCancelDialog();
+  initActDialog();
   initDrives({ open: openDrawer, start });
   initDrawer({ start });
   initStartDialog({ onStarted: () => clearSelection() });
@@ -66,7 +68,7 @@ function wire() {
     }
     const open = drawerDriveId();
     if (open == null) return;
-    if ((kind === "drive" && item.id === open) || (kind === "job" && item.driveId === open)) renderDrawer();
+    if ((kind === "drive" && item.id === open) || (kind === "job" && item.driveId === open) || (kind === "host" && drives.get(open)?.hostId === item.id)) renderDrawer();
   });
 }
 

@@ -9,8 +9,9 @@ import { renderMeters } from "./meters-view.js";
 import { renderJobDetails } from "./drawer-details.js";
 import { renderGuard, renderResumes, renderSmart } from "./drawer-smart.js";
 import { startCharts, stopCharts, updateCharts } from "./drawer-charts.js";
-import { canStart, drives, jobForDrive, jobIdForDrive, jobs, putJob } from "./store.js";
+import { canStart, drives, hosts, jobForDrive, jobIdForDrive, jobs, putJob } from "./store.js";
 import { openCancelDialog } from "./cancel-dialog.js";
+import { openActDialog } from "./act-dialog.js";
 
 let driveId = null;
 let opener = null;
@@ -163,7 +164,10 @@ function renderJob(drive, job) {
 
 function renderFooter(drive, job) {
   const active = job != null && ACTIVE_STATUSES.has(job.status);
+  // A running job whose host does not answer cannot be cancelled there: it can be abandoned.
+  const hostDown = hosts.get(drive.hostId)?.status !== "online";
   show($("[data-action=cancel-job]", drawer()), active);
+  show($("[data-action=abandon-job]", drawer()), active && job.status !== "queued" && hostDown);
   show($("[data-action=drawer-start]", drawer()), canStart(drive));
   const report = part("report");
   show(report, job != null && !active);
@@ -183,6 +187,18 @@ export function render() {
   renderFooter(drive, job);
 }
 
+function confirmAbandon(job, drive, from) {
+  openActDialog({
+    title: `Abandon job ${job.id}?`,
+    text: `${drive.hostName || "The host"} does not answer. The job ends as unknown now and its process there may still run: ` +
+      `Kiln refuses ${drive.devName} until the host answers again and that process is gone.`,
+    button: "Abandon job",
+    method: "POST",
+    path: `/api/v1/jobs/${encodeURIComponent(job.id)}/abandon`,
+    done: (data) => putJob({ ...jobs.get(job.id), id: job.id, status: data?.status ?? "unknown", errorText: data?.errorText ?? null }),
+  }, from);
+}
+
 /** handlers: { start(driveIds, fromEl) } */
 export function initDrawer(handlers) {
   onStart = handlers.start ?? onStart;
@@ -192,6 +208,10 @@ export function initDrawer(handlers) {
     const drive = drives.get(driveId);
     if (action === "close-drawer") closeDrawer();
     if (action === "drawer-start" && drive) onStart([drive.id], event.target);
+    if (action === "abandon-job" && drive) {
+      const job = jobForDrive(drive);
+      if (job) confirmAbandon(job, drive, event.target);
+    }
     if (action === "cancel-job" && drive) {
       const job = jobForDrive(drive);
       if (job) openCancelDialog(jobs.get(job.id), drive, event.target);

@@ -1,11 +1,12 @@
-// Hosts panel: one card per host, patched in place; Scan and Re-pin actions.
+// Hosts panel: one card per host, patched in place; Scan, Re-pin and Remove actions.
 
 import { post } from "./api.js";
 import { $, h, setAttr, setText, show, showMessage } from "./dom.js";
-import { formatAgo, hostStatusLabel } from "./labels.js";
-import { hosts, putHost, replaceHostDrives } from "./store.js";
+import { ACTIVE_STATUSES, formatAgo, hostStatusLabel } from "./labels.js";
+import { dropHost, hosts, jobs, putHost, replaceHostDrives } from "./store.js";
 import { openRepinDialog } from "./repin-dialog.js";
 import { renderCheck } from "./host-check.js";
+import { openActDialog } from "./act-dialog.js";
 
 const list = () => $("#host-list");
 
@@ -24,7 +25,8 @@ function buildCard(host) {
       h("span", { class: "host-actions" },
         h("button", { type: "button", class: "btn btn-danger btn-small", "data-action": "repin", "data-host-id": host.id, hidden: true, text: "Re-pin host key" }),
         h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "check", "data-host-id": host.id, text: "Check host" }),
-        h("button", { type: "button", class: "btn btn-small", "data-action": "scan", "data-host-id": host.id, text: "Scan" }))),
+        h("button", { type: "button", class: "btn btn-small", "data-action": "scan", "data-host-id": host.id, text: "Scan" }),
+        h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "remove-host", "data-host-id": host.id, text: "Remove" }))),
     h("p", { class: "inline-msg", "data-host-msg": "", role: "status", hidden: true }),
     h("div", { class: "host-check", "data-host-check": "", "aria-live": "polite", hidden: true }));
   return li;
@@ -109,6 +111,19 @@ async function check(button) {
   renderCheck($("[data-host-check]", card), res.data?.checks, { title: "Host check", at: new Date().toISOString() });
 }
 
+function confirmRemove(host, from) {
+  if (!host) return;
+  const active = [...jobs.values()].filter((j) => j.hostId === host.id && ACTIVE_STATUSES.has(j.status)).length;
+  openActDialog({
+    title: `Remove ${host.name}?`,
+    text: `Kiln forgets this host and its drives; the reports of its past burn-ins stay in the history.${active ? ` It still has ${active} active job(s): cancel or abandon them first.` : ""}`,
+    button: "Remove host",
+    method: "DELETE",
+    path: `/api/v1/hosts/${encodeURIComponent(host.id)}`,
+    done: () => dropHost(host.id),
+  }, from);
+}
+
 export function initHosts() {
   list().addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
@@ -116,5 +131,6 @@ export function initHosts() {
     if (button.dataset.action === "scan") scan(button);
     if (button.dataset.action === "check") check(button);
     if (button.dataset.action === "repin") openRepinDialog(hosts.get(hostIdOf(button)), button);
+    if (button.dataset.action === "remove-host") confirmRemove(hosts.get(hostIdOf(button)), button);
   });
 }

@@ -1,4 +1,4 @@
-// Re-pin dialog: an admin accepts a host's new SSH key after typing the host's name.
+// Re-pin dialog: an admin accepts a host's new SSH key by typing the fingerprint the host itself shows.
 
 import { post } from "./api.js";
 import { $, setText, show, showMessage } from "./dom.js";
@@ -9,9 +9,10 @@ let opener = null;
 
 const dialog = () => $("#repin-dialog");
 
+const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
+
 function sync() {
-  const input = $("#repin-confirm");
-  $("#repin-submit").disabled = !current || input.value !== current.name;
+  $("#repin-submit").disabled = !current || !FINGERPRINT.test($("#repin-confirm").value);
 }
 
 export function openRepinDialog(host, from) {
@@ -35,11 +36,12 @@ export function openRepinDialog(host, from) {
 
 async function submit(event) {
   event.preventDefault();
-  if (!current || $("#repin-confirm").value !== current.name) return;
+  const typed = $("#repin-confirm").value;
+  if (!current || !FINGERPRINT.test(typed)) return;
   const d = dialog();
   const button = $("#repin-submit");
   button.disabled = true;
-  const res = await post(`/api/v1/hosts/${encodeURIComponent(current.id)}/repin`, { confirm: current.name });
+  const res = await post(`/api/v1/hosts/${encodeURIComponent(current.id)}/repin`, { fingerprint: typed.trim() });
   if (!res.ok) {
     showMessage($("[data-repin-error]", d), res.error);
     sync();

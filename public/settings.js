@@ -21,7 +21,7 @@ function outboxRow(m) {
 
 async function loadOutbox() {
   const box = $("#outbox");
-  const res = await get("/api/v1/outbox");
+  const res = await get("/api/v1/outbox?channel=email");
   showMessage($("[data-outbox-error]", box), res.ok ? "" : `Could not load the outbox: ${res.error}`);
   if (!res.ok) return;
   const { enabled, counts = {}, rows = [] } = res.data ?? {};
@@ -80,6 +80,20 @@ async function loadAudit() {
   show($("[data-audit-empty]", box), res.ok && rows.length === 0);
 }
 
+async function changePassword(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const result = $("[data-password-result]", form);
+  const { currentPassword, newPassword, newPassword2 } = Object.fromEntries(new FormData(form));
+  result.classList.add("is-error");
+  if (newPassword !== newPassword2) return showMessage(result, "The two new passwords differ.");
+  const res = await post("/api/v1/me/password", { currentPassword, newPassword });
+  result.classList.toggle("is-error", !res.ok);
+  showMessage(result, res.ok ? "Password changed. Your other sessions have ended." : res.error);
+  if (res.ok) form.reset();
+}
+
+$("#password-form").addEventListener("submit", changePassword);
 $("#send-test-email").addEventListener("click", (event) => sendTest(event.currentTarget));
 loadOutbox();
 loadAudit();

@@ -21,9 +21,23 @@ function notify(kind, item) {
 
 export function putHost(host) {
   if (host?.id == null) return;
+  if (host.removed) return dropHost(host.id);
   const merged = { ...hosts.get(host.id), ...host };
   hosts.set(host.id, merged);
   notify("host", merged);
+}
+
+/** A removed host goes, with its drives. */
+export function dropHost(id) {
+  const host = hosts.get(id);
+  if (!host) return;
+  hosts.delete(id);
+  for (const [driveId, d] of drives) {
+    if (d.hostId !== id) continue;
+    drives.delete(driveId);
+    notify("drive-removed", d);
+  }
+  notify("host", { ...host, removed: true });
 }
 
 export function putDrive(drive) {

@@ -19,6 +19,8 @@ import { JobHooks } from "./jobs/hooks.js";
 import { setupNotifications } from "./notify/wiring.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
+import { secureDataDir } from "./data-dir.js";
+import { retryBusy } from "./db/retry.js";
 
 export interface Kiln {
   url: string;
@@ -34,14 +36,17 @@ export interface Kiln {
 export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 export async function startKiln(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Kiln> {
-  const db = openDatabase(path.join(config.dataDir, "kiln.db"));
-  const applied = migrate(db, MIGRATIONS_DIR);
+  const db = openDatabase(secureDataDir(config.dataDir));
+  // Another process may hold the write lock while we start (a backup, a sqlite3 shell): wait for it.
+  const startup = <T>(step: string, write: () => T | Promise<T>) =>
+    retryBusy(write, 600_000, () => log.warn({ step }, "database busy at startup (another process holds a write lock); retrying"));
+  const applied = await startup("migrate", () => migrate(db, MIGRATIONS_DIR));
   if (applied.length) log.info({ applied }, "migrations applied");
-  const admin = await bootstrapAdmin(db, config);
+  const admin = await startup("bootstrap admin", () => bootstrapAdmin(db, config));
   if (admin === "created") log.info("bootstrap admin 'admin' created");
   if (admin === "needs-setup") log.warn("no admin yet: open the dashboard from this machine to create one");
   const key = ensureKilnKey(config.dataDir);
-  const crash = takeMarker(db, config.dataDir);
+  const crash = await startup("pid marker", () => takeMarker(db, config.dataDir));
   if (crash) log.error(crash, "the last Kiln run did not shut down cleanly (crash marker found)");
 
   const hub = new EventHub();
@@ -52,19 +57,21 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const runner = new Runner({
     db, registry, hosts, log: log.child({ part: "runner" }), maxParallel: config.maxParallel,
     gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
-    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, alertUnreachableMs: config.alertUnreachableMs, hooks, publish: (id) => jobs?.publish(id),
+    stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, progressSeconds: config.progressSeconds, alertUnreachableMs: config.alertUnreachableMs, hooks, publish: (id) => jobs?.publish(id),
   });
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
-  const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }) });
-  runner.start();
+  const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
+  await startup("reconciliation", () => runner.start());
 
-  const app = createApp({ db, config, log, hub, hosts, jobs, sshPublicKey: key.publicKey, version: VERSION });
+  const app = createApp({ db, config, log, hub, hosts, jobs, notify, sshPublicKey: key.publicKey, version: VERSION });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bind, () => resolve(s));
     s.once("error", reject);
   });
   const addr = server.address() as AddressInfo;
-  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  // Bound to every address: this machine's own URL is the loopback one (a Host Kiln answers to).
+  const shown = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "::1" : addr.address;
+  const url = `http://${addr.family === "IPv6" ? `[${shown}]` : shown}:${addr.port}`;
   log.info({ url }, "Kiln is listening");
   notify.start(addr.port);
 

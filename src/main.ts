@@ -15,6 +15,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  // A safety net: every background loop catches its own errors; one that slips through is a bug to
+  // log, not a reason to stop following burn-ins.
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (a bug); Kiln keeps running"));
   const kiln = await startKiln(config, log);
   let stopping = false;
   const stop = (signal: string) => {

@@ -57,7 +57,8 @@ beforeAll(async () => {
   await bench.kiln.waitForJob(ids.restarted!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
   expect((await bench.kiln.api("POST", `/api/v1/jobs/${ids.restarted}/cancel`)).status).toBe(202);
   await bench.waitEnded(ids.restarted!, 60_000);
-  expect((await bench.kiln.api("POST", `/api/v1/hosts/${bench.hostId}/repin`)).status).toBe(200);
+  const fp = bench.sshd.hostKeyFingerprint;
+  expect((await bench.kiln.api("POST", `/api/v1/hosts/${bench.hostId}/repin`, { fingerprint: fp })).status).toBe(200);
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { feed, finish, initialState, overallPercent, phaseCount, summary, type ProgressEvent, type ProgressState } from "../src/badblocks/progress.js";
 import { nextPhase, normalizePattern, overallFor, phaseKind } from "../src/badblocks/phases.js";
+import { scanStatus } from "../src/badblocks/status-scan.js";
 
 // Real badblocks output captured by scripts/capture-badblocks-fixtures.sh.
 const FIXTURES = new URL("./fixtures/badblocks/", import.meta.url);
@@ -282,5 +283,60 @@ describe("badblocks phase table", () => {
     expect(normalizePattern("RANDOM")).toBe("random");
     expect(normalizePattern("0x1ff")).toBeNull();
     expect(normalizePattern("170")).toBeNull();
+  });
+});
+
+describe("badblocks progress fast path", () => {
+  // feed() reads a status record that lies whole inside one chunk with status-scan.ts (no regex);
+  // fed one byte at a time every record is assembled in `partial` and takes the general, regex path.
+  const forms = [
+    "  0.00% done, 0:00 elapsed. (0/0/0 errors)",
+    " 12.34% done, 1:02:03 elapsed. (1/2/3 errors)",
+    "100.00% done, 27:00:01 elapsed. (0/0/0 errors)",
+    "7% done, 0:07 elapsed.",
+    " 50.5% done, 0:08 elapsed (4/5/6 errors)",
+    " 51.00% done, 0:09 elapsed. (7/8 errors)",
+    " 52.00% done, 0:10 elapsed. (9/9/9 errors) trailing words",
+    "\t53.00% done, 0:11 elapsed. (0/0/0 errors)",
+    " 54.00% done, 0:12 elapsed. (12345678901234567/0/0 errors)",
+    " 55.0000000000000001% done, 0:13 elapsed. (0/0/0 errors)",
+    " 56.00% done, 1234567890123456:00 elapsed. (0/0/0 errors)",
+    " 57.00% done, 0: elapsed. (0/0/0 errors)",
+    " 58.% done, 0:14 elapsed. (0/0/0 errors)",
+    " 59.00% done, 15 elapsed. (0/0/0 errors)",
+    "060.10% done, 0:16 elapsed. (0/1/0 errors)",
+    " 61.00% done, 0:17 elapsed. (0/0/0 errors)\u00a0",
+  ];
+  const stream = (sep: string) =>
+    Buffer.from(`Testing with pattern 0xaa: ${forms.join(sep)}${sep}done${sep}Reading and comparing: ${forms.join(sep)}${sep}`, "latin1");
+
+  it("reads every status form exactly as the general path does, however the bytes are cut", () => {
+    for (const sep of ["\b".repeat(44), "\n", "\b\n\b"]) {
+      const raw = stream(sep);
+      const whole = replay(raw);
+      expect(ofType(whole.events, "progress").length).toBeGreaterThan(20);
+      expect(replay(raw, Array.from({ length: raw.length }, (_, i) => i))).toEqual(whole);
+      const rnd = seeded(raw.length);
+      for (let round = 0; round < 20; round++) expect(replay(raw, randomCuts(raw.length, 1 + Math.floor(rnd() * 30), rnd))).toEqual(whole);
+    }
+  });
+
+  it("takes the fast path for real status records and leaves the doubtful ones to the general path", () => {
+    const real = fixture("good-slow.stderr").toString("latin1");
+    const record = /\s*\d+\.\d+% done, [^\b]*/.exec(real)![0];
+    const fast = scanStatus(Buffer.from(record, "latin1"), 0, record.length);
+    expect(fast).toMatchObject({ errors: { read: 0, write: 0, corrupt: 0 } });
+    expect(fast!.pct).toBe(Number(/(\d+\.\d+)%/.exec(record)![1]));
+    for (const doubtful of [forms[7]!, forms[8]!, forms[9]!, forms[10]!]) expect(scanStatus(Buffer.from(doubtful, "latin1"), 0, doubtful.length)).toBeNull();
+  });
+
+  it("gives the same state and events for a long log fed whole, in reader-sized chunks or record by record", () => {
+    const raw = fixture("good-slow.stderr");
+    const long = Buffer.concat([raw.subarray(0, raw.lastIndexOf("Pass completed")), ...Array.from({ length: 40 }, () => raw.subarray(raw.indexOf("Reading and comparing"), raw.lastIndexOf("Pass completed"))), raw.subarray(raw.lastIndexOf("Pass completed"))]);
+    const whole = replay(long);
+    const sizes = [1 << 20, 4096, 97, 1];
+    for (const size of sizes) expect(replay(long, Array.from({ length: Math.ceil(long.length / size) - 1 }, (_, i) => (i + 1) * size))).toEqual(whole);
+    const records = [...long.toString("latin1").matchAll(/[\b\n]+/g)].map((m) => m.index! + m[0].length).filter((i) => i < long.length);
+    expect(replay(long, records, initialState(), true)).toEqual(whole);
   });
 });

@@ -58,7 +58,7 @@ describe("the outbox across a Kiln crash", () => {
     }
     expect(job.status).toBe("passed");
     let row: any;
-    for (let i = 0; i < 100 && !(row?.attempts >= 1); i++) {
+    for (let i = 0; i < 300 && !(row?.attempts >= 1 && row.status === "pending"); i++) { // between attempts, not in one
       await sleep(100);
       row = await outboxRow(key);
     }

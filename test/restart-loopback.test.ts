@@ -8,6 +8,7 @@ import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./h
 import { registerCleanup } from "./helpers/cleanup.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { rawRequest } from "./helpers/raw-http.js";
 
 const NS = `kiln-test-ns-${process.pid}`;
 const HOST_IF = `kv${process.pid % 100000}a`;
@@ -48,7 +49,8 @@ beforeAll(async () => {
   ip("netns", "exec", NS, "ip", "addr", "add", `${NS_ADDR}/30`, "dev", NS_IF);
   ip("netns", "exec", NS, "ip", "link", "set", NS_IF, "up");
   ip("netns", "exec", NS, "ip", "link", "set", "lo", "up");
-  kiln = await startTestKiln({ KILN_BIND: "0.0.0.0" });
+  // The namespace reaches Kiln by this host's veth address: a name Kiln must be told it answers to.
+  kiln = await startTestKiln({ KILN_BIND: "0.0.0.0", KILN_ALLOWED_HOSTS: HOST_ADDR });
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
 });
@@ -66,7 +68,9 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
     const host = await kiln.api("POST", "/api/v1/hosts", {
       name: "r", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
     });
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
+    const scanned = await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
+    expect(scanned.status, JSON.stringify(host.body) + JSON.stringify(scanned.body)).toBe(200);
+    const drives = scanned.body as any[];
     const d = drives.find((x) => x.devPath === disk.device);
     const passed = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
     const passedId = passed.body.jobs[0].id;
@@ -85,7 +89,16 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
 
     const local = (headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}/api/v1/jobs/${cancelledId}/restart`, { method: "POST", headers });
+    const jobCount = async () => ((await kiln.api("GET", "/api/v1/jobs")).body as unknown[]).length;
+    const before = await jobCount();
     expect((await local({ "X-Forwarded-For": "127.0.0.1" })).status).toBe(401);
+    // A web page open in a browser on this machine: a cross-site form post, another local page, and a
+    // DNS-rebound name (foreign Host, sent with node:http since fetch will not set Host) are refused.
+    expect((await local({ Origin: "http://evil.example", "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    expect((await local({ Origin: "http://localhost:5173" })).status).toBe(403);
+    const rebound = await rawRequest(`http://127.0.0.1:${port}`, "POST", `/api/v1/jobs/${cancelledId}/restart`, { headers: { host: `rebind.evil.example:${port}` } });
+    expect(rebound.status).toBe(421);
+    expect(await jobCount()).toBe(before);
     const ok = await local();
     expect(ok.status).toBe(202);
     const newId = (await ok.json()).id;

@@ -9,6 +9,7 @@ import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./h
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { feed, initialState, summary } from "../src/badblocks/progress.js";
 
 let kiln: KilnProcess;
 let sshd: TestSshd;
@@ -29,10 +30,31 @@ async function waitJob(id: number, pred: (j: any) => boolean, ms = 120_000): Pro
   throw new Error(`job ${id} not in the expected state: ${JSON.stringify(j)}`);
 }
 
-function processStates(jobId: number): string[] {
+function jobDir(jobId: number): string {
   const dir = readdirSync(path.join(work, "jobs")).find((d) => d.startsWith(`${jobId}-`))!;
-  const bbPid = readFileSync(path.join(work, "jobs", dir, "bb.pid"), "utf8").trim();
+  return path.join(work, "jobs", dir);
+}
+
+function processStates(jobId: number): string[] {
+  const bbPid = readFileSync(path.join(jobDir(jobId), "bb.pid"), "utf8").trim();
   return execFileSync("ps", ["-o", "stat=", "-p", bbPid], { encoding: "utf8" }).trim().split("\n");
+}
+
+const allStopped = (jobId: number) => processStates(jobId).every((s) => s.startsWith("T"));
+
+async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+/** Where badblocks' own log (frozen while its process group is stopped) says the surface test is. */
+function progressInLog(jobId: number): { phase: number; phasePct: number } {
+  const log = readFileSync(path.join(jobDir(jobId), "progress.log"));
+  const s = summary(feed(initialState(), log).state);
+  return { phase: s.phase, phasePct: Math.round(s.phasePct * 100) / 100 };
 }
 
 beforeAll(async () => {
@@ -64,22 +86,41 @@ describe("temperature guard", () => {
     await waitJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
 
     standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 56 });
-    const paused = await waitJob(id, (j) => j.status === "paused", 30_000);
+    const paused = await waitJob(id, (j) => j.status === "paused", 60_000);
     expect(paused.notes.some((n: any) => n.kind === "paused" && /56/.test(n.text))).toBe(true);
-    await sleep(500);
-    expect(processStates(id).every((s) => s.startsWith("T"))).toBe(true);
-    const pausedAt = paused.percent;
+    // The job turns `paused` after the STOP was sent; the kernel stops the group right after.
+    await until("badblocks stopped", () => allStopped(id), 30_000);
+    // Stopped, badblocks' log no longer grows: what it wrote before the stop is the most the job
+    // may ever show while paused. The reader commits held progress once its gate opens (not the
+    // value the test happened to read when the status changed), so wait for exactly that.
+    const frozenLog = readFileSync(path.join(jobDir(id), "progress.log"));
+    const atStop = progressInLog(id);
+    let atPause: any;
+    await until("progress written before the stop committed", async () => {
+      atPause = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+      return atPause.surface.phase === atStop.phase && atPause.surface.phasePct === atStop.phasePct;
+    });
+    expect(atPause.status).toBe("paused");
 
     await kiln.kill("SIGTERM");
+    const restartedAt = Date.now();
     await kiln.start();
-    await sleep(3000);
+    // Re-attached, and the guard has finished at least one decision since (samples never overlap:
+    // a second reading means the first one's decision is done).
+    const readsSince = () => standIn.calls(disk.device).filter((c) => c.action === "read" && c.at > restartedAt).length;
+    await until("re-attached and the guard sampled twice", async () => {
+      const j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+      return j.notes.some((n: any) => n.kind === "reattach") && readsSince() >= 2;
+    });
     const still = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
     expect(still.status).toBe("paused");
-    expect(processStates(id).every((s) => s.startsWith("T"))).toBe(true);
-    expect(still.percent).toBeLessThanOrEqual(pausedAt + 1);
+    expect(allStopped(id)).toBe(true);
+    expect(readFileSync(path.join(jobDir(id), "progress.log")).equals(frozenLog)).toBe(true);
+    expect({ phase: still.surface.phase, phasePct: still.surface.phasePct }).toEqual(atStop);
+    expect(still.percent).toBe(atPause.percent);
 
     standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 47 });
-    await waitJob(id, (j) => j.status === "running", 30_000);
+    await waitJob(id, (j) => j.status === "running", 60_000);
     const done = await waitJob(id, (j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status), 180_000);
     expect(done.status).toBe("passed");
     expect(done.notes.some((n: any) => n.kind === "resumed-temp")).toBe(true);

@@ -4,7 +4,8 @@ import type { Db } from "../db/open.js";
 
 export const AUDIT_ACTIONS = [
   "job.start", "job.cancel", "job.restart", "host.add", "host.repin", "settings.change",
-  "user.create", "user.activate", "user.deactivate",
+  "user.create", "user.activate", "user.deactivate", "user.password", "user.password-reset",
+  "host.remove", "job.abandon",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -44,3 +44,8 @@ export function loadSession(db: Db, cookieValue: string, now: number): Session |
 export function deleteSession(db: Db, cookieValue: string): void {
   db.prepare("DELETE FROM sessions WHERE id = ?").run(digest(cookieValue));
 }
+
+/** Ends every session of a user (after a password change), except the one given by its cookie. */
+export function deleteUserSessions(db: Db, userId: number, keepCookieValue?: string): number {
+  return db.prepare("DELETE FROM sessions WHERE user_id = ? AND id <> ?").run(userId, keepCookieValue ? digest(keepCookieValue) : "").changes;
+}

@@ -70,3 +70,16 @@ export async function createUser(db: Db, username: string, password: string, rol
 export function setUserActive(db: Db, id: number, active: boolean): boolean {
   return db.prepare("UPDATE users SET active = ? WHERE id = ?").run(active ? 1 : 0, id).changes === 1;
 }
+
+export function findUserById(db: Db, id: number): UserRow | undefined {
+  const row = db
+    .prepare("SELECT id, username, role, active, password_hash AS passwordHash FROM users WHERE id = ?")
+    .get(id) as (Omit<UserRow, "active"> & { active: number }) | undefined;
+  return row && { ...row, active: row.active === 1 };
+}
+
+/** Sets a user's password; returns false when there is no such user. */
+export async function setPassword(db: Db, id: number, password: string): Promise<boolean> {
+  const hash = await hashPassword(password);
+  return db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, id).changes === 1;
+}

@@ -10,6 +10,8 @@
 // covers, so it can be saved and fed on later. Events depend only on the bytes, never on how they
 // were cut into chunks. Bytes are read as latin1, so no input can make decoding throw.
 
+import { SPEED_REGIONS } from "../smart/speed-knowledge.js";
+import { scanStatus, type StatusRecord } from "./status-scan.js";
 import { DEFAULT_PATTERNS, nextPhase, normalizePattern, overallFor, patternIndex, phaseCountFor, phaseKind, type PhaseKind } from "./phases.js";
 
 export interface ErrorCounts {
@@ -58,6 +60,16 @@ export interface ProgressState {
   phaseStart: (number | null)[];
   phaseEnd: (number | null)[];
   aborting: boolean;
+  /**
+   * Speed across the disk: per phase (index = phase - 1), badblocks' elapsed seconds when the pass
+   * crossed each of SPEED_REGIONS + 1 region boundaries (0 %, 10 %, …, 100 %), interpolated between
+   * status lines; null where not seen. Bounded: MAX_TIMED_PHASES × (SPEED_REGIONS + 1) numbers.
+   */
+  regionTimes: (number | null)[][];
+  /** The last status of the current phase, [percent, elapsed seconds], for the interpolation. */
+  lastStatus: [number, number] | null;
+  /** A pass that ended ("done") and waits for the next header's time as its end. */
+  endingPhase: { phase: number; last: [number, number] } | null;
   /** The last unrecognised or error line seen while running, for the operator. */
   notice: string | null;
   terminal: Terminal | null;
@@ -79,6 +91,8 @@ export interface ProgressSummary {
   terminal: Terminal | null;
 }
 
+const BACKSPACE = 8;
+const NEWLINE = 10;
 /** A record longer than this is cut (only garbage gets near it). */
 const MAX_RECORD = 1024;
 /** Phases whose start/end times are kept (badblocks -w has at most 8 unless told to repeat). */
@@ -104,24 +118,43 @@ export function initialState(patterns: readonly string[] = DEFAULT_PATTERNS): Pr
     phaseStart: [],
     phaseEnd: [],
     aborting: false,
+    regionTimes: [],
+    lastStatus: null,
+    endingPhase: null,
     notice: null,
     terminal: null,
   };
 }
 
-/** Consumes `chunk`; complete records produce events, an unfinished tail waits in `partial`. */
+/**
+ * Consumes `chunk`; complete records produce events, an unfinished tail waits in `partial`.
+ * Records end at \b or \n; a run of them ends one record (the rest would be empty records, about
+ * half of a log's bytes). A status record inside the chunk is read from the bytes (status-scan.ts);
+ * every other record, or one that began in an earlier chunk, goes through handleRecord.
+ */
 export function feed(prev: ProgressState, chunk: Buffer): { state: ProgressState; events: ProgressEvent[] } {
   const state = clone(prev);
   const events: ProgressEvent[] = [];
   state.offset += chunk.length;
-  const pieces = chunk.toString("latin1").split(/[\b\n]/);
-  const last = pieces.pop() ?? "";
-  for (const piece of pieces) {
-    const record = cut(state.partial + piece);
-    state.partial = "";
-    handleRecord(state, record, events);
+  let start = 0;
+  let i = 0;
+  while (i < chunk.length) {
+    const c = chunk[i];
+    if (c !== BACKSPACE && c !== NEWLINE) {
+      i++;
+      continue;
+    }
+    const fast = state.partial === "" && !state.terminal && i - start <= MAX_RECORD ? scanStatus(chunk, start, i) : null;
+    if (fast) status(state, fast, events);
+    else if (i > start || state.partial !== "") {
+      const record = cut(state.partial + chunk.toString("latin1", start, i));
+      state.partial = "";
+      handleRecord(state, record, events);
+    }
+    while (i < chunk.length && (chunk[i] === BACKSPACE || chunk[i] === NEWLINE)) i++;
+    start = i;
   }
-  state.partial = cut(state.partial + last);
+  state.partial = cut(state.partial + chunk.toString("latin1", start));
   return { state, events };
 }
 
@@ -183,15 +216,16 @@ const INFORMATIONAL = /^(?:Checking for bad blocks|Checking blocks \d+ to \d+)/;
 function handleRecord(state: ProgressState, raw: string, events: ProgressEvent[]): void {
   const record = raw.trim();
   if (record === "" || state.terminal) return;
-  let m: RegExpExecArray | null;
-  if ((m = WRITE_HEADER.exec(record))) {
+  // Status records are nearly all of a log; they start with a digit, the headers below with a letter.
+  let m: RegExpExecArray | null = STATUS.exec(record);
+  if (m) {
+    status(state, statusOf(m), events);
+  } else if ((m = WRITE_HEADER.exec(record))) {
     startPhase(state, "write", m[2] ? "random" : (normalizePattern(m[1] ?? "") ?? null), events);
-    status(state, m[3] ?? "", events);
+    statusText(state, m[3] ?? "", events);
   } else if ((m = VERIFY_HEADER.exec(record))) {
     startPhase(state, "verify", null, events);
-    status(state, m[1] ?? "", events);
-  } else if (STATUS.test(record)) {
-    status(state, record, events);
+    statusText(state, m[1] ?? "", events);
   } else if (record === "done") {
     endPhase(state, events);
   } else if (/^\d+$/.test(record)) {
@@ -223,6 +257,8 @@ function handleRecord(state: ProgressState, raw: string, events: ProgressEvent[]
 
 function startPhase(state: ProgressState, kind: PhaseKind, pattern: string | null, events: ProgressEvent[]): void {
   if (state.phase > 0 && !state.phaseDone) setTime(state.phaseEnd, state.phase, state.elapsedSeconds);
+  state.endingPhase = state.phase > 0 && state.lastStatus !== null ? { phase: state.phase, last: state.lastStatus } : null;
+  state.lastStatus = null;
   const from = state.phase;
   state.phase = nextPhase(from, kind);
   state.phaseDone = false;
@@ -234,18 +270,40 @@ function startPhase(state: ProgressState, kind: PhaseKind, pattern: string | nul
   events.push({ type: "phase", phase: state.phase, pattern: state.pattern, kind });
 }
 
-function status(state: ProgressState, text: string, events: ProgressEvent[]): void {
+/** The status printed right after a header, if any. */
+function statusText(state: ProgressState, text: string, events: ProgressEvent[]): void {
   const m = STATUS.exec(text.trim());
-  if (!m) return;
-  const elapsed = seconds(m[2] ?? "0");
+  if (m) status(state, statusOf(m), events);
+}
+
+/** The general path's reading of a status record (status-scan.ts is the fast one). */
+function statusOf(m: RegExpExecArray): StatusRecord {
+  return {
+    pct: Number(m[1]),
+    elapsedSeconds: seconds(m[2] ?? "0"),
+    errors: m[3] !== undefined ? counts(m[3], m[4], m[5]) : null,
+  };
+}
+
+function status(state: ProgressState, record: StatusRecord, events: ProgressEvent[]): void {
+  const elapsed = record.elapsedSeconds;
   state.elapsedSeconds = Math.max(state.elapsedSeconds, elapsed);
-  if (m[3] !== undefined) state.errors = counts(m[3], m[4], m[5]);
+  const errors = record.errors;
+  if (errors && (errors.read !== state.errors.read || errors.write !== state.errors.write || errors.corrupt !== state.errors.corrupt)) state.errors = errors;
+  if (state.endingPhase !== null) {
+    // The previous pass ended when this one's first status was printed (the header carries it).
+    crossTo(state, state.endingPhase.phase, state.endingPhase.last, 100, elapsed);
+    state.endingPhase = null;
+  }
   if (state.phase > 0 && !state.phaseDone) {
-    state.phasePct = Math.max(state.phasePct, Math.min(100, Number(m[1])));
+    state.phasePct = Math.max(state.phasePct, Math.min(100, record.pct));
     if (state.phaseStart[state.phase - 1] == null) setTime(state.phaseStart, state.phase, elapsed);
+    crossTo(state, state.phase, state.lastStatus, state.phasePct, elapsed);
+    state.lastStatus = [state.phasePct, elapsed];
   }
   raiseOverall(state);
-  events.push({ type: "progress", phase: state.phase, pct: state.phasePct, elapsedSeconds: elapsed, errors: { ...state.errors } });
+  const e = state.errors;
+  events.push({ type: "progress", phase: state.phase, pct: state.phasePct, elapsedSeconds: elapsed, errors: { read: e.read, write: e.write, corrupt: e.corrupt } });
 }
 
 function endPhase(state: ProgressState, events: ProgressEvent[]): void {
@@ -258,9 +316,38 @@ function endPhase(state: ProgressState, events: ProgressEvent[]): void {
 }
 
 function end(state: ProgressState, terminal: Terminal, events: ProgressEvent[]): void {
+  if (terminal.kind === "completed") extrapolateEnd(state);
   state.terminal = terminal;
   if (terminal.kind === "completed") state.overallPct = 100;
   events.push({ type: "terminal", ...terminal, errors: { ...terminal.errors } });
+}
+
+/**
+ * Records the region boundaries the pass crossed between its last status and (pct, t), by linear
+ * interpolation; the first status of a pass sets the boundaries at or below its percent.
+ */
+function crossTo(state: ProgressState, phase: number, last: [number, number] | null, pct: number, t: number): void {
+  if (phase < 1 || phase > MAX_TIMED_PHASES) return;
+  while (state.regionTimes.length < phase) state.regionTimes.push([]);
+  const times = state.regionTimes[phase - 1]!;
+  while (times.length <= SPEED_REGIONS) times.push(null);
+  for (let k = 0; k <= SPEED_REGIONS; k++) {
+    const b = (100 * k) / SPEED_REGIONS;
+    if (times[k] != null || b > pct + 1e-9) continue;
+    if (last === null || pct <= last[0]) times[k] = last?.[1] ?? t;
+    else times[k] = Math.round((last[1] + ((b - last[0]) / (pct - last[0])) * (t - last[1])) * 1000) / 1000;
+  }
+}
+
+/** The last pass of a completed run has no next header: its end is extrapolated at its own average speed. */
+function extrapolateEnd(state: ProgressState): void {
+  const times = state.regionTimes[state.phase - 1];
+  const last = state.lastStatus;
+  if (!times || !last || times[SPEED_REGIONS] != null) return;
+  const start = times[0];
+  if (start == null) return;
+  const t = last[0] > 0 && last[1] > start ? start + ((last[1] - start) * 100) / last[0] : last[1];
+  crossTo(state, state.phase, last, 100, Math.round(t * 1000) / 1000);
 }
 
 function raiseOverall(state: ProgressState): void {
@@ -294,6 +381,10 @@ function clone(state: ProgressState): ProgressState {
     errors: { ...state.errors },
     phaseStart: [...state.phaseStart],
     phaseEnd: [...state.phaseEnd],
+    // States saved before the speed profile existed lack these fields.
+    regionTimes: (state.regionTimes ?? []).map((r) => [...r]),
+    lastStatus: state.lastStatus ? [state.lastStatus[0], state.lastStatus[1]] : null,
+    endingPhase: state.endingPhase ? { phase: state.endingPhase.phase, last: [state.endingPhase.last[0], state.endingPhase.last[1]] } : null,
     terminal: state.terminal ? { ...state.terminal, errors: { ...state.terminal.errors } } : null,
   };
 }

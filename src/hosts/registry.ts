@@ -5,12 +5,14 @@ import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { EventHub } from "../events/hub.js";
 import { SshHost } from "../ssh/connection.js";
-import { HostError, type ExecOptions, type ExecResult } from "../ssh/port.js";
+import { HostError, type ExecOptions, type ExecResult, type HostPort } from "../ssh/port.js";
 import { getHost, hostView, setHostStatus, type HostRow } from "./repo.js";
 import { loginShellCommand, withPrivilege } from "../remote/privilege.js";
+import { hostVerbs } from "../remote/verbs.js";
 
 export class HostRegistry {
   private hosts = new Map<number, SshHost>();
+  private ports = new Map<number, HostPort>();
 
   constructor(
     private db: Db,
@@ -48,7 +50,7 @@ export class HostRegistry {
    */
   async exec(hostId: number, script: string, opts?: ExecOptions): Promise<ExecResult> {
     const row = getHost(this.db, hostId);
-    if (!row) throw new HostError(`host ${hostId} does not exist`, true);
+    if (!row || row.removed_at) throw new HostError(`host ${hostId} does not exist`, true);
     if (row.status === "untrusted") {
       throw new HostError(
         `host ${row.name} is untrusted: its host key changed (${row.status_text ?? ""}); an admin must re-pin it`,
@@ -69,6 +71,17 @@ export class HostRegistry {
       }
       throw err;
     }
+  }
+
+  /** The host's port: exec and the verbs, every call keeping the host's status in step. */
+  port(hostId: number): HostPort {
+    let port = this.ports.get(hostId);
+    if (!port) {
+      const exec = (script: string, opts?: ExecOptions) => this.exec(hostId, script, opts);
+      port = { exec, ...hostVerbs(exec) };
+      this.ports.set(hostId, port);
+    }
+    return port;
   }
 
   peakChannels(): number {

@@ -21,6 +21,7 @@ export interface HostRow {
   use_sudo: number;
   check_json: string | null;
   checked_at: string | null;
+  removed_at: string | null;
 }
 
 export interface HostView {
@@ -65,8 +66,30 @@ export function getHost(db: Db, id: number): HostRow | undefined {
   return db.prepare("SELECT * FROM hosts WHERE id = ?").get(id) as HostRow | undefined;
 }
 
+/** The hosts in use (a removed host's row stays only for its jobs' history). */
 export function listHosts(db: Db): HostRow[] {
-  return db.prepare("SELECT * FROM hosts ORDER BY name").all() as HostRow[];
+  return db.prepare("SELECT * FROM hosts WHERE removed_at IS NULL ORDER BY name").all() as HostRow[];
+}
+
+/**
+ * Removes a host that has no active job, in one transaction: the row is renamed (its name is free
+ * again), loses its private key and is hidden; its drives are no longer present. False: it has an
+ * active job (or is gone).
+ */
+export function removeHost(db: Db, id: number, now = Date.now()): boolean {
+  return db.transaction(() => {
+    const active = db.prepare("SELECT count(*) FROM jobs WHERE host_id = ? AND status IN ('queued','running','paused')").pluck().get(id) as number;
+    if (active > 0) return false;
+    const res = db
+      .prepare(
+        `UPDATE hosts SET removed_at = ?, name = name || ' (removed #' || id || ')', private_key = NULL,
+                status = 'unknown', status_text = 'removed' WHERE id = ? AND removed_at IS NULL`,
+      )
+      .run(nowIso(now), id);
+    if (res.changes !== 1) return false;
+    db.prepare("UPDATE drives SET present = 0 WHERE host_id = ?").run(id);
+    return true;
+  }).immediate();
 }
 
 export interface NewHost {
@@ -112,8 +135,9 @@ export function saveHostCheck(db: Db, id: number, lines: CheckLine[], now = Date
   db.prepare("UPDATE hosts SET check_json = ?, checked_at = ? WHERE id = ?").run(JSON.stringify(lines), nowIso(now), id);
 }
 
-export function repinHost(db: Db, id: number, fingerprint: string): void {
-  db.prepare(
-    "UPDATE hosts SET host_key_fingerprint = ?, status = 'online', status_text = NULL WHERE id = ?",
-  ).run(fingerprint, id);
+/** Stores the new key's fingerprint only if the old one is still pinned (compare-and-set). */
+export function repinHost(db: Db, id: number, oldFingerprint: string, fingerprint: string): boolean {
+  return db.prepare(
+    "UPDATE hosts SET host_key_fingerprint = ?, status = 'online', status_text = NULL WHERE id = ? AND host_key_fingerprint = ?",
+  ).run(fingerprint, id, oldFingerprint).changes === 1;
 }

@@ -9,7 +9,8 @@ import { buildScanScript, newScanNonce, parseScanOutput } from "../inventory/sca
 import { retryBusy } from "../db/retry.js";
 import { driveView, listDriveViews, upsertScannedDrives, type DriveView } from "../drives/repo.js";
 import type { HostRegistry } from "./registry.js";
-import { getHost, hostView, insertHost, listHosts, repinHost, saveHostCheck, type HostView } from "./repo.js";
+import { getHost, hostView, insertHost, listHosts, removeHost, repinHost, saveHostCheck, type HostRow, type HostView } from "./repo.js";
+import { typedFingerprint } from "../ssh/fingerprint.js";
 import { buildCheckScript } from "./check-script.js";
 import { judgeHost, problemText, type CheckResult } from "./check.js";
 import { loginShellCommand } from "../remote/privilege.js";
@@ -30,7 +31,7 @@ export interface AddHostInput {
 export class HostService {
   constructor(
     private db: Db,
-    private registry: HostRegistry,
+    readonly registry: HostRegistry,
     private kilnPrivateKey: string,
     private hub: EventHub,
     private log: Logger,
@@ -98,8 +99,7 @@ export class HostService {
 
   /** "Check host": the same check on a host Kiln knows, in its recorded sudo mode; the result is kept. */
   async check(hostId: number): Promise<CheckResult> {
-    const host = getHost(this.db, hostId);
-    if (!host) throw new HttpError(404, `no host ${hostId}`);
+    const host = this.current(hostId);
     const script = buildCheckScript({ workDir: host.work_dir, sudo: host.use_sudo === 1 });
     const res = await this.registry.exec(hostId, script, { timeoutMs: 120_000 });
     const check = judgeHost(res.stdout.toString("utf8"), host.username);
@@ -114,8 +114,7 @@ export class HostService {
    * devices (then only those are returned and nothing else is marked absent).
    */
   async scan(hostId: number, only?: string[]): Promise<DriveView[]> {
-    const host = getHost(this.db, hostId);
-    if (!host) throw new HttpError(404, `no host ${hostId}`);
+    const host = this.current(hostId);
     const opts = { includeLoopDevices: host.include_loop_devices === 1, ...(only ? { only } : {}) };
     const nonce = newScanNonce();
     const script = buildScanScript(opts, nonce);
@@ -131,16 +130,41 @@ export class HostService {
     return only ? views : listDriveViews(this.db, hostId);
   }
 
-  /** An admin accepts the host's current key after it changed. */
-  async repin(hostId: number): Promise<HostView> {
-    const host = getHost(this.db, hostId);
-    if (!host) throw new HttpError(404, `no host ${hostId}`);
+  /**
+   * An admin accepts the host's current key after it changed, by typing the fingerprint the host
+   * itself shows (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on its console). The key is
+   * stored only when it matches what the host presents now; otherwise nothing changes.
+   */
+  async repin(hostId: number, typed: string): Promise<{ view: HostView; old: string }> {
+    const host = this.current(hostId);
+    const expected = typedFingerprint(typed);
+    if (!expected) throw new HttpError(400, "type or paste the host's key fingerprint (SHA256:…), as `ssh-keygen -lf` prints it on the host");
     const fingerprint = await this.probe(host.address, host.port, host.username, host.private_key);
-    repinHost(this.db, hostId, fingerprint);
+    if (fingerprint !== expected) {
+      this.log.warn({ hostId, typed: expected, presented: fingerprint }, "re-pin refused: the typed fingerprint is not the host's key");
+      throw new HttpError(409, `the fingerprint you typed is not the key ${host.name} presents now; nothing was changed (check the host's console, or someone may be in between)`);
+    }
+    if (!repinHost(this.db, hostId, host.host_key_fingerprint, fingerprint)) throw new HttpError(409, `the key of ${host.name} was changed meanwhile; try again`);
     this.registry.drop(hostId);
     this.log.warn({ hostId, old: host.host_key_fingerprint, new: fingerprint }, "host key re-pinned");
     const view = hostView(getHost(this.db, hostId)!);
     this.hub.publish("host", view);
-    return view;
+    return { view, old: host.host_key_fingerprint };
+  }
+
+  /** Removes a host that has no active job (its history stays). */
+  remove(hostId: number): HostRow {
+    const host = this.current(hostId);
+    if (!removeHost(this.db, hostId)) throw new HttpError(409, `${host.name} has active jobs: cancel or abandon them first`);
+    this.registry.drop(hostId);
+    this.log.warn({ hostId, name: host.name }, "host removed");
+    this.hub.publish("host", { id: hostId, removed: true });
+    return host;
+  }
+
+  private current(hostId: number): HostRow {
+    const host = getHost(this.db, hostId);
+    if (!host || host.removed_at) throw new HttpError(404, `no host ${hostId}`);
+    return host;
   }
 }

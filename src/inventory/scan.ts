@@ -5,7 +5,7 @@ import { collectFacts, digestProbes, inUseOf, type DeviceProbe, type HostFacts }
 import { parseLsblkJson, SAFE_DEVICE_NAME, type LsblkDevice } from "./lsblk.js";
 import { parseMidcltDiskDetails, parseMountinfo, parseSwaps, parseZpoolStatus, pickByIdPaths } from "./probes.js";
 import { bodiesByArg, firstBody, probeRuns, splitFrames, type Section } from "./scan-output.js";
-import { smartIdentity, smartStatus } from "./smartctl.js";
+import { smartIdentity, smartStatus, STANDBY_REASON } from "./smartctl.js";
 import type { DriveSmart, ScannedDrive, ScanOptions, ScanResult } from "./types.js";
 
 export { buildScanScript, newScanNonce } from "./scan-script.js";
@@ -63,8 +63,9 @@ function smartOf(d: LsblkDevice, sections: Section[], missing: Set<string>): Dri
   const run = probeRuns(sections, "smartctl").get(d.kname);
   if (!run) return loop ? LOOP_NO_SMART : { available: false, reason: "smartctl did not run" };
   const status = smartStatus(run.rc, parseJson(run.stdout));
-  // A loop device only answers SMART through a stand-in for drive hardware (tests); otherwise keep the plain reason.
-  return loop && !status.available ? LOOP_NO_SMART : status;
+  // A loop device only answers SMART through a stand-in for drive hardware (tests); otherwise keep the
+  // plain reason. A standby answer is the stand-in's too: kept, so the job wakes the "drive".
+  return loop && !status.available && status.reason !== STANDBY_REASON ? LOOP_NO_SMART : status;
 }
 
 function buildDrive(d: LsblkDevice, host: HostFacts, byId: Map<string, string>, sections: Section[], missing: Set<string>): ScannedDrive {

@@ -59,6 +59,9 @@ function firstError(raw: unknown): string | null {
   return text(err.string);
 }
 
+/** Why SMART is unavailable for a drive the scan found asleep; a job wakes it (stages/smart-wake.ts). */
+export const STANDBY_REASON = "drive is in standby (not woken by the scan)";
+
 /** Decides whether SMART is available from smartctl's exit code and JSON (null when not JSON). */
 export function smartStatus(rc: number, raw: unknown | null): DriveSmart {
   if (rc === 124 || rc === 137) return { available: false, reason: "smartctl timed out" };
@@ -66,7 +69,7 @@ export function smartStatus(rc: number, raw: unknown | null): DriveSmart {
   if (rc & 0b11) {
     const msg = firstError(raw);
     const standby = msg !== null && /standby/i.test(msg);
-    const reason = standby ? "drive is in standby (not woken by the scan)" : msg ?? `smartctl exit ${rc}`;
+    const reason = standby ? STANDBY_REASON : msg ?? `smartctl exit ${rc}`;
     return { available: false, reason, raw };
   }
   const support = obj(obj(raw).smart_support);

@@ -81,9 +81,7 @@ export class Follower {
     if (!read.found || (read.log === null && this.logOffset > 0)) {
       return this.end({ status: "unknown", errorText: read.found ? "the host-side log vanished after it had been read" : "the job's directory on the host vanished" });
     }
-    if (read.log && read.log.size < this.logOffset) {
-      return this.end({ status: "unknown", errorText: `the host-side log shrank below the ${this.logOffset} bytes already read (truncated or replaced)` });
-    }
+    if (read.log && read.log.size < this.logOffset) return this.shrank(read, now, gateMs);
     if (read.log && read.log.data.length > 0) {
       this.state = feed(this.state, read.log.data).state;
       this.addTail(read.log.data);
@@ -118,6 +116,20 @@ export class Follower {
       }
     }
     return this.tick(now, gateMs, hadData ? change : undefined);
+  }
+
+  /**
+   * The log is shorter than what was already read. With the process gone and no exit status that is
+   * a power loss (the tail never reached the disk): what was read stays true, so the run is resumed
+   * from the saved parser state. A live process or an exit status with a shrunken log is not
+   * explained by that: `unknown`.
+   */
+  private shrank(read: JobRead, now: number, gateMs: number): Step {
+    const lost = `the host-side log shrank below the ${this.logOffset} bytes already read`;
+    if (read.exit !== null || read.alive) return this.end({ status: "unknown", errorText: `${lost} (truncated or replaced)` });
+    if (++this.goneWithoutExit < VANISHED_POLLS) return this.tick(now, gateMs, undefined);
+    const v = this.verdict(null, true);
+    return this.end(v.resumable ? { ...v, errorText: `${lost} and the process is gone without an exit status (a power loss)` } : v);
   }
 
   /** `change` is given only when new bytes arrived; without it, a dirty gate is flushed once due. */

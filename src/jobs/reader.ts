@@ -3,7 +3,6 @@
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
-import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
@@ -56,8 +55,22 @@ export class HostReader {
   follow(spec: FollowSpec): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
-      this.loop ??= this.run().finally(() => (this.loop = null));
+      this.loop ??= this.run()
+        .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
+        .finally(() => (this.loop = null));
     });
+  }
+
+  /**
+   * Stops following a job that ended elsewhere (abandoned by an admin): its followed stages end
+   * `unknown` now, without waiting for a host that may never answer again.
+   */
+  release(jobId: number, errorText: string): void {
+    for (const [stageId, e] of this.entries) {
+      if (e.follower.spec.jobId !== jobId) continue;
+      this.entries.delete(stageId);
+      e.resolve({ status: "unknown", errorText, resumable: false, state: e.follower.state });
+    }
   }
 
   markCancelled(stageId: number): void {
@@ -103,7 +116,13 @@ export class HostReader {
       const wait = this.failures === 0
         ? Math.max(this.deps.pollMs - took, 3 * took)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
-      await this.waitFlushing(Date.now() + wait);
+      try {
+        await this.waitFlushing(Date.now() + wait);
+      } catch (err) {
+        // An unexpected DB error while flushing: logged, and the next poll tries again.
+        this.deps.log.error({ err }, "committing held progress failed");
+        await new Promise((r) => setTimeout(r, this.deps.pollMs));
+      }
     }
   }
 
@@ -129,20 +148,17 @@ export class HostReader {
 
   private async poll(): Promise<void> {
     const list = [...this.entries.values()];
-    const script = buildReadScript(
-      list.map(({ follower: f }) => ({
-        key: String(f.spec.stageId),
-        jobDir: f.spec.jobDir,
-        logOffset: f.logOffset,
-        bbOffset: f.bbOffset,
-        maxBytes: MAX_BYTES_PER_POLL,
-      })),
-    );
+    const reqs = list.map(({ follower: f }) => ({
+      key: String(f.spec.stageId),
+      jobDir: f.spec.jobDir,
+      logOffset: f.logOffset,
+      bbOffset: f.bbOffset,
+      maxBytes: MAX_BYTES_PER_POLL,
+    }));
     let reads;
     try {
-      const res = await this.deps.registry.exec(this.hostId, script, { timeoutMs: 60_000 });
+      reads = await this.deps.registry.port(this.hostId).read(reqs);
       if (this.stopped) return;
-      reads = parseReadOutput(res.stdout);
     } catch (err) {
       if (this.stopped) return;
       if (this.failures++ === 0) {

@@ -8,6 +8,7 @@ import type { StageResult } from "../stages/types.js";
 import { HostReader, type ReaderDeps } from "./reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
+import { isTerminal } from "./status.js";
 import {
   addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
@@ -17,6 +18,8 @@ export interface RunnerDeps extends ReaderDeps {
   maxParallel: number;
   tempSampleMs: number;
   alertUnreachableMs: number;
+  /** Seconds between kept badblocks status lines (the squeezer's interval). */
+  progressSeconds: number;
 }
 
 export class Runner {
@@ -133,16 +136,18 @@ export class Runner {
   private async runStages(job: JobRow, signal: AbortSignal): Promise<void> {
     const { db } = this.deps;
     const log = this.deps.log.child({ jobId: job.id });
-    const results: StageResult["status"][] = [];
     let failure: string | null = null;
     for (const stage of getStages(db, job.id)) {
-      if (["passed", "skipped"].includes(stage.status)) {
-        results.push(stage.status as StageResult["status"]);
+      if (isTerminal(getJob(db, job.id)!.status)) return; // ended elsewhere (abandoned): run nothing more
+      if (["passed", "skipped"].includes(stage.status)) continue;
+      // A stage that already ended is never run again: its row is its verdict (a restart after a
+      // crash between a stage's failed transition and the job's end must not run it to a pass).
+      if (["failed", "unknown", "cancelled"].includes(stage.status)) {
+        failure ??= `${stage.name}: ${stage.error_text ?? stage.status}`;
         continue;
       }
       if (stage.status === "pending" && (signal.aborted || getJob(db, job.id)!.cancel_requested)) {
         await retryBusy(() => transitionStage(db, stage.id, "cancelled"));
-        results.push("cancelled");
         continue;
       }
       if (failure) {
@@ -158,7 +163,7 @@ export class Runner {
         result = await STAGES[stage.name].run({
           db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
           drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
-          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, hooks: this.deps.hooks,
+          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, progressSeconds: this.deps.progressSeconds, hooks: this.deps.hooks,
           log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
         });
       } catch (err) {
@@ -169,11 +174,11 @@ export class Runner {
         errorText: result.errorText, percent: result.status === "passed" ? 100 : undefined,
       }));
       log.info({ stage: stage.name, ...result }, "stage ended");
-      results.push(result.status);
       if (result.status !== "passed" && result.status !== "skipped") failure = `${stage.name}: ${result.errorText ?? result.status}`;
       this.deps.publish(job.id);
     }
-    const verdict = jobVerdict(results);
+    // The verdict comes from the stage rows as committed, never from what this run remembers.
+    const verdict = jobVerdict(getStages(db, job.id).map((s) => s.status));
     const ended = await retryBusy(() =>
       db.transaction(() => {
         if (!transitionJob(db, job.id, verdict, { errorText: verdict === "passed" ? null : failure ?? "no stage passed" })) return false;
@@ -187,6 +192,12 @@ export class Runner {
 
   cancel(jobId: number): void {
     this.aborts.get(jobId)?.abort();
+  }
+
+  /** A job an admin abandoned (its host is gone): stop running and following it here. */
+  abandon(jobId: number, errorText: string): void {
+    this.aborts.get(jobId)?.abort();
+    for (const r of this.readers.values()) r.release(jobId, errorText);
   }
 
   private stopped = false;

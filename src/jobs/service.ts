@@ -14,6 +14,7 @@ import { DEFAULT_STAGES, type StageName } from "../stages/plan.js";
 import { HttpError } from "../web/errors.js";
 import { activeJobForDrive, addJobEvent, getJob, insertJobs, requestCancel, transitionJob } from "./repo.js";
 import { jobSnapshot } from "./snapshot.js";
+import { abandonJob, abandonText, checkAbandonedGone, openAbandoned } from "./abandon.js";
 import type { Runner } from "./runner.js";
 import type { JobHooks } from "./hooks.js";
 
@@ -62,6 +63,7 @@ export class JobService {
     const options = validateSurfaceOptions(req.options ?? {});
     // Check with what we know, then re-read the chosen devices so their in-use reasons are fresh.
     req.driveIds.forEach((id, i) => this.checkDrive(id, req.confirm[i]));
+    for (const id of req.driveIds) await this.checkAbandoned(id);
     const byHost = new Map<number, string[]>();
     for (const id of req.driveIds) {
       const d = getDrive(this.db, id)!;
@@ -125,6 +127,43 @@ export class JobService {
     if (!queued) {
       this.runner.cancel(jobId);
     }
+    this.publish(jobId);
+  }
+
+  /** A drive with an abandoned job is refused until the host is reached and that process is seen gone. */
+  private async checkAbandoned(driveId: number): Promise<void> {
+    for (const a of openAbandoned(this.db, driveId)) {
+      const host = getHost(this.db, a.hostId)!;
+      const dev = getDrive(this.db, driveId)!.dev_name;
+      let live;
+      try {
+        live = await checkAbandonedGone(this.db, this.hosts.registry, a);
+      } catch (err) {
+        throw new HttpError(409, `${dev}: job ${a.jobId} was abandoned and Kiln cannot yet confirm its process on ${host.name} is gone (${(err as Error).message})`);
+      }
+      if (live) {
+        throw new HttpError(409, `${dev}: the process of abandoned job ${a.jobId} still runs on ${host.name}${live.pgid ? ` (process group ${live.pgid}: kill -TERM -${live.pgid})` : ""}; stop it, then start again`);
+      }
+      this.log.info({ jobId: a.jobId, driveId }, "abandoned job's process confirmed gone");
+    }
+  }
+
+  /**
+   * An admin gives up on a running job whose host is not reachable: it ends `unknown` at once, and
+   * its drive is refused until the host answers again and the process is seen gone.
+   */
+  abandon(jobId: number, who: string): void {
+    const job = getJob(this.db, jobId);
+    if (!job) throw new HttpError(404, `no job ${jobId}`);
+    if (job.status === "queued") throw new HttpError(409, `job ${jobId} is queued: cancel it instead`);
+    if (!["running", "paused"].includes(job.status)) throw new HttpError(409, `job ${jobId} has ended (${job.status})`);
+    const host = getHost(this.db, job.host_id)!;
+    if (host.status === "online") throw new HttpError(409, `${host.name} is reachable: cancel the job instead`);
+    if (!abandonJob(this.db, this.hooks, { jobId, driveId: job.drive_id, hostId: host.id, hostName: host.name, who })) {
+      throw new HttpError(409, `job ${jobId} has ended meanwhile`);
+    }
+    this.runner.abandon(jobId, abandonText(who, host.name));
+    this.log.warn({ jobId, host: host.name, who }, "job abandoned");
     this.publish(jobId);
   }
 

@@ -3,6 +3,8 @@ import type { Db } from "../db/open.js";
 import { surfaceView, type SurfaceView } from "../stages/surface-view.js";
 import { smartView, type SmartView } from "../smart/view.js";
 import { guardLimitsFrom } from "../stages/temperature-guard.js";
+import { storedNewDrive } from "../stages/new-drive-check.js";
+import type { NewDriveVerdict } from "../smart/new-drive.js";
 import { badBlocksOf, getJob, getStages, jobEvents, logTailOf, type JobRow, type StageRow } from "./repo.js";
 
 export interface StageSnapshot {
@@ -40,6 +42,8 @@ export interface JobSnapshot {
   temperatureLimits: { pauseAtC: number; resumeAtC: number };
   /** SMART before/after table and verdict; rows are empty for a drive without readable SMART. */
   smart: SmartView;
+  /** Precheck's "is it really new?" verdict; null before precheck judged the drive. */
+  newDrive: NewDriveVerdict | null;
   notes: { at: string; kind: string; text: string }[];
   logTail: string[];
 }
@@ -92,6 +96,7 @@ export function snapshotOf(db: Db, job: JobRow): JobSnapshot {
     temperatureC: drive?.temperature_c ?? null,
     temperatureLimits: temperatureLimits(job.options_json),
     smart: smartView(db, job.id),
+    newDrive: storedNewDrive(db, job.id),
     notes: jobEvents(db, job.id),
     logTail: logTailOf(db, job.id),
   };

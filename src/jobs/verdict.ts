@@ -1,8 +1,11 @@
 // The job's verdict from its stages' verdicts, pure.
-import type { StageResult } from "../stages/types.js";
+import type { StageStatus } from "./status.js";
 
-/** The job's verdict from its stages: passed only when every stage ended and every verdict held. */
-export function jobVerdict(results: StageResult["status"][]): "passed" | "failed" | "cancelled" | "unknown" {
+/**
+ * The job's verdict from its stage rows: passed only when every stage ended and every verdict held
+ * (a stage still pending or running makes it unknown).
+ */
+export function jobVerdict(results: readonly StageStatus[]): "passed" | "failed" | "cancelled" | "unknown" {
   if (results.includes("cancelled")) return "cancelled";
   if (results.includes("failed")) return "failed";
   if (results.includes("unknown")) return "unknown";

@@ -65,7 +65,7 @@ export function createMetrics(db: Db): Registry {
     labelNames: ["host", "status"], registers: [registry],
     collect() {
       this.reset();
-      const hosts = db.prepare("SELECT name, status FROM hosts").all() as { name: string; status: string }[];
+      const hosts = db.prepare("SELECT name, status FROM hosts WHERE removed_at IS NULL").all() as { name: string; status: string }[];
       for (const h of hosts) this.set({ host: h.name, status: h.status }, h.status === "online" ? 1 : 0);
     },
   });

@@ -6,6 +6,7 @@ import { getHost } from "../hosts/repo.js";
 import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
+import { storedNewDrive } from "../stages/new-drive-check.js";
 import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
 
 export const reportUrlOf = (publicUrl: string, jobId: number) =>
@@ -22,6 +23,16 @@ function smartChangesOf(db: Db, jobId: number): SmartChangeFacts[] {
     worse: c.worse,
     critical: c.critical,
   }));
+}
+
+/** The new-drive verdict precheck kept for the job (new / used / tampered / unknown) and its evidence; null without one. */
+function newDriveOf(db: Db, job: JobRow): JobFacts["newDrive"] {
+  const v = storedNewDrive(db, job.id);
+  if (!v) return null;
+  const evidence = v.contradictions.length ? v.contradictions.join("; ")
+    : v.evidence.length ? v.evidence.map((e) => e.text).join(", ")
+    : v.status === "unknown" ? v.text : null;
+  return { verdict: v.status, evidence };
 }
 
 export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
@@ -44,6 +55,7 @@ export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
     badBlocks: badBlocksOf(db, job.id),
     smartChanges: smartChangesOf(db, job.id),
     reportUrl: reportUrlOf(publicUrl, job.id),
+    newDrive: newDriveOf(db, job),
   };
 }
 

@@ -1,8 +1,9 @@
 // The notifier registry: each channel is `{ name, send(message) }`, and the outbox worker hands a
-// row to the notifier its `channel` names. E-mail is the one channel so far; to add one, write
-// src/notify/<name>.ts with a Notifier and list it in createNotifiers.
+// row to the notifier its `channel` names. E-mail is `email`; each push target (ntfy, Telegram, a
+// webhook, … src/notify/push/) is `push:<target id>`, kept in the same map by src/notify/targets.ts.
 import type { Config } from "../config.js";
 import { createMailer, type Mailer, type SendResult } from "./mailer.js";
+import type { PushPayload } from "./push/payload.js";
 
 export interface NotifierMessage {
   /** Outbox row id and dedupe key: a stable identity for the message. */
@@ -12,11 +13,15 @@ export interface NotifierMessage {
   subject: string;
   text: string;
   html: string;
+  /** The event's facts, on push rows (src/notify/push/payload.ts); null on e-mail rows. */
+  payload: PushPayload | null;
 }
 
 export interface Notifier {
   name: string;
   send(message: NotifierMessage): Promise<SendResult>;
+  /** How long a claim of a row for this notifier holds (default: the worker's). */
+  leaseMs?: number;
   close(): void;
 }
 
@@ -35,7 +40,7 @@ export function mailSettings(config: Pick<Config, "smtpUrl" | "mailFrom" | "mail
 }
 
 /** A Message-ID derived from the dedupe key, so a re-send after a crash mid-send reads as the same message. */
-export const messageIdOf = (m: NotifierMessage) => `<${m.dedupeKey.replace(/[^A-Za-z0-9.-]/g, "-")}.${m.id}@kiln>`;
+export const messageIdOf = (m: Pick<NotifierMessage, "id" | "dedupeKey">) => `<${m.dedupeKey.replace(/[^A-Za-z0-9.-]/g, "-")}.${m.id}@kiln>`;
 
 export function emailNotifier(mailer: Mailer): Notifier {
   return {

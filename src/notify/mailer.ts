@@ -12,7 +12,8 @@ export interface Mail {
   messageId?: string;
 }
 
-export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; error: string };
+/** How one attempt went; `retryAfterMs` is the service's own "try again in" (HTTP 429), used when longer than the backoff. */
+export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; error: string; retryAfterMs?: number | undefined };
 
 export interface Mailer {
   send(mail: Mail): Promise<SendResult>;

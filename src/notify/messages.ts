@@ -29,6 +29,8 @@ export interface JobFacts {
   badBlocks: number[];
   smartChanges: SmartChangeFacts[];
   reportUrl: string;
+  /** The new-drive verdict from precheck (issue 12), when there is one; push messages show it. */
+  newDrive?: { verdict: string; evidence: string | null } | null;
 }
 
 export interface BatchFacts {

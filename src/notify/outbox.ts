@@ -16,6 +16,8 @@ export interface NewOutboxRow extends OutboxMessage {
   dedupeKey: string;
   kind: string;
   recipients: string[];
+  /** JSON facts of a push row (src/notify/push/payload.ts). */
+  payload?: string | null;
 }
 
 export interface OutboxRow {
@@ -33,21 +35,22 @@ export interface OutboxRow {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  payload: string | null;
 }
 
 /** Records a message once per (channel, dedupe key). Returns the new row's id, or null when it existed. */
 export function enqueue(db: Db, row: NewOutboxRow, now: number): number | null {
   const res = db
     .prepare(
-      `INSERT OR IGNORE INTO outbox (channel, dedupe_key, kind, recipients, subject, text, html, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO outbox (channel, dedupe_key, kind, recipients, subject, text, html, payload, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(row.channel ?? "email", row.dedupeKey, row.kind, JSON.stringify(row.recipients), row.subject, row.text, row.html, now);
+    .run(row.channel ?? "email", row.dedupeKey, row.kind, JSON.stringify(row.recipients), row.subject, row.text, row.html, row.payload ?? null, now);
   return res.changes === 1 ? Number(res.lastInsertRowid) : null;
 }
 
 /** Rows a sender may claim now: pending and due, or sending with a lease that ran out. */
-export function dueRows(db: Db, now: number, limit = 20): OutboxRow[] {
+export function dueRows(db: Db, now: number, limit = 50): OutboxRow[] {
   return db
     .prepare(
       `SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
@@ -122,8 +125,11 @@ export function outboxView(r: OutboxRow): OutboxView {
   };
 }
 
-export function recentOutbox(db: Db, limit = 50): OutboxView[] {
-  return (db.prepare("SELECT * FROM outbox ORDER BY id DESC LIMIT ?").all(limit) as OutboxRow[]).map(outboxView);
+export function recentOutbox(db: Db, limit = 50, channel?: string): OutboxView[] {
+  const rows = channel === undefined
+    ? db.prepare("SELECT * FROM outbox ORDER BY id DESC LIMIT ?").all(limit)
+    : db.prepare("SELECT * FROM outbox WHERE channel = ? ORDER BY id DESC LIMIT ?").all(channel, limit);
+  return (rows as OutboxRow[]).map(outboxView);
 }
 
 export function getOutboxRow(db: Db, id: number): OutboxRow | undefined {
@@ -131,9 +137,12 @@ export function getOutboxRow(db: Db, id: number): OutboxRow | undefined {
 }
 
 /** Counts by status, for the settings page and metrics. */
-export function outboxCounts(db: Db): Record<OutboxStatus, number> {
+export function outboxCounts(db: Db, channel?: string): Record<OutboxStatus, number> {
   const out: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
-  for (const r of db.prepare("SELECT status, count(*) AS n FROM outbox GROUP BY status").all() as { status: OutboxStatus; n: number }[]) {
+  const rows = channel === undefined
+    ? db.prepare("SELECT status, count(*) AS n FROM outbox GROUP BY status").all()
+    : db.prepare("SELECT status, count(*) AS n FROM outbox WHERE channel = ? GROUP BY status").all(channel);
+  for (const r of rows as { status: OutboxStatus; n: number }[]) {
     out[r.status] = r.n;
   }
   return out;

@@ -1,16 +1,22 @@
 // Records notifications in the outbox, in the caller's transaction: a job's end (and its batch's,
-// when it was the last of a batch of several), an attention event, a test e-mail.
+// when it was the last of a batch of several), an attention event, a test message. Each event gives
+// one row per channel (e-mail, each push target) under the same dedupe key: the same messages everywhere.
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { JobHooks } from "../jobs/hooks.js";
 import { getJob, nowIso } from "../jobs/repo.js";
 import { endedBatchFacts, jobFactsOf } from "./facts.js";
-import { attentionMessage, batchEndedMessage, jobEndedMessage, testMessage, type AttentionFacts } from "./messages.js";
+import { attentionMessage, batchEndedMessage, jobEndedMessage, testMessage, type AttentionFacts, type Message } from "./messages.js";
+import { shortAttention, shortBatchEnded, shortJobEnded, shortTest, type ShortMessage } from "./push/payload.js";
 import { enqueue } from "./outbox.js";
 
+/** Where new messages go: e-mail (full text and HTML, to its recipients) or a push target (short form). */
+export type Channel = { name: "email"; form: "mail"; recipients: string[] } | { name: string; form: "push" };
+
 export interface RecordContext {
-  recipients: string[];
+  /** The channels configured now; a message is recorded once for each. */
+  channels: () => Channel[];
   /** The base of links in messages (KILN_PUBLIC_URL, or the listening address). */
   publicUrl: () => string;
   log: Logger;
@@ -18,23 +24,48 @@ export interface RecordContext {
   recorded?: () => void;
 }
 
+interface Event {
+  dedupeKey: string;
+  kind: string;
+  mail: () => Message;
+  push: (at: string) => ShortMessage;
+}
+
+/** One row per channel. Returns the ids of the new rows (none for a channel that already had it). */
+function enqueueEvent(db: Db, channels: Channel[], e: Event, now: number): number[] {
+  const ids: (number | null)[] = [];
+  for (const ch of channels) {
+    if (ch.form === "mail") {
+      ids.push(enqueue(db, { channel: ch.name, dedupeKey: e.dedupeKey, kind: e.kind, recipients: ch.recipients, ...e.mail() }, now));
+    } else {
+      const m = e.push(nowIso(now));
+      ids.push(enqueue(db, {
+        channel: ch.name, dedupeKey: e.dedupeKey, kind: e.kind, recipients: [],
+        subject: m.title, text: m.text, html: "", payload: JSON.stringify(m.payload),
+      }, now));
+    }
+  }
+  return ids.filter((id): id is number => id !== null);
+}
+
 /** The outbox rows for a job that has just ended. Returns the ids of new rows (none when already recorded). */
 export function recordJobEnded(db: Db, jobId: number, ctx: RecordContext, now = Date.now()): number[] {
   const job = getJob(db, jobId);
-  if (!job) return [];
+  const channels = ctx.channels();
+  if (!job || channels.length === 0) return [];
   const base = ctx.publicUrl();
-  const ids: (number | null)[] = [];
-  const msg = jobEndedMessage(jobFactsOf(db, job, base));
-  ids.push(enqueue(db, { dedupeKey: `job-ended:${job.id}`, kind: "job-ended", recipients: ctx.recipients, ...msg }, now));
+  const facts = jobFactsOf(db, job, base);
+  const key = `job-ended:${job.id}`;
+  const ids = enqueueEvent(db, channels, { dedupeKey: key, kind: "job-ended", mail: () => jobEndedMessage(facts), push: (at) => shortJobEnded(facts, key, at) }, now);
   if (job.batch_id) {
     const batch = endedBatchFacts(db, job.batch_id, base);
     // A batch of one is its job's message already.
     if (batch && batch.jobs.length > 1) {
-      const b = batchEndedMessage(batch);
-      ids.push(enqueue(db, { dedupeKey: `batch-ended:${job.batch_id}`, kind: "batch-ended", recipients: ctx.recipients, ...b }, now));
+      const bkey = `batch-ended:${job.batch_id}`;
+      ids.push(...enqueueEvent(db, channels, { dedupeKey: bkey, kind: "batch-ended", mail: () => batchEndedMessage(batch), push: (at) => shortBatchEnded(batch, bkey, at) }, now));
     }
   }
-  return ids.filter((id): id is number => id !== null);
+  return ids;
 }
 
 /**
@@ -57,20 +88,18 @@ export function notifyOnJobEnd(hooks: JobHooks, ctx: RecordContext): void {
   hooks.onEnded((db, jobId) => void guarded(db, ctx, { jobId }, () => recordJobEnded(db, jobId, ctx)));
 }
 
-/** An attention message, once per `key` (e.g. `host-unreachable:<hostId>:<since>`). Call inside the event's transaction. */
-export function recordAttention(db: Db, key: string, facts: AttentionFacts, ctx: RecordContext, now = Date.now()): number | null {
-  const msg = attentionMessage(facts);
-  const [id] = guarded(db, ctx, { key }, () => {
-    const row = enqueue(db, { dedupeKey: `attention:${key}`, kind: "attention", recipients: ctx.recipients, ...msg }, now);
-    return row === null ? [] : [row];
-  });
-  return id ?? null;
+/** An attention message, once per `key` (e.g. `host-unreachable:<hostId>:<since>`). Call inside the event's transaction. Returns the new rows' ids. */
+export function recordAttention(db: Db, key: string, facts: AttentionFacts, ctx: RecordContext, now = Date.now()): number[] {
+  const dedupeKey = `attention:${key}`;
+  return guarded(db, ctx, { key }, () =>
+    enqueueEvent(db, ctx.channels(), { dedupeKey, kind: "attention", mail: () => attentionMessage(facts), push: (at) => shortAttention(facts, dedupeKey, at) }, now));
 }
 
-/** A test e-mail through the outbox, like any other message. Returns the row id. */
-export function recordTestMessage(db: Db, ctx: RecordContext, now = Date.now()): number {
-  const msg = testMessage(nowIso(now), ctx.publicUrl());
-  const id = enqueue(db, { dedupeKey: `test:${randomUUID()}`, kind: "test", recipients: ctx.recipients, ...msg }, now);
+/** A test message through the outbox, like any other, to the one channel named. Returns the row id. */
+export function recordTestMessage(db: Db, ctx: RecordContext, channel: Channel, now = Date.now()): number {
+  const dedupeKey = `test:${randomUUID()}`;
+  const base = ctx.publicUrl();
+  const [id] = enqueueEvent(db, [channel], { dedupeKey, kind: "test", mail: () => testMessage(nowIso(now), base), push: (at) => shortTest(base, dedupeKey, at) }, now);
   if (ctx.recorded) setImmediate(ctx.recorded);
   return id!;
 }

@@ -1,11 +1,13 @@
 // The outbox sender: polls rows that are due, claims each by compare-and-set, hands it to its
-// notifier, and writes down the outcome. A failure is kept on the row (last_error) with the next try
+// notifier, and writes down the outcome. Channels are sent side by side (one slow or hung target
+// never holds up another), each channel's rows in order. A failure is kept on the row (last_error) with the next try
 // set by backoff; it never stops the loop. Rows live in SQLite, so an outage or a restart loses nothing.
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import { retryBusy } from "../db/retry.js";
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { NotifierRegistry } from "./index.js";
+import type { PushPayload } from "./push/payload.js";
 import { claim, dueRows, markFailedAttempt, markSent, type OutboxRow } from "./outbox.js";
 
 export interface WorkerOptions {
@@ -74,35 +76,45 @@ export class OutboxWorker {
 
   /** One pass over the due rows. Returns how many this pass sent. */
   async tick(): Promise<number> {
-    let sent = 0;
-    for (const row of dueRows(this.opts.db, this.now())) {
-      if (this.closing) break;
-      if (await this.deliver(row)) sent++;
-    }
-    return sent;
+    const byChannel = new Map<string, OutboxRow[]>();
+    for (const row of dueRows(this.opts.db, this.now())) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
+    const counts = await Promise.all([...byChannel.values()].map(async (rows) => {
+      let sent = 0;
+      for (const row of rows) {
+        if (this.closing) break;
+        const outcome = await this.deliver(row);
+        if (outcome === "sent") sent++;
+        // The target is down or hung: its other rows wait for their turn rather than each waiting out a timeout now.
+        if (outcome === "retry") break;
+      }
+      return sent;
+    }));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async deliver(row: OutboxRow): Promise<boolean> {
+  /** Sends one row: "sent", "retry" (failed, due again later), "failed" (for good) or "taken" (someone else has it). */
+  private async deliver(row: OutboxRow): Promise<"sent" | "retry" | "failed" | "taken"> {
     const { db, log } = this.opts;
-    const leaseUntil = this.now() + (this.opts.leaseMs ?? 180_000);
-    if (!(await retryBusy(() => claim(db, row, leaseUntil)))) return false; // another tick or process has it
-    const attempts = row.attempts + 1;
     const notifier = this.opts.notifiers.get(row.channel);
+    const leaseUntil = this.now() + (notifier?.leaseMs ?? this.opts.leaseMs ?? 180_000);
+    if (!(await retryBusy(() => claim(db, row, leaseUntil)))) return "taken"; // another tick or process has it
+    const attempts = row.attempts + 1;
     const result = notifier
       ? await notifier.send({
           id: row.id, dedupeKey: row.dedupe_key, recipients: JSON.parse(row.recipients) as string[],
-          subject: row.subject, text: row.text, html: row.html,
+          subject: row.subject, text: row.text, html: row.html, payload: row.payload ? (JSON.parse(row.payload) as PushPayload) : null,
         })
-      : ({ ok: false, permanent: true, error: `no notifier "${row.channel}" is configured` } as const);
+      : ({ ok: false, permanent: true, error: `no notifier "${row.channel}" is configured (removed, or its settings are gone)` } as const);
     if (result.ok) {
       await retryBusy(() => markSent(db, row.id, this.now()));
-      log.info({ outboxId: row.id, key: row.dedupe_key, attempts }, "notification sent");
-      return true;
+      log.info({ outboxId: row.id, channel: row.channel, key: row.dedupe_key, attempts }, "notification sent");
+      return "sent";
     }
     const giveUp = result.permanent || attempts >= (this.opts.maxAttempts ?? 200);
-    const retryAt = giveUp ? null : this.now() + backoffMs(attempts, this.opts.backoff ?? DEFAULT_BACKOFF);
+    const wait = Math.max(backoffMs(attempts, this.opts.backoff ?? DEFAULT_BACKOFF), Math.min(("retryAfterMs" in result ? result.retryAfterMs : undefined) ?? 0, 3_600_000));
+    const retryAt = giveUp ? null : this.now() + wait;
     await retryBusy(() => markFailedAttempt(db, row.id, result.error, retryAt));
-    log.warn({ outboxId: row.id, key: row.dedupe_key, attempts, error: result.error, retryAt }, giveUp ? "notification failed for good" : "notification failed; will retry");
-    return false;
+    log.warn({ outboxId: row.id, channel: row.channel, key: row.dedupe_key, attempts, error: result.error, retryAt }, giveUp ? "notification failed for good" : "notification failed; will retry");
+    return giveUp ? "failed" : "retry";
   }
 }

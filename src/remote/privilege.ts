@@ -16,13 +16,13 @@ export interface SudoCommand {
 }
 
 /** Every program Kiln runs as root, and why. The README's sudo list is this table (a test holds them equal). */
-export const SUDO_COMMANDS: readonly SudoCommand[] = [
+export const SUDO_COMMANDS = [
   { tool: "badblocks", path: "/usr/sbin/badblocks", why: "the surface test writes and reads the whole block device" },
   { tool: "smartctl", path: "/usr/sbin/smartctl", why: "SMART reads, self-tests and the temperature guard send ATA/NVMe commands to the device" },
   { tool: "blkid", path: "/usr/sbin/blkid", why: "the scan reads each disk's first sectors for filesystem, RAID and partition signatures (in-use check)" },
   { tool: "wipefs", path: "/usr/sbin/wipefs", why: "the scan's second, independent signature probe (read-only: always `wipefs -n`)" },
   { tool: "kill", path: "/usr/bin/kill", why: "cancel and the temperature pause signal badblocks, which runs as root" },
-];
+] as const satisfies readonly SudoCommand[];
 
 /** The comma-separated list TrueNAS's "Allowed sudo commands with no password" field takes. */
 export function sudoCommandList(): string {

@@ -13,6 +13,7 @@
 import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
 import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
 import { ROOT_FNS } from "./privilege.js";
+import { privileged } from "./privileged.js";
 
 const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
 LC_ALL=C; export LC_ALL`;
@@ -58,7 +59,7 @@ kiln_state() {
 # kiln_group PGID: some process of the group lives; in sudo mode read from /proc (pgrep, not kill -0,
 # which a user cannot send to root's processes), zombies not counted.
 kiln_signal() {
-  if [ "\${KILN_SUDO:-0}" = 1 ]; then kiln_root kill -"$1" -- -"$2" >/dev/null 2>&1; else kill -"$1" -"$2" 2>/dev/null; fi
+  if [ "\${KILN_SUDO:-0}" = 1 ]; then ${privileged("kill")} -"$1" -- -"$2" >/dev/null 2>&1; else kill -"$1" -"$2" 2>/dev/null; fi
 }
 kiln_group() {
   if [ "\${KILN_SUDO:-0}" != 1 ] || ! command -v pgrep >/dev/null 2>&1; then kill -0 -"$1" 2>/dev/null; return; fi
@@ -290,8 +291,9 @@ kiln_job() {
   kiln_dir=$2
   echo "KILN-JOB $1"
   if [ -d "$kiln_dir" ]; then
-    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
-    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
+    # The exit file first: the wrapper writes it only after the log is drained, so a log read after
+    # it always holds the final record (read the other way round, a poll could see the exit
+    # without the last lines and end a finished run unknown).
     if [ -f "$kiln_dir/exit" ]; then
       kiln_n=$(wc -c < "$kiln_dir/exit")
       echo "KILN-EXIT $((kiln_n + 0))"
@@ -300,6 +302,8 @@ kiln_job() {
     else
       echo "KILN-EXIT -"
     fi
+    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
+    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
     kiln_state
     echo "KILN-PROC \${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE"
   else

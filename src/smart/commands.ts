@@ -1,17 +1,19 @@
 // The smartctl command lines Kiln runs on a host, as POSIX sh scripts. The device path is validated
 // and single-quoted; everything else is a constant written here. smartctl runs as root: through
-// kiln_root, i.e. `sudo -n /abs/smartctl` on a sudo host (remote/privilege.ts). The script's exit status is
+// privileged(), i.e. `sudo -n /abs/smartctl` on a sudo host (remote/privileged.ts). The script's exit status is
 // smartctl's own (a bitmask, decoded by exit-status.ts), 124 on timeout, 127 when smartctl is missing.
 import { shQuote, validateDevicePath } from "../shell/quote.js";
 import { ROOT_FNS } from "../remote/privilege.js";
+import { privileged } from "../remote/privileged.js";
 
-/** What to read: a full snapshot, the self-test status and log, or just what the temperature needs. */
-export type SmartRead = "all" | "selftest" | "temperature";
+/** What to read: a full snapshot, the self-test status and log, just what the temperature needs, or Seagate's FARM log. */
+export type SmartRead = "all" | "selftest" | "temperature" | "farm";
 
 const READ_ARGS: Record<SmartRead, string> = {
   all: "-a",
   selftest: "-c -l selftest",
   temperature: "-A",
+  farm: "-l farm",
 };
 
 const PREAMBLE = [
@@ -24,10 +26,9 @@ const PREAMBLE = [
 
 function run(args: string, device: string, timeoutSeconds: number): string {
   const dev = shQuote(validateDevicePath(device));
-  const t = String(Math.max(1, Math.floor(timeoutSeconds)));
   return `${PREAMBLE}
 ${ROOT_FNS}
-kiln_root -t ${t} smartctl --json ${args} ${dev}
+${privileged("smartctl", timeoutSeconds)} --json ${args} ${dev}
 `;
 }
 

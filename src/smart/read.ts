@@ -1,13 +1,14 @@
-// Runs smartctl on a host through the one SSH port and parses what it printed.
-import type { HostRegistry } from "../hosts/registry.js";
+// What smartctl printed on a host, parsed: the `smart` and `smartCommand` verbs of the host port
+// (remote/verbs.ts) run smart/commands.ts's scripts and hand their results to these parsers.
+import type { ExecResult, HostVerbs } from "../ssh/port.js";
 import { decodeExitStatus, type ExitStatus } from "./exit-status.js";
 import type { SmartSnapshot } from "./model.js";
 import { parseSmartctl } from "./parse.js";
-import { selfTestAbortScript, selfTestStartScript, smartReadScript, type SmartRead } from "./commands.js";
+import { parseFarm, type FarmReading } from "./farm.js";
 
+/** A drive as the SMART verbs see it: the host's port and the device path. */
 export interface SmartTarget {
-  registry: HostRegistry;
-  hostId: number;
+  port: HostVerbs;
   device: string;
 }
 
@@ -15,8 +16,7 @@ export type SmartReading =
   | { ok: true; snapshot: SmartSnapshot; raw: unknown }
   | { ok: false; reason: string };
 
-export async function readSmart(t: SmartTarget, what: SmartRead = "all"): Promise<SmartReading> {
-  const res = await t.registry.exec(t.hostId, smartReadScript(t.device, what), { timeoutMs: 180_000 });
+export function parseSmartRead(res: ExecResult): SmartReading {
   const code = res.code;
   if (code === 124) return { ok: false, reason: "smartctl timed out" };
   if (code === 127) return { ok: false, reason: res.stderr.toString("utf8").trim() || "smartctl is not installed on the host" };
@@ -24,6 +24,12 @@ export async function readSmart(t: SmartTarget, what: SmartRead = "all"): Promis
   const parsed = parseSmartctl(text, code);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   return { ok: true, snapshot: parsed.snapshot, raw: JSON.parse(text) as unknown };
+}
+
+/** Seagate's FARM log (smartctl 7.4+ `-l farm`), or why it is not available. Never fails on the drive's answer. */
+export function parseFarmRead(res: ExecResult): FarmReading {
+  if (res.code === 124) return { available: false, reason: "smartctl -l farm timed out" };
+  return parseFarm(res.stdout.toString("utf8"));
 }
 
 export interface CommandOutcome {
@@ -34,8 +40,7 @@ export interface CommandOutcome {
   message: string;
 }
 
-async function command(t: SmartTarget, script: string): Promise<CommandOutcome> {
-  const res = await t.registry.exec(t.hostId, script, { timeoutMs: 90_000 });
+export function parseSmartCommand(res: ExecResult): CommandOutcome {
   const code = res.code ?? 255;
   let message = res.stderr.toString("utf8").trim();
   try {
@@ -47,12 +52,4 @@ async function command(t: SmartTarget, script: string): Promise<CommandOutcome> 
   }
   const exit = res.code === null ? null : decodeExitStatus(code);
   return { ok: exit !== null && (code & 0b111) === 0, exit, message: message || `smartctl exit ${res.code ?? res.signal}` };
-}
-
-export function startSelfTest(t: SmartTarget, kind: "short" | "long"): Promise<CommandOutcome> {
-  return command(t, selfTestStartScript(t.device, kind));
-}
-
-export function abortSelfTest(t: SmartTarget): Promise<CommandOutcome> {
-  return command(t, selfTestAbortScript(t.device));
 }

@@ -1,7 +1,7 @@
 // One command on one session channel of an established ssh2 connection: stdin in, stdout/stderr
 // collected as Buffers (binary safe), exit code or signal out. Aborting kills and closes the channel.
 import type { Client, ClientChannel } from "ssh2";
-import { HostError, type ExecResult } from "./port.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, HostError, type ExecResult } from "./port.js";
 
 export interface ChannelHooks {
   /** The server accepted the channel. */
@@ -19,6 +19,7 @@ export function execOnChannel(
   stdin: Buffer | string | undefined,
   signal: AbortSignal,
   hooks: ChannelHooks,
+  maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     let channel: ClientChannel | null = null;
@@ -57,8 +58,19 @@ export function execOnChannel(
       let exitSignal: string | null = null;
       let channelError = "";
       ch.on("error", (e: Error) => (channelError = `: ${e.message}`)); // close follows; never an uncaught throw
-      ch.on("data", (chunk: Buffer) => stdout.push(chunk));
-      ch.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      // Output is kept until the command ends: past the limit the command is stopped, not buffered on.
+      let held = 0;
+      const take = (into: Buffer[]) => (chunk: Buffer) => {
+        if (settled) return;
+        held += chunk.length;
+        if (held <= maxOutputBytes) return void into.push(chunk);
+        stdout.length = 0;
+        stderr.length = 0;
+        settle(() => reject(new HostError(`a command on ${target} printed more than ${maxOutputBytes} bytes; stopped`, false, "exec")));
+        shut(ch);
+      };
+      ch.on("data", take(stdout));
+      ch.stderr.on("data", take(stderr));
       ch.on("exit", (exitCode: number | null, sig?: string) => {
         code = exitCode ?? null;
         exitSignal = sig ?? null;

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { execOnChannel } from "./channel-exec.js";
 import { badKeyError, connectError } from "./connect-error.js";
 import { sha256Fingerprint } from "./fingerprint.js";
-import { HostError, type ExecOptions, type ExecResult, type HostPort } from "./port.js";
+import { HostError, type ExecOptions, type ExecResult, type ExecPort } from "./port.js";
 import { AbortedWait, Semaphore } from "./semaphore.js";
 
 /** OpenSSH's default MaxSessions: sshd refuses the 11th session channel on one connection. */
@@ -30,7 +30,7 @@ export interface SshHostOptions {
 
 export type DisconnectListener = (reason: HostError) => void;
 
-export class SshHost implements HostPort {
+export class SshHost implements ExecPort {
   readonly target: string;
   private client: Client | null = null;
   private dialing: { client: Client; ready: Promise<Client> } | null = null;
@@ -114,7 +114,7 @@ export class SshHost implements HostPort {
           slot();
         },
         abortError: timeoutError,
-      });
+      }, opts.maxOutputBytes);
     } finally {
       if (timer) clearTimeout(timer);
       release?.();

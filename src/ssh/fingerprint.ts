@@ -13,3 +13,13 @@ export function fingerprintOfPublicKeyLine(line: string): string {
   if (!blob) throw new Error("not an OpenSSH public key line");
   return sha256Fingerprint(Buffer.from(blob, "base64"));
 }
+
+/**
+ * The SHA256 fingerprint an operator typed or pasted: a bare "SHA256:…", or a whole `ssh-keygen -lf`
+ * line ("256 SHA256:… root@nas (ED25519)"). Base64 is case-sensitive and compared as typed; null
+ * when no fingerprint is in the text.
+ */
+export function typedFingerprint(text: string): string | null {
+  const m = /(?:^|\s)SHA256:([A-Za-z0-9+/]{43})=?(?=\s|$)/.exec(text.trim());
+  return m ? `SHA256:${m[1]}` : null;
+}

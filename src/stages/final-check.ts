@@ -3,12 +3,11 @@
 // cable. The verdict is kept on the stage row (detail_json) for the drawer and the report.
 import { addJobEvent, setStageDetail } from "../jobs/repo.js";
 import { compareSnapshots } from "../smart/compare.js";
-import { readSmart } from "../smart/read.js";
 import { latestSnapshot, saveSnapshot, setDriveTemperature } from "../smart/store.js";
 import type { StageImpl } from "./types.js";
 
 export const finalCheck: StageImpl["run"] = async (ctx) => {
-  const r = await readSmart({ registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path }, "all");
+  const r = await ctx.registry.port(ctx.host.id).smart(ctx.job.device_path, "all");
   if (!r.ok) return { status: "unknown", errorText: `SMART could not be read after the burn-in: ${r.reason}` };
   const after = r.snapshot;
   saveSnapshot(ctx.db, ctx.job.id, "after", after, r.raw);

@@ -1,20 +1,22 @@
 // precheck: right before anything destructive, re-read the host and make sure the drive is still
 // the one the operator confirmed and still not in use; then, where SMART is readable, re-read its
-// identity, health and temperature, and keep the "before" snapshot that final_check compares with.
+// identity, health and temperature, and keep the "before" snapshot that final_check compares with;
+// last, judge whether the drive is really new (new-drive-check.ts).
 import { getDrive, type DriveRow } from "../drives/repo.js";
 import { addJobEvent } from "../jobs/repo.js";
 import { assessSnapshot, findingsText } from "../smart/assess.js";
-import { readSmart } from "../smart/read.js";
 import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
 import { guardLimitsFrom } from "./temperature-guard.js";
+import { checkNewDrive } from "./new-drive-check.js";
+import { wakeIfAsleep } from "./smart-wake.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 
 async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
   if (now.smart_available !== 1) {
     addJobEvent(ctx.db, ctx.job.id, "smart", `SMART is not readable (${now.smart_reason ?? "no reason given"}): no "before" snapshot`);
-    return { status: "passed", errorText: null };
+    return checkNewDrive(ctx, null, `SMART is not readable (${now.smart_reason ?? "no reason given"})`);
   }
-  const r = await readSmart({ registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path }, "all");
+  const r = await ctx.registry.port(ctx.host.id).smart(ctx.job.device_path, "all");
   if (!r.ok) return { status: "failed", errorText: `SMART was readable at the scan but not now: ${r.reason}` };
   const s = r.snapshot;
   const expected = confirmed.serial ?? now.serial;
@@ -32,7 +34,7 @@ async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow
     return { status: "failed", errorText: `the drive is at ${s.temperatureC} °C, at or above the ${limitC} °C limit: let it cool first` };
   }
   if (findings.length > 0) addJobEvent(ctx.db, ctx.job.id, "smart", `SMART before the burn-in: ${findingsText(findings)}`);
-  return { status: "passed", errorText: null };
+  return checkNewDrive(ctx, r.raw);
 }
 
 export const precheck: StageImpl = {
@@ -58,6 +60,6 @@ export const precheck: StageImpl = {
       return { status: "failed", errorText: `the drive's size changed from ${before.size_bytes} to ${now.size_bytes} bytes` };
     }
     if (now.in_use_reason) return { status: "failed", errorText: `the drive is in use: ${now.in_use_reason}` };
-    return smartBefore(ctx, before, now);
+    return smartBefore(ctx, before, await wakeIfAsleep(ctx, now));
   },
 };

@@ -16,7 +16,10 @@
 //   |                | then the remaining patterns                                                    |
 //
 // b is the confirmed block rounded down to a multiple of blocks-at-once, minus one chunk, so a
-// chunk in flight when the process died is written again.
+// chunk in flight when the process died is written again. From a printed percent, the confirmed
+// block is the lowest the `%6.2f` figure can stand for (0.005 % below it, less float error): a
+// resume never starts past a block that was not written or verified (property test in
+// test/resume-plan.test.ts).
 
 export type SegmentRole = "continue" | "check" | "remaining";
 
@@ -48,9 +51,26 @@ export interface ResumePoint {
   phaseBase?: number;
 }
 
+/**
+ * badblocks prints `%6.2f%%` of calc_percent(currently_testing, num_blocks), computed in float:
+ * the printed figure can be up to 0.005 (rounding) plus float error above the true one. num_blocks
+ * is last_block - 1 while writing and last_block while verifying (last_block = one past the range).
+ */
+const PRINT_ROUNDING_PCT = 0.005;
+/** Float error of (float)current, (float)total and the float result: a few ulps of 2^-24, bounded generously. */
+const FLOAT_SLACK = 2 ** -20;
+
+/** The lowest block the printed percent can stand for: every block before it had been done. */
+export function printedFloor(phasePct: number, numBlocks: number): number {
+  const pct = Math.max(0, phasePct - PRINT_ROUNDING_PCT);
+  return Math.max(0, Math.floor((pct / 100) * numBlocks * (1 - FLOAT_SLACK)));
+}
+
 export function confirmedBlock(p: ResumePoint): number {
-  // badblocks names the block it was testing when interrupted; otherwise the last percent it printed.
-  const seen = p.interruptedBlock ?? Math.floor((p.phasePct / 100) * p.blockCount);
+  // badblocks names the block it was testing when interrupted; otherwise the last percent it printed,
+  // taken at its lowest possible value, so the resume point is never ahead of what really was done.
+  const writing = p.phase % 2 === 1;
+  const seen = p.interruptedBlock ?? printedFloor(p.phasePct, writing ? p.blockCount - 1 : p.blockCount);
   const chunk = Math.max(1, p.blocksAtOnce);
   const start = p.rangeStart ?? 0;
   return Math.max(start, Math.floor(seen / chunk) * chunk - chunk);

@@ -3,7 +3,7 @@
 // (smartctl -X). A test already running that this job did not start is aborted and replaced: its
 // kind and start are unknown, so its result could not stand for this stage (say so in the notes).
 import { addJobEvent, setStageDetail } from "../jobs/repo.js";
-import { abortSelfTest, readSmart, startSelfTest, type SmartTarget } from "../smart/read.js";
+import type { SmartTarget } from "../smart/read.js";
 import type { SmartSnapshot } from "../smart/model.js";
 import { newWatch, observeSelfTest, type SelfTestWatch } from "../smart/selftest-watch.js";
 import { setDriveTemperature } from "../smart/store.js";
@@ -34,13 +34,13 @@ function pollingMinutes(s: SmartSnapshot, kind: Kind): number | null {
 }
 
 async function mustRead(t: SmartTarget): Promise<SmartSnapshot> {
-  const r = await readSmart(t, "selftest");
+  const r = await t.port.smart(t.device, "selftest");
   if (!r.ok) throw new Error(`SMART could not be read: ${r.reason}`);
   return r.snapshot;
 }
 
 async function cancelled(ctx: StageContext, t: SmartTarget, kind: Kind): Promise<StageResult> {
-  const out = await abortSelfTest(t).catch((err: Error) => ({ ok: false, message: err.message }));
+  const out = await t.port.smartCommand(t.device, "abort").catch((err: Error) => ({ ok: false, message: err.message }));
   addJobEvent(ctx.db, ctx.job.id, "cancel", `smartctl -X sent to abort the ${kind} self-test: ${out.message}`);
   return { status: "cancelled", errorText: `cancelled; the ${kind} self-test was aborted on the drive (smartctl -X)` };
 }
@@ -51,7 +51,7 @@ async function clearForeignTest(ctx: StageContext, t: SmartTarget, kind: Kind, s
   addJobEvent(ctx.db, ctx.job.id, "smart",
     `a self-test this job did not start was running${left}: aborted it with smartctl -X and started a fresh ${kind} test, ` +
     "because a test of unknown kind and start time cannot stand for this stage");
-  await abortSelfTest(t);
+  await t.port.smartCommand(t.device, "abort");
   for (let i = 0; i < 10 && s.selfTest.inProgress && !ctx.signal.aborted; i++) {
     await pause(1000, ctx.signal);
     s = await mustRead(t);
@@ -62,7 +62,7 @@ async function clearForeignTest(ctx: StageContext, t: SmartTarget, kind: Kind, s
 
 async function begin(ctx: StageContext, t: SmartTarget, kind: Kind, s: SmartSnapshot): Promise<SelfTestWatch | StageResult> {
   if (s.selfTest.inProgress) s = await clearForeignTest(ctx, t, kind, s);
-  const started = await startSelfTest(t, kind);
+  const started = await t.port.smartCommand(t.device, kind);
   if (!started.ok) return { status: "unknown", errorText: `the drive did not start the ${kind} self-test: ${started.message}` };
   const watch = newWatch(kind === "short" ? "short" : "extended", Date.now(), s.selfTestLog);
   setStageDetail(ctx.db, ctx.stage.id, { selfTest: watch } satisfies Detail);
@@ -80,7 +80,7 @@ function verdictOf(kind: Kind, result: string, text: string): StageResult {
 }
 
 async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> {
-  const t: SmartTarget = { registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path };
+  const t: SmartTarget = { port: ctx.registry.port(ctx.host.id), device: ctx.job.device_path };
   const saved = ctx.stage.detail_json ? (JSON.parse(ctx.stage.detail_json) as Partial<Detail>).selfTest : undefined;
   let s = await mustRead(t);
   if (!saved && s.selfTest.supported === false) return { status: "skipped", errorText: `${s.selfTest.unsupportedReason}; the verdict rests on the other stages` };

@@ -2,6 +2,7 @@
 // virtual disk): skipped with the reason, so the verdict visibly rests on the surface test alone.
 import type { StageName } from "./plan.js";
 import type { StageImpl } from "./types.js";
+import { wakeIfAsleep } from "./smart-wake.js";
 
 export function smartSkippedReason(smartAvailable: boolean, reason: string | null): string | null {
   if (smartAvailable) return null;
@@ -12,9 +13,11 @@ export function smartStage(name: StageName, runWithSmart: StageImpl["run"]): Sta
   return {
     name,
     async run(ctx) {
-      const skipped = smartSkippedReason(ctx.drive.smart_available === 1, ctx.drive.smart_reason);
+      // A job without precheck meets a sleeping drive here first: wake it rather than skip.
+      const drive = await wakeIfAsleep(ctx, ctx.drive);
+      const skipped = smartSkippedReason(drive.smart_available === 1, drive.smart_reason);
       if (skipped) return { status: "skipped", errorText: skipped };
-      return runWithSmart(ctx);
+      return runWithSmart({ ...ctx, drive });
     },
   };
 }

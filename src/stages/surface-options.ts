@@ -16,6 +16,9 @@ export const surfaceOptionsSchema = z
     /** Temperature guard: pause at or above this (°C), resume at or below tempResumeC. */
     tempLimitC: z.number().int().min(30).max(80).optional(),
     tempResumeC: z.number().int().min(20).max(79).optional(),
+    /** What a `used` / `tampered` new-drive verdict does to the job (default: warn / fail). */
+    usedDrive: z.enum(["warn", "fail"]).optional(),
+    tamperedDrive: z.enum(["warn", "fail"]).optional(),
   })
   .strict()
   .refine((o) => o.tempLimitC === undefined || o.tempResumeC === undefined || o.tempResumeC < o.tempLimitC, {

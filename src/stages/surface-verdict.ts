@@ -59,3 +59,14 @@ export function surfaceVerdict(f: SurfaceFacts): Verdict {
   }
   return { status: "unknown", errorText: "badblocks ended without a verdict" };
 }
+
+/**
+ * A resumed test's verdict once its last segment completed. Like the first run's max(count, list),
+ * each segment's own "N bad blocks found" counts: `reported` is the highest any segment printed, a
+ * floor on what was found even when the list on the host lost some.
+ */
+export function resumedVerdict(listed: number, reported: number, resumes: number): Verdict {
+  const found = Math.max(listed, reported);
+  if (found === 0) return { status: "passed", errorText: null };
+  return { status: "failed", errorText: `${found} bad blocks found (the test was resumed ${resumes} time(s))` };
+}

@@ -5,15 +5,14 @@
 import { buildBadblocksArgv, chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
 import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
-import { buildCancelScript, buildLaunchScript, parseCancelOutput, parseLaunchOutput } from "../remote/scripts.js";
 import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageRemote, setStageResume, type StageRow } from "../jobs/repo.js";
 import type { FollowEnd } from "../jobs/reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
+import { resumedVerdict } from "./surface-verdict.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 import { startTemperatureGuard } from "./temperature-guard.js";
-import { buildSignalScript, parseSignalOutput } from "../remote/scripts.js";
 import { transitionJob } from "../jobs/repo.js";
 
 /** Resumes per stage before Kiln gives up and calls the job unknown. */
@@ -25,6 +24,8 @@ export interface ResumeState {
   segments: Segment[];
   /** Where each resume started, for the drawer and the report. */
   history: string[];
+  /** The highest "N bad blocks found" a completed segment reported: it counts even if the list lost them. */
+  reported?: number;
 }
 
 export function jobDirFor(workDir: string, jobId: number, seq: number): string {
@@ -60,12 +61,8 @@ async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions
     mode: seg?.readOnly ? "readOnly" : "write",
     ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
   });
-  const res = await ctx.registry.exec(ctx.host.id, buildLaunchScript({ jobDir, argv }), { timeoutMs: 60_000 });
-  const launched = parseLaunchOutput(res.stdout);
-  if (launched.kind === "failed") {
-    const why = res.stderr.toString("utf8").trim().slice(0, 300);
-    throw new Error(`could not start badblocks: ${launched.reason}${why ? ` (${why})` : ""}`);
-  }
+  const launched = await ctx.registry.port(ctx.host.id).launch({ jobDir, argv, squeezeSeconds: ctx.progressSeconds });
+  if (launched.kind === "failed") throw new Error(`could not start badblocks: ${launched.reason}`);
   await retryBusy(() => setStageRemote(ctx.db, ctx.stage.id, jobDir, launched.pgid));
   addJobEvent(ctx.db, ctx.job.id, "launch", launched.kind === "existing"
     ? `found this job's badblocks already launched (process group ${launched.pgid ?? "?"})`
@@ -129,10 +126,7 @@ function where(end: FollowEnd, seg: Segment | null, g: Geometry): string {
  */
 function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void } | null {
   if (ctx.drive.smart_available !== 1) return null;
-  const signalGroup = async (sig: "STOP" | "CONT") => {
-    const res = await ctx.registry.exec(ctx.host.id, buildSignalScript(dir(), sig), { timeoutMs: 30_000 });
-    return parseSignalOutput(res.stdout);
-  };
+  const signalGroup = (sig: "STOP" | "CONT") => ctx.registry.port(ctx.host.id).signal(dir(), sig);
   const guard = startTemperatureGuard(ctx, {
     sampleMs: ctx.tempSampleMs,
     initialState: ctx.job.status === "paused" ? "paused" : "running",
@@ -168,9 +162,9 @@ export const surfaceValidate: StageImpl = {
     let currentDir = stage.remote_dir ?? base;
     const onAbort = () => {
       ctx.reader.markCancelled(ctx.stage.id);
-      ctx.registry
-        .exec(ctx.host.id, buildCancelScript(currentDir), { timeoutMs: 60_000 })
-        .then((r) => ctx.log.info({ out: r.stdout.toString().trim() }, "cancel sent"))
+      ctx.registry.port(ctx.host.id)
+        .cancel(currentDir)
+        .then((out) => ctx.log.info({ out }, "cancel sent"))
         .catch((err) => ctx.log.error({ err }, "cancel failed"));
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -187,8 +181,8 @@ export const surfaceValidate: StageImpl = {
         if (ctx.signal.aborted) onAbort();
         const end = await follow(ctx, stage, g, seg);
         if (end.kill) {
-          const res = await ctx.registry.exec(ctx.host.id, buildCancelScript(currentDir), { timeoutMs: 60_000 });
-          addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${parseCancelOutput(res.stdout) ?? "no answer"}`);
+          const out = await ctx.registry.port(ctx.host.id).cancel(currentDir);
+          addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${out ?? "no answer"}`);
           return { status: end.status, errorText: end.errorText };
         }
         if (end.resumable && !ctx.signal.aborted) {
@@ -198,7 +192,7 @@ export const surfaceValidate: StageImpl = {
           }
           const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
           const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note] }));
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 }));
           addJobEvent(ctx.db, ctx.job.id, "resume", note);
           ctx.log.warn({ attempt, segments }, "surface test resumed");
           stage = getStage(ctx.db, stage.id)!;
@@ -207,15 +201,13 @@ export const surfaceValidate: StageImpl = {
         if (!resume) return { status: end.status, errorText: end.errorText };
         const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
         if (!segmentDone) return { status: end.status, errorText: end.errorText };
+        const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
         if (resume.index + 1 < resume.segments.length) {
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1 }));
+          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1, reported }));
           stage = getStage(ctx.db, stage.id)!;
           continue;
         }
-        const bad = badBlocksOf(ctx.db, ctx.job.id).length;
-        return bad > 0
-          ? { status: "failed", errorText: `${bad} bad blocks found (the test was resumed ${resume.attempt} time(s))` }
-          : { status: "passed", errorText: null };
+        return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
       }
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);

@@ -1,7 +1,6 @@
 // The temperature guard of long stages: a pure hysteresis decision, and a sampler that reads the
 // drive's temperature with smartctl and calls back to pause (SIGSTOP the process group, job
 // `paused`) at or above the limit and to resume (SIGCONT) at or below the resume point.
-import { readSmart } from "../smart/read.js";
 import { setDriveTemperature } from "../smart/store.js";
 import { pause } from "../smart/progress.js";
 import type { StageContext } from "./types.js";
@@ -60,12 +59,12 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
   const limits = opts.limits ?? guardLimitsFrom(JSON.parse(ctx.job.options_json));
   const stopper = new AbortController();
   const stopped = AbortSignal.any([stopper.signal, ctx.signal]);
-  const target = { registry: ctx.registry, hostId: ctx.host.id, device: ctx.job.device_path };
+  const port = ctx.registry.port(ctx.host.id);
   let state: GuardState = opts.initialState ?? "running";
   const loop = async () => {
     while (!stopped.aborted) {
       try {
-        const r = await readSmart(target, "temperature");
+        const r = await port.smart(ctx.job.device_path, "temperature");
         if (stopped.aborted) break;
         const temp = r.ok ? r.snapshot.temperatureC : null;
         if (!r.ok) ctx.log.warn({ reason: r.reason }, "temperature guard: SMART not readable");
@@ -81,7 +80,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
       await pause(opts.sampleMs, stopped);
     }
   };
-  void loop();
+  void loop().catch((err) => ctx.log.error({ err }, "temperature guard stopped by an error"));
   return {
     stop: () => stopper.abort(),
     get state() {

@@ -27,6 +27,8 @@ export interface StageContext {
   hooks: JobHooks;
   /** How often the temperature guard samples, ms. */
   tempSampleMs: number;
+  /** Seconds between the badblocks status lines kept in the job's log. */
+  progressSeconds: number;
   log: Logger;
   /** Push the job's current snapshot to the UI. */
   publish: () => void;

@@ -3,7 +3,8 @@ import { Router, type Request, type RequestHandler } from "express";
 import { z } from "zod";
 import type { AppDeps } from "./deps.js";
 import { requireAdmin, requireAuth } from "./auth.js";
-import { isLoopbackRequest } from "./peer.js";
+import { isLoopbackRequest, loopbackRefusal } from "./peer.js";
+import { allowedHosts } from "./edge.js";
 import { HttpError, notFound } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
@@ -30,6 +31,8 @@ const addHostSchema = z
     useSudo: z.boolean().optional(),
   })
   .strict();
+
+const repinSchema = z.object({ fingerprint: z.string().max(512) }).strict();
 
 const startSchema = z
   .object({
@@ -61,10 +64,16 @@ export function apiRoutes(deps: AppDeps): Router {
   const r = Router();
   const auth = requireAuth("api");
 
-  // Loopback-only restart, before the auth wall: the TCP peer decides, never a header.
+  // Loopback-only restart, before the auth wall: the TCP peer decides, never a forwarding header,
+  // and only for Kiln's own page or a script (no foreign Host, Origin or cross-site fetch).
+  const allowed = allowedHosts(deps.config);
   r.post("/jobs/:id/restart", (req, res, next) => {
-    if (req.principal || isLoopbackRequest(req)) return next();
-    next(new HttpError(401, "restart without login is allowed from loopback only"));
+    if (req.principal) return next();
+    if (!deps.config.loopbackRestart) return next(new HttpError(401, "restart without login is turned off (KILN_LOOPBACK_RESTART=off)"));
+    const refusal = loopbackRefusal(req, allowed);
+    if (!refusal) return next();
+    if (isLoopbackRequest(req)) deps.log.warn({ path: req.path, reason: refusal }, "refused a login-free restart");
+    next(new HttpError(isLoopbackRequest(req) ? 403 : 401, `restart without login: ${refusal}`));
   }, (req, res, next) => (req.principal ? auth(req, res, next) : next()),
   (req, res, next) => (req.principal ? requireAdmin(req, res, next) : next()), h(async (req, res) => {
     const id = await deps.jobs.restart(idParam(req), who(req));
@@ -93,10 +102,16 @@ export function apiRoutes(deps: AppDeps): Router {
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
-    const host = await deps.hosts.repin(idParam(req));
-    auditRequest(deps.db, req, "host.repin", `host:${host.id}`, { fingerprint: host.hostKeyFingerprint });
-    res.json({ id: host.id, hostKeyFingerprint: host.hostKeyFingerprint });
+    const { fingerprint } = parseBody(repinSchema, req.body);
+    const { view, old } = await deps.hosts.repin(idParam(req), fingerprint);
+    auditRequest(deps.db, req, "host.repin", `host:${view.id}`, { name: view.name, old, new: view.hostKeyFingerprint });
+    res.json({ id: view.id, hostKeyFingerprint: view.hostKeyFingerprint });
   }));
+  r.delete("/hosts/:id", requireAdmin, (req, res) => {
+    const host = deps.hosts.remove(idParam(req));
+    auditRequest(deps.db, req, "host.remove", `host:${host.id}`, { name: host.name, address: host.address, fingerprint: host.host_key_fingerprint });
+    res.json({ id: host.id, removed: true });
+  });
 
   r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
 
@@ -129,6 +144,14 @@ export function apiRoutes(deps: AppDeps): Router {
     auditRequest(deps.db, req, "job.cancel", `job:${idParam(req)}`);
     res.status(202).json({ id: idParam(req), status: "cancelling" });
   }));
+
+  r.post("/jobs/:id/abandon", requireAdmin, (req, res) => {
+    const id = idParam(req);
+    deps.jobs.abandon(id, req.principal!.user.username);
+    const job = getJob(deps.db, id)!;
+    auditRequest(deps.db, req, "job.abandon", `job:${id}`, { driveId: job.drive_id, hostId: job.host_id, errorText: job.error_text });
+    res.json({ id, status: job.status, errorText: job.error_text });
+  });
 
   r.get("/events", (_req, res) => deps.hub.attach(res));
   r.use(reportApiRoutes(deps));

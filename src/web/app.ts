@@ -9,6 +9,7 @@ import { apiRoutes } from "./api.js";
 import { pageRoutes } from "./pages.js";
 import { metricsHandlers, reportPageRoutes } from "../reports/routes.js";
 import { errorHandler, notFound } from "./errors.js";
+import { edgeGuard } from "./edge.js";
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): express.Express {
     strictTransportSecurity: false,
   }));
 
+  app.use(edgeGuard(deps.config, deps.log));
   app.get("/health", (_req, res) => void res.json({ status: "ok", version: deps.version }));
   app.use("/static", express.static(PUBLIC_DIR, { maxAge: "1h", index: false }));
   app.use(express.json({ limit: "64kb" }));

@@ -23,11 +23,20 @@ declare module "express-serve-static-core" {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const TOKEN_USER: User = { id: 0, username: "api-token", role: "admin", active: true };
 
+/** Cookies by name. Another app on the same host name may set anything: a value that does not decode is kept raw. */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? "").split(";")) {
     const i = part.indexOf("=");
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // "x=50%": not ours, and not worth a 500
+    }
+    out[part.slice(0, i).trim()] = value;
   }
   return out;
 }

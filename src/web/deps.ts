@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { EventHub } from "../events/hub.js";
 import type { HostService } from "../hosts/service.js";
 import type { JobService } from "../jobs/service.js";
+import type { Notifications } from "../notify/wiring.js";
 
 export interface AppDeps {
   db: Db;
@@ -13,6 +14,7 @@ export interface AppDeps {
   hub: EventHub;
   hosts: HostService;
   jobs: JobService;
+  notify: Notifications;
   sshPublicKey: string;
   version: string;
 }

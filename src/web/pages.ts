@@ -5,18 +5,20 @@ import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "./deps.js";
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/sessions.js";
 import { findUserByName, hasActiveAdmin, createOrPromoteAdmin } from "../auth/users.js";
-import { verifyPassword, secretsEqual } from "../auth/passwords.js";
+import { hashPassword, verifyPassword, secretsEqual } from "../auth/passwords.js";
 import { parseCookies, requireAuth } from "./auth.js";
-import { isLoopbackRequest } from "./peer.js";
+import { loopbackRefusal } from "./peer.js";
+import { allowedHosts, secureScheme } from "./edge.js";
+import { loginLimiters } from "./login-limit.js";
 
 /** Anonymous forms (login, setup) use a double-submit cookie against CSRF. */
 const PRE_COOKIE = "kiln_pre";
 
-function preToken(req: Request, res: Response): string {
+function preToken(req: Request, res: Response, secure: boolean): string {
   const existing = parseCookies(req.headers.cookie)[PRE_COOKIE];
   if (existing && /^[\w-]{20,}$/.test(existing)) return existing;
   const token = randomBytes(24).toString("base64url");
-  res.cookie(PRE_COOKIE, token, { httpOnly: true, sameSite: "strict", secure: req.secure, path: "/" });
+  res.cookie(PRE_COOKIE, token, { httpOnly: true, sameSite: "strict", secure, path: "/" });
   return token;
 }
 
@@ -29,6 +31,11 @@ function preTokenOk(req: Request): boolean {
 export function pageRoutes(deps: AppDeps): Router {
   const { db, version } = deps;
   const r = Router();
+  const isSecure = secureScheme(deps.config.trustProxy);
+  const allowed = allowedHosts(deps.config);
+  const pre = (req: Request, res: Response) => preToken(req, res, isSecure(req));
+  // An unknown or inactive user costs one hash check, like a wrong password.
+  const decoy = hashPassword(randomBytes(18).toString("base64url"));
   const base = (req: Request, title: string) => ({
     title,
     version,
@@ -36,25 +43,39 @@ export function pageRoutes(deps: AppDeps): Router {
     csrfToken: req.principal?.csrfToken ?? "",
   });
 
+  // First run with neither KILN_ADMIN_PASSWORD nor KILN_API_TOKEN: create the admin, from this
+  // machine only, and only from Kiln's own page (no foreign Host, Origin or cross-site fetch).
+  const setupAllowed = (req: Request) => !hasActiveAdmin(db) && loopbackRefusal(req, allowed) === null;
+
   r.get("/login", (req, res) => {
-    if (!hasActiveAdmin(db) && isLoopbackRequest(req)) return res.redirect(303, "/setup");
-    res.render("login.njk", { ...base(req, "Log in"), csrfToken: preToken(req, res) });
+    if (setupAllowed(req)) return res.redirect(303, "/setup");
+    res.render("login.njk", { ...base(req, "Log in"), csrfToken: pre(req, res) });
   });
 
-  r.post("/login", async (req, res) => {
+  const loginPage = (req: Request, res: Response, status: number, error: string) => {
+    const { username } = req.body as { username?: unknown };
+    res.status(status).render("login.njk", {
+      ...base(req, "Log in"), csrfToken: pre(req, res), error, username: typeof username === "string" ? username : "",
+    });
+  };
+  const tooMany = (req: Request, res: Response) =>
+    loginPage(req, res, 429, "Too many failed logins from this address or for this user. Wait a minute and try again.");
+
+  r.post("/login", ...loginLimiters(deps.log, tooMany), async (req, res) => {
     const { username, password } = req.body as { username?: string; password?: string };
-    const fail = (error: string, status = 401) =>
-      res.status(status).render("login.njk", { ...base(req, "Log in"), csrfToken: preToken(req, res), error, username });
+    const fail = (error: string, status = 401) => loginPage(req, res, status, error);
     if (!preTokenOk(req)) return fail("Your form expired; please try again.", 403);
-    const user = typeof username === "string" ? findUserByName(db, username) : undefined;
-    const ok = user?.active && typeof password === "string" && (await verifyPassword(password, user.passwordHash));
+    const found = typeof username === "string" ? findUserByName(db, username) : undefined;
+    const user = found?.active ? found : undefined;
+    const given = typeof password === "string" ? password : "";
+    const ok = await verifyPassword(given, user?.passwordHash ?? (await decoy));
     if (!ok || !user) {
       deps.log.warn({ username, ip: req.socket.remoteAddress }, "failed login");
       return fail("Wrong user name or password.");
     }
     const { cookieValue } = createSession(db, user.id, Date.now());
     res.cookie(SESSION_COOKIE, cookieValue, {
-      httpOnly: true, sameSite: "lax", secure: req.secure, path: "/", maxAge: SESSION_TTL_MS,
+      httpOnly: true, sameSite: "lax", secure: isSecure(req), path: "/", maxAge: SESSION_TTL_MS,
     });
     res.redirect(303, "/");
   });
@@ -66,17 +87,18 @@ export function pageRoutes(deps: AppDeps): Router {
     res.redirect(303, "/login");
   });
 
-  // First run with neither KILN_ADMIN_PASSWORD nor KILN_API_TOKEN: create the admin, from loopback only.
-  const setupAllowed = (req: Request) => !hasActiveAdmin(db) && isLoopbackRequest(req);
   r.get("/setup", (req, res) => {
     if (!setupAllowed(req)) return res.redirect(303, "/login");
-    res.render("setup.njk", { ...base(req, "Create the admin"), csrfToken: preToken(req, res) });
+    res.render("setup.njk", { ...base(req, "Create the admin"), csrfToken: pre(req, res) });
   });
   r.post("/setup", async (req, res) => {
-    if (!setupAllowed(req)) return res.redirect(303, "/login");
+    if (!setupAllowed(req)) {
+      if (!hasActiveAdmin(db)) deps.log.warn({ ip: req.socket.remoteAddress, reason: loopbackRefusal(req, allowed) }, "refused a setup form post");
+      return res.redirect(303, "/login");
+    }
     const { password, password2 } = req.body as { password?: string; password2?: string };
     const fail = (error: string) =>
-      res.status(400).render("setup.njk", { ...base(req, "Create the admin"), csrfToken: preToken(req, res), error });
+      res.status(400).render("setup.njk", { ...base(req, "Create the admin"), csrfToken: pre(req, res), error });
     if (!preTokenOk(req)) return fail("Your form expired; please try again.");
     if (typeof password !== "string" || password.length < 8) return fail("Use at least 8 characters.");
     if (password !== password2) return fail("The two passwords differ.");

@@ -20,13 +20,16 @@ export interface KilnProcess {
   dispose(): Promise<void>;
 }
 
-export async function kilnProcess(env: Record<string, string> = {}, opts: { built?: boolean } = {}): Promise<KilnProcess> {
+export async function kilnProcess(
+  env: Record<string, string> = {},
+  opts: { built?: boolean; umask?: string; dataDir?: string } = {},
+): Promise<KilnProcess> {
   const main = path.join(ROOT, opts.built ? "dist/main.js" : "src/main.ts");
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm run bench does)`);
   const argv = opts.built ? [main] : ["--import", "tsx", main];
   // Tests use a short gate and poll; a built Kiln keeps the product's defaults unless env says otherwise.
   const timings = opts.built ? {} : { KILN_GATE_SECONDS: "1", KILN_POLL_MS: "300" };
-  const dataDir = makeTempDir(opts.built ? "benchkiln" : "kilnproc");
+  const dataDir = opts.dataDir ?? makeTempDir(opts.built ? "benchkiln" : "kilnproc");
   const port = await freePort();
   const { publicKey } = ensureKilnKey(dataDir);
   const url = `http://127.0.0.1:${port}`;
@@ -57,7 +60,11 @@ export async function kilnProcess(env: Record<string, string> = {}, opts: { buil
     },
     async start() {
       const out = openSync(logFile, "a");
-      child = spawn(process.execPath, argv, {
+      // With a umask: through sh, which sets it and then becomes node.
+      const [command, args] = opts.umask === undefined
+        ? [process.execPath, argv]
+        : ["/bin/sh", ["-c", `umask ${opts.umask} && exec "$0" "$@"`, process.execPath, ...argv]];
+      child = spawn(command, args, {
         cwd: ROOT,
         env: {
           ...process.env,

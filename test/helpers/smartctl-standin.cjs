@@ -2,7 +2,9 @@
 // JSON fixtures instead of asking a disk (loop devices have no SMART). Installed by
 // smartctl-standin.ts as <dir>/bin/smartctl, first on the test sshd's PATH. Everything it does is
 // written to <dir>/calls.log, one JSON line per call, so tests can see what reached the host.
-//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, selfTestFails?, unavailable? } }
+//   map.json: { "/dev/loop3": { fixture, serial?, temperatureC?, shortSeconds?, longSeconds?, selfTestFails?, unavailable?, farmFixture?, standby? } }
+// A `standby` device sleeps until a command without `-n standby` wakes it (smartctl -n standby
+// exits 2 with "Device is in STANDBY mode" for a sleeping drive and leaves it asleep).
 // Self-tests count down in real time (per device, in <dir>/state/), are logged when they end, and
 // `-X` aborts them. Devices not in the map get the real /usr/sbin/smartctl.
 "use strict";
@@ -42,6 +44,19 @@ const head = (exit, messages) => ({
 if (entry.unavailable) {
   record("unavailable");
   out(head(2, [{ string: `${devArg}: ${entry.unavailable}`, severity: "error" }]), 2);
+}
+
+// ---- a sleeping drive: `-n standby` (or `-n sleep`) leaves it asleep and says so; anything else wakes it
+const awakeFile = path.join(DIR, "state", `${path.basename(device)}.awake`);
+if (entry.standby && !fs.existsSync(awakeFile)) {
+  const n = optValue("-n", "--nocheck");
+  if (n && /^(standby|sleep)/.test(n)) {
+    record("standby");
+    out(head(2, [{ string: "Device is in STANDBY mode, exit(2)", severity: "information" }]), 2);
+  }
+  fs.mkdirSync(path.dirname(awakeFile), { recursive: true });
+  fs.writeFileSync(awakeFile, String(Date.now()));
+  record("woken");
 }
 
 // ---- per-device self-test state, under a lock (the stage and the temperature guard poll at once)
@@ -91,6 +106,15 @@ if (args.includes("-X") || args.includes("--abort")) {
   save();
   record("abort", { kind: was ? was.kind : null });
   out({ ...head(0, [{ string: was ? "Self-testing aborted!" : "No self-test running", severity: "information" }]), device: fixture.device }, 0);
+}
+
+// ---- `-l farm`: the FARM capture named by `farmFixture`, else what smartctl 7.4 says of a drive without one
+const logArg = optValue("-l", "--log");
+if (logArg === "farm") {
+  const farm = entry.farmFixture ? readJson(entry.farmFixture, null) : null;
+  record("farm", { fixture: entry.farmFixture ? path.basename(entry.farmFixture) : null });
+  if (farm) out({ ...farm, smartctl: { ...(farm.smartctl || {}), argv: ["smartctl", ...args] } }, 0);
+  out({ ...head(4, [{ string: "FARM log (GP Log 0xa6) not supported for non-Seagate drives", severity: "error" }]), device: fixture.device }, 4);
 }
 
 // ---- a reading: the fixture, with this device's serial, temperature and self-test state

@@ -30,13 +30,17 @@ export interface StandInDrive {
   selfTestFails?: boolean;
   /** Answer like a device whose SMART cannot be read, with this message (exit 2). */
   unavailable?: string;
+  /** Absolute path of the `smartctl -l farm --json` answer (Seagate FARM); without it `-l farm` says "not supported". */
+  farmFixture?: string;
+  /** Asleep: `-n standby` answers "in STANDBY mode" (exit 2) until a command without it wakes the drive. */
+  standby?: boolean;
 }
 
 export interface StandInCall {
   at: number;
   device: string | null;
   args: string[];
-  action: "read" | "start" | "abort" | "refused-start" | "real" | "unavailable" | "bad-fixture";
+  action: "read" | "start" | "abort" | "refused-start" | "real" | "unavailable" | "bad-fixture" | "farm" | "standby" | "woken";
   kind?: string | null;
   temperatureC?: number | null;
 }

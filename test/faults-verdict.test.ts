@@ -1,0 +1,135 @@
+// Issue 9: exact verdicts under faults, with real processes (Kiln, Debian's sshd on 127.0.0.1, real
+// badblocks on loop devices behind nbdkit). A power loss that cut the log short resumes instead of
+// giving up (item 4); a resumed segment's own "N bad blocks found" counts (item 8).
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBadDisk, createSlowDisk, startTestSshd, type BadDisk, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
+import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { makeTempDir } from "./helpers/tempdir.js";
+
+let kiln: TestKiln;
+let sshd: TestSshd;
+let work: string;
+let slow: SlowDisk;
+let lateBad: BadDisk;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startOn(device: string, options: object = {}): Promise<number> {
+  const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
+  const d = drives.find((x) => x.devPath === device);
+  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"], options });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.jobs[0].id;
+}
+
+/** The job's first run directory on the host (resume segments get their own, suffixed ones). */
+function firstRunDir(jobId: number): string {
+  const dirs = readdirSync(path.join(work, "jobs")).filter((d) => d.startsWith(`${jobId}-`)).sort();
+  return path.join(work, "jobs", dirs[0]!);
+}
+
+beforeAll(async () => {
+  kiln = await startTestKiln();
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
+  work = makeTempDir("work");
+  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 2 * 1024 * 1024 });
+  // Two unreadable blocks near the end: a read-only check from early in the disk takes seconds to reach them.
+  lateBad = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 4 * 1024 * 1024 - 64 * 1024, length: 8192 }], rateBytesPerSec: 512 * 1024 });
+  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
+  await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
+});
+
+afterAll(async () => {
+  await kiln?.stop();
+  await sshd?.dispose();
+  slow?.detach();
+  lateBad?.detach();
+});
+
+/** The stage's row as committed in Kiln's database file. */
+function stageRow(jobId: number): { remote_dir: string | null; resume_json: string | null } {
+  const db = new Database(path.join(kiln.dataDir, "kiln.db"), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT remote_dir, resume_json FROM stages WHERE job_id = ? AND name = 'surface_validate'").get(jobId) as never;
+  } finally {
+    db.close();
+  }
+}
+
+async function until<T>(what: string, get: () => T | null | undefined | false, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function killGroup(dir: string, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-Number(readFileSync(path.join(dir, "pid"), "utf8").trim()), signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+describe("a power loss that cut the log short", () => {
+  it("resumes from the saved parser state when the log shrank below the saved offset, the process gone and no exit status", async () => {
+    const id = await startOn(slow.device, { patterns: ["0xaa", "0x55"] });
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 2);
+    const dir = firstRunDir(id);
+    const pgid = Number(execFileSync("cat", [path.join(dir, "pid")], { encoding: "utf8" }).trim());
+    // The host goes down (no read can land in between), everything on it dies, and the log's unflushed
+    // tail is lost: it comes back shorter than what Kiln had read, with no exit file.
+    await sshd.stop();
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    await sleep(500);
+    rmSync(path.join(dir, "exit"), { force: true });
+    const log = path.join(dir, "progress.log");
+    truncateSync(log, Math.min(40, Math.floor(statSync(log).size / 2)));
+    await sshd.start();
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const resumes = job.notes.filter((n: any) => n.kind === "resume");
+    expect(resumes.length, JSON.stringify(job.notes)).toBe(1);
+    expect(resumes[0].text).toMatch(/shrank[\s\S]*power loss/);
+    expect(job.status, job.errorText).toBe("passed");
+    expect(job.badBlocks).toEqual([]);
+  }, 300_000);
+});
+
+describe("a resumed segment's own count", () => {
+  it("fails the job on the segment's \"N bad blocks found\" even when its bad-block list lost them", async () => {
+    const id = await startOn(lateBad.device, { patterns: ["0xaa"] });
+    // Killed (a reboot) early in the verify phase, before the bad blocks near the end were read.
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 2);
+    const first = firstRunDir(id);
+    killGroup(first, "SIGKILL");
+    rmSync(path.join(first, "exit"), { force: true });
+    // The resume is a read-only check of the rest of pattern 0xaa: the last segment.
+    const dir = await until("the resume segment to run", () => {
+      const row = stageRow(id);
+      return row.resume_json && row.remote_dir && existsSync(path.join(row.remote_dir, "pid")) ? row.remote_dir : null;
+    });
+    // Its list is lost (replaced by an empty file while badblocks is held stopped), its log is not.
+    killGroup(dir, "SIGSTOP");
+    const list = path.join(dir, "badblocks.txt");
+    expect(readFileSync(list, "utf8"), "no bad block found yet").toBe("");
+    rmSync(list);
+    writeFileSync(list, "");
+    killGroup(dir, "SIGCONT");
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    expect(JSON.parse(stageRow(id).resume_json!).segments.map((s: any) => s.role)).toEqual(["check"]);
+    expect(readFileSync(path.join(dir, "progress.log"), "latin1")).toMatch(/Pass completed, 2 bad blocks found/);
+    expect(job.status, JSON.stringify(job.notes)).toBe("failed");
+    expect(job.errorText).toMatch(/2 bad blocks found/);
+  }, 300_000);
+});
