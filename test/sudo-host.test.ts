@@ -156,7 +156,7 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     expect(d.inUse).toBeNull(); // blkid or wipefs answered: otherwise "could not probe for signatures"
     expect(d.smartAvailable).toBe(true);
     expect(standIn.calls(good.device).some((c) => c.action === "read")).toBe(true);
-  });
+  }, 400_000); // every loop device on this shared machine is probed, each smartctl a node stand-in
 
   it("burns in: the good disk passes every stage, the bad disk fails with its exact blocks", async () => {
     const g = await driveOn(hostId, good.device);
@@ -245,5 +245,5 @@ describe("a sudo admin with fish as login shell", () => {
     const job = await waitJob(start.body.jobs[0].id, (j) => TERMINAL.includes(j.status));
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(statSync(path.join(jobDir(fishAdmin, job.id), "badblocks.txt")).uid).toBe(uidOf(fishAdmin));
-  }, 300_000);
+  }, 600_000);
 });
