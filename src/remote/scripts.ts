@@ -15,15 +15,16 @@ import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
 import { ROOT_FNS } from "./privilege.js";
 import { privileged } from "./privileged.js";
 
-const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
+export const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
 LC_ALL=C; export LC_ALL`;
 
 /**
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
  * is a live process whose cmdline names badblocks and this job's device, KILN_ALIVE=1 when that
  * holds or the group leader is still this job's wrapper. A recycled pid never counts as ours.
+ * Shared with remote/prune.ts.
  */
-const STATE_FN = `${ROOT_FNS}
+export const STATE_FN = `${ROOT_FNS}
 # kiln_here PID: the process works in this job dir. A process that runs as root through sudo hides
 # its cwd from the login user; then it counts when it is in the job's process group (/proc/PID/stat).
 kiln_here() {

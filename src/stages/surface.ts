@@ -10,6 +10,7 @@ import type { FollowEnd } from "../jobs/reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import { resumedVerdict } from "./surface-verdict.js";
+import { settleBadBlocks } from "./surface-pin.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 import { startTemperatureGuard } from "./temperature-guard.js";
@@ -169,6 +170,7 @@ export const surfaceValidate: StageImpl = {
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const guard = guardTemperature(ctx, () => currentDir);
+    let completed = false; // the whole test ran to its end: the device holds the last pattern everywhere
     try {
       for (;;) {
         const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
@@ -198,7 +200,10 @@ export const surfaceValidate: StageImpl = {
           stage = getStage(ctx.db, stage.id)!;
           continue;
         }
-        if (!resume) return { status: end.status, errorText: end.errorText };
+        if (!resume) {
+          completed = end.state.terminal?.kind === "completed";
+          return { status: end.status, errorText: end.errorText };
+        }
         const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
         if (!segmentDone) return { status: end.status, errorText: end.errorText };
         const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
@@ -207,11 +212,14 @@ export const surfaceValidate: StageImpl = {
           stage = getStage(ctx.db, stage.id)!;
           continue;
         }
+        completed = true;
         return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
       }
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       guard?.stop();
+      // Listed blocks pinned to the true ones (never one past the end); the verdict stands on the counts.
+      if (!ctx.stopping.aborted) await settleBadBlocks(ctx, g, completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
       // A pause that raced with the end of the run must not leave the job paused.
       if (!ctx.stopping.aborted) await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running", { onlyFrom: ["paused"] }));
     }

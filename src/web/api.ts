@@ -14,6 +14,7 @@ import { STAGE_NAMES } from "../stages/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
+import { historyListItem, historyRows } from "../reports/history-rows.js";
 import { reportApiRoutes } from "../reports/routes.js";
 import { notifyApiRoutes } from "../notify/routes.js";
 import { userRoutes } from "./api-users.js";
@@ -126,7 +127,9 @@ export function apiRoutes(deps: AppDeps): Router {
   }));
 
   r.get("/jobs", (req, res) => {
-    const ids = findJobIds(deps.db, parseHistoryQuery(req.query as Record<string, unknown>));
+    const filter = parseHistoryQuery(req.query as Record<string, unknown>);
+    if (req.query.view === "rows") return void res.json(historyRows(deps.db, filter).map(historyListItem));
+    const ids = findJobIds(deps.db, filter);
     res.json(ids.map((id) => jobSnapshot(deps.db, id)).filter(Boolean));
   });
   r.get("/jobs/:id", (req, res) => {

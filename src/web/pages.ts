@@ -10,6 +10,7 @@ import { parseCookies, requireAuth } from "./auth.js";
 import { loopbackRefusal } from "./peer.js";
 import { allowedHosts, secureScheme } from "./edge.js";
 import { loginLimiters } from "./login-limit.js";
+import { storageView } from "../retention/view.js";
 
 /** Anonymous forms (login, setup) use a double-submit cookie against CSRF. */
 const PRE_COOKIE = "kiln_pre";
@@ -114,7 +115,7 @@ export function pageRoutes(deps: AppDeps): Router {
     res.render("history.njk", { ...base(req, "History"), nav: "history" });
   });
   r.get("/settings", requireAuth("page"), (req, res) => {
-    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings" });
+    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings", storage: storageView(deps.retention.usage()) });
   });
 
   return r;

@@ -90,12 +90,14 @@ export function createLoopDevice(opts: { sizeMiB: number; name?: string }): Loop
   return { device, file, detach };
 }
 
-function badDiskPlugin(backing: string, ranges: BadRange[]): string {
-  const bad = ranges.map((r) => `${r.startByte}:${r.length}`).join(" ");
+function badDiskPlugin(backing: string, ranges: BadRange[], corrupt: BadRange[] = []): string {
+  const spec = (list: BadRange[]) => list.map((r) => `${r.startByte}:${r.length}`).join(" ");
   return `#!/bin/sh
-# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO; writes always succeed.
+# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO, and whose reads of the corrupt
+# ranges return 0x13 bytes instead of what was written (silent corruption); writes always succeed.
 B='${backing}'
-BAD='${bad}'
+BAD='${spec(ranges)}'
+CORRUPT='${spec(corrupt)}'
 case "$1" in
   get_size) stat -c %s "$B" ;;
   can_write|can_flush) exit 0 ;;
@@ -107,7 +109,17 @@ case "$1" in
         echo "EIO bad sector in $s+$l" >&2; exit 1
       fi
     done
-    exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none ;;
+    [ -z "$CORRUPT" ] && exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    t=$(mktemp) || exit 1
+    dd if="$B" of="$t" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    for r in $CORRUPT; do
+      s=\${r%%:*}; l=\${r##*:}
+      from=$(( s > $4 ? s : $4 )); to=$(( s + l < $4 + $3 ? s + l : $4 + $3 ))
+      if [ "$from" -lt "$to" ]; then
+        head -c $((to - from)) /dev/zero | tr '\\000' '\\023' | dd of="$t" oflag=seek_bytes seek=$((from - $4)) conv=notrunc status=none
+      fi
+    done
+    cat "$t"; rm -f "$t" ;;
   pwrite)
     exec dd of="$B" oflag=seek_bytes conv=notrunc,nocreat seek="$4" iflag=fullblock,count_bytes count="$3" bs=64K status=none ;;
   *) exit 2 ;;
@@ -155,16 +167,17 @@ function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: stri
   return { device, file: backing, detach };
 }
 
-export function createBadDisk(opts: { sizeMiB: number; badRanges: BadRange[]; rateBytesPerSec?: number }): BadDisk {
+/** badRanges fail reads with EIO; corruptRanges read back as 0x13 bytes whatever was written. */
+export function createBadDisk(opts: { sizeMiB: number; badRanges: BadRange[]; corruptRanges?: BadRange[]; rateBytesPerSec?: number }): BadDisk {
   const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
     const plugin = path.join(dir, "plugin.sh");
-    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges), { mode: 0o755 });
+    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges), { mode: 0o755 });
     const rate = rateFilter(opts.rateBytesPerSec);
     return [...rate.filter, "sh", plugin, ...rate.params];
   });
   return {
     device: disk.device,
-    badBlocks: (blockSize) => blocksTouching(opts.badRanges, blockSize),
+    badBlocks: (blockSize) => blocksTouching([...opts.badRanges, ...(opts.corruptRanges ?? [])], blockSize),
     detach: disk.detach,
   };
 }
