@@ -11,8 +11,8 @@ import { childPids, isRunning, stopProcess } from "./processes.js";
 import { makeTempDir } from "./tempdir.js";
 
 export { cleanupAll, registerCleanup } from "./cleanup.js";
-export { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk } from "./disks.js";
-export type { BadDisk, LoopDevice, MountedExt4, SlowDisk } from "./disks.js";
+export { createBadDisk, createLoopDevice, createMountedExt4, createRegionSlowDisk, createSlowDisk } from "./disks.js";
+export type { BadDisk, LoopDevice, MountedExt4, SlowDisk, SlowRange } from "./disks.js";
 
 const SSHD = "/usr/sbin/sshd"; // sshd re-executes itself and insists on an absolute path
 
