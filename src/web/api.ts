@@ -29,6 +29,7 @@ const addHostSchema = z
     privateKey: z.string().min(1).max(16_384).optional(),
     workDir: z.string().min(1).max(255).optional(),
     includeLoopDevices: z.boolean().optional(),
+    useSudo: z.boolean().optional(),
   })
   .strict();
 
@@ -94,7 +95,11 @@ export function apiRoutes(deps: AppDeps): Router {
   r.post("/hosts", requireAdmin, h(async (req, res) => {
     const host = await deps.hosts.add(parseBody(addHostSchema, req.body));
     auditRequest(deps.db, req, "host.add", `host:${host.id}`, { name: host.name, address: host.address, fingerprint: host.hostKeyFingerprint });
-    res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint });
+    res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint, useSudo: host.useSudo, checks: host.checks });
+  }));
+  r.post("/hosts/:id/check", requireAdmin, h(async (req, res) => {
+    const check = await deps.hosts.check(idParam(req));
+    res.json({ ok: check.ok, useSudo: check.sudo, checks: check.lines });
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req), scanOnly(req.body)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
