@@ -96,7 +96,7 @@ describe("operator pages in a browser", () => {
     await page.waitForSelector("#drawer.open");
     for (const chart of ["temperature", "mbps"]) {
       const series = page.locator(`[data-chart="${chart}"] [data-series]`);
-      await expect.poll(async () => series.getAttribute("data-points"), { timeout: 15_000 }).toBe("20");
+      await expect.poll(async () => series.getAttribute("data-points"), { timeout: 120_000 }).toBe("20");
       const d = await series.getAttribute("d");
       expect(d).toMatch(/^M[\d.]+[ ,][\d.]+/);
       expect((d ?? "").split(/[ML]/).filter(Boolean).length).toBe(20);

@@ -1,5 +1,6 @@
 // Server-rendered pages: login, first-run setup, logout, the dashboard, history and settings.
 import { randomBytes } from "node:crypto";
+import { sudoCommandList } from "../remote/privilege.js";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "./deps.js";
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/sessions.js";
@@ -108,7 +109,7 @@ export function pageRoutes(deps: AppDeps): Router {
   });
 
   r.get("/", requireAuth("page"), (req, res) => {
-    res.render("dashboard.njk", { ...base(req, "Kiln"), nav: "dashboard", sshPublicKey: deps.sshPublicKey });
+    res.render("dashboard.njk", { ...base(req, "Kiln"), nav: "dashboard", sshPublicKey: deps.sshPublicKey, sudoList: sudoCommandList() });
   });
   r.get("/history", requireAuth("page"), (req, res) => {
     res.render("history.njk", { ...base(req, "History"), nav: "history" });
