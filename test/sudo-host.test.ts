@@ -230,6 +230,14 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     const host = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === hostId);
     expect(host.useSudo).toBe(true);
     expect(host.check.lines).toEqual(res.body.checks);
+
+    // Checked without sudo, the admin cannot open disks: the check says so and the host keeps sudo.
+    const without = await kiln.api("POST", `/api/v1/hosts/${hostId}/check`, { useSudo: false });
+    expect(without.body.ok).toBe(false);
+    expect(without.body.checks.find((c: any) => c.id === "rights")).toMatchObject({
+      status: "fail", detail: `logs in as ${admin.name} (uid ${uidOf(admin)}) without sudo: badblocks and smartctl cannot open disks`,
+    });
+    expect(((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === hostId).useSudo).toBe(true);
   });
 });
 

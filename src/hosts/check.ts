@@ -96,7 +96,7 @@ function rightsLine(c: Ctx): CheckLine {
   if (!c.sudo) {
     return {
       id: "rights", label: "Rights", status: "fail", detail: `logs in as ${c.user} (uid ${uid ?? "?"}) without sudo: badblocks and smartctl cannot open disks`,
-      fix: "turn on \"Use sudo\" for this host (or log in as root)",
+      fix: "run the check with sudo: POST /api/v1/hosts/:id/check {\"useSudo\": true} (it becomes the host's mode when it passes), or log in as root",
     };
   }
   const sudo = one(c.facts, "sudo") ?? "-";
