@@ -121,7 +121,7 @@ function privLines(c: Ctx): CheckLine[] {
   const lines: CheckLine[] = [];
   const refused: string[] = [];
   const missing = new Set<string>();
-  const how = c.sudo ? "via sudo -n" : "as root";
+  const how = c.sudo ? "via sudo -n" : one(c.facts, "uid") === "0" ? "as root" : `as ${c.user}, not root`;
   for (const raw of c.facts.get("priv") ?? []) {
     const [tool = "", path = "-", rc = "-"] = raw.split(" ");
     const cmd = SUDO_COMMANDS.find((x) => x.tool === tool);
