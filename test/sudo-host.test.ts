@@ -80,7 +80,7 @@ async function addHost(name: string, user: HostUser): Promise<{ status: number; 
 async function driveOn(host: number, device: string, scan = false): Promise<any> {
   const only = [good, bad, slow, fishDisk].map((d) => path.basename(d.device));
   const drives = scan
-    ? ((await kiln.api("POST", `/api/v1/hosts/${host}/scan`, { only })).body as any[])
+    ? ((await kiln.api("POST", `/api/v1/hosts/${host}/scan`, { devices: only })).body as any[])
     : ((await kiln.api("GET", "/api/v1/drives")).body as any[]).filter((x) => x.hostId === host);
   const d = drives.find((x) => x.devPath === device);
   if (!d) throw new Error(`no drive ${device} on host ${host}: ${JSON.stringify(drives)}`);
