@@ -2,7 +2,7 @@
 // use such a dir (badblocks, sshd and its sessions, nbdfuse/nbdkit, Kiln children, stopped ones
 // too), found by what they hold: their cwd, open files, loop devices, command line and
 // KILN_DATA_DIR, even when the dir is already deleted; then mounts, loop devices, the network
-// namespaces of dead workers, and the dirs. Only what belongs to a dead owner (tempdir.ts stamps and
+// namespaces and test login users of dead workers, and the dirs. Only what belongs to a dead owner (tempdir.ts stamps and
 // ledger) is touched: suites may run side by side. An entry nobody stamped is released once it has
 // not been touched for a while.
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
@@ -10,7 +10,8 @@ import path from "node:path";
 import { run } from "./cleanup.js";
 import { isMountpoint, unmountFuse } from "./nbd-fuse.js";
 import { childPids, cmdlineOf, isRunning, sleepSync, stopProcess } from "./processes.js";
-import { OWNER_LEDGER, TEMP_PREFIX, forgetOwner, ownerState } from "./tempdir.js";
+import { removeHostUser } from "./host-users.js";
+import { OWNER_LEDGER, TEMP_PREFIX, forgetOwner, ownedResources, ownerState } from "./tempdir.js";
 
 const UNSTAMPED_MIN_AGE_MS = 30 * 60 * 1000;
 const NETNS_PREFIX = "kiln-test-ns-";
@@ -182,6 +183,10 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
     done.push(`unmounted ${m.target}`);
   }
   done.push(...removeStaleNetns(opts.teardownOf));
+  for (const user of ownedResources("user", opts.teardownOf).filter((u) => u.state === "dead")) {
+    removeHostUser(user.id);
+    done.push(`removed test user ${user.id}`);
+  }
 
   const entries = readdirSync("/tmp")
     .map((name) => path.join("/tmp", name))
@@ -207,6 +212,7 @@ function forgetDeadOwners(teardownOf?: number): void {
     return;
   }
   for (const name of names) {
+    if (name.includes(":")) continue; // a recordOwned resource: forgotten when it is removed
     const dir = path.join("/tmp", name);
     if (!existsSync(dir) && ownerState(dir, teardownOf) === "dead") forgetOwner(dir);
   }
