@@ -14,14 +14,13 @@ import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
 import { launchBrowser } from "../test/helpers/browser.js";
-import { logProblems, TERMINAL, type Bench } from "./harness.js";
+import { logProblems, type Bench } from "./harness.js";
 import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
-import { LogWatcher } from "./watch.js";
+import { deliveryDelays, LogWatcher } from "./watch.js";
 import { quantile, sleep, spread } from "./stats.js";
 import { restarts } from "./restart.js";
 
 type Ev = { event: string; data: any; at: number };
-const key = (phase: number, elapsed: number) => phase * 1e7 + elapsed;
 const GATE_S = 5;
 
 export async function fleet10(o: { hosts: number; perHost: number; windowSeconds: number; browserSeconds: number }): Promise<string[]> {
@@ -106,14 +105,7 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     const perJob = new Map<number, Ev[]>(jobIds.map((id) => [id, []]));
     for (const e of events) if (e.event === "job" && perJob.has(e.data.id)) perJob.get(e.data.id)!.push(e);
     const commitsPerMin = jobIds.map((id) => perJob.get(id)!.filter((e) => e.at >= t0 && e.at < t1).length / minutes);
-    const delays: number[] = [];
-    let unmatched = 0;
-    for (const l of watcher.lines.filter((x) => x.at >= t0 && x.at < t1)) {
-      const kk = key(l.phase, l.elapsed);
-      const ev = perJob.get(l.jobId)!.find((e) => e.data.surface && key(e.data.surface.phase, e.data.surface.elapsedSeconds) >= kk);
-      if (ev) delays.push((ev.at - l.at) / 1000);
-      else unmatched++;
-    }
+    const { delays, unmatched } = deliveryDelays(watcher.lines.filter((x) => x.at >= t0 && x.at < t1), perJob);
     const cpuPct = ((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100;
     const problems = logProblems(readFileSync(path.join(kiln.dataDir, "kiln.log"), "utf8"));
     console.log(`  CPU ${cpuPct.toFixed(1)} %, RSS ${(rss / 1024).toFixed(0)} MiB, delay p99 ${quantile(delays, 0.99).toFixed(2)} s, first render ${browser.firstRenderMs.toFixed(0)} ms`);
