@@ -1,7 +1,8 @@
 // `npm run bench [-- SCENARIO...] [--quick]`: builds its own test host (sshd on loopback, loop and
 // nbdkit disks) like the test suite, runs the scenarios with real badblocks and writes BENCHMARKS.md
 // (all scenarios) or test-output/bench-partial.md (a selection; with --update the selection's
-// sections also replace theirs in BENCHMARKS.md). Scenarios: overhead, drives, parser, memory, restart.
+// sections also replace theirs in BENCHMARKS.md). Scenarios: overhead, drives, parser, memory, restart;
+// only when named: history (100,000 finished jobs in a database) and fleet10 (10 hosts x 60 replayed jobs).
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
