@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     console.log(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
   if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 40 }));
-  if (selected.has("fleet10")) await step("fleet10", () => fleet10({ hosts: 10, perHost: 60, windowSeconds: quick ? 60 : 120, browserSeconds: 30 }));
+  if (selected.has("fleet10")) await step("fleet10", () => fleet10({ hosts: 10, perHost: 60, windowSeconds: quick ? 60 : 90, browserSeconds: 30 }));
   if (selected.has("parser")) await step("parser", () => parser({ runs: P.parserRuns }));
   if (selected.has("memory")) await step("memory", () => memory());
   if (selected.has("overhead")) await step("overhead", () => overhead({ pairs: P.pairs, sizeMiB: P.overheadMiB }));
