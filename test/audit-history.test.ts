@@ -47,16 +47,16 @@ beforeAll(async () => {
   for (const k of ["good", "extra", "bad"]) await bench.waitEnded(ids[k]!);
   batch = (await bench.kiln.api("GET", `/api/v1/jobs/${ids.good}`)).body.batchId;
   ids.slow = (await bench.start([bench.slow!.device], { stages: ["surface_validate"] }))[0]!;
-  await bench.kiln.waitForJob(ids.slow!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+  await bench.kiln.waitForJob(ids.slow!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
   expect((await bench.kiln.api("POST", `/api/v1/jobs/${ids.slow}/cancel`)).status).toBe(202);
-  await bench.waitEnded(ids.slow!, 60_000);
+  await bench.waitEnded(ids.slow!, 180_000);
   // The login-free restart, from loopback without any credential.
   const restart = await fetch(`${bench.kiln.url}/api/v1/jobs/${ids.slow}/restart`, { method: "POST" });
   expect(restart.status).toBe(202);
   ids.restarted = ((await restart.json()) as { id: number }).id;
-  await bench.kiln.waitForJob(ids.restarted!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+  await bench.kiln.waitForJob(ids.restarted!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
   expect((await bench.kiln.api("POST", `/api/v1/jobs/${ids.restarted}/cancel`)).status).toBe(202);
-  await bench.waitEnded(ids.restarted!, 60_000);
+  await bench.waitEnded(ids.restarted!, 180_000);
   const fp = bench.sshd.hostKeyFingerprint;
   expect((await bench.kiln.api("POST", `/api/v1/hosts/${bench.hostId}/repin`, { fingerprint: fp })).status).toBe(200);
 });
@@ -131,6 +131,19 @@ describe("the job history", () => {
     for (const q of ["from=yesterday", "to=2024-13-45", "status=bogus", "driveId=x", "limit=0"]) {
       expect((await bench.kiln.api("GET", `/api/v1/jobs?${q}`)).status, q).toBe(400);
     }
+  });
+
+  it("lists the same jobs as flat rows (the history page's view) with their drive and host", async () => {
+    for (const q of ["", "status=failed", `host=bench-host&status=passed`, "serial=zzz-no-such"]) {
+      const full = await bench.kiln.api("GET", `/api/v1/jobs?${q}`);
+      const rows = await bench.kiln.api("GET", `/api/v1/jobs?${q}${q ? "&" : ""}view=rows`);
+      expect(rows.status).toBe(200);
+      expect((rows.body as any[]).map((r) => [r.id, r.status, r.badBlockCount, r.startedAt, r.finishedAt, r.driveId, r.hostId]))
+        .toEqual((full.body as any[]).map((j) => [j.id, j.status, j.badBlockCount, j.startedAt, j.finishedAt, j.driveId, j.hostId]));
+    }
+    const bad = ((await bench.kiln.api("GET", "/api/v1/jobs?view=rows")).body as any[]).find((r) => r.id === ids.bad);
+    const drive = await bench.driveFor(bench.bad.device);
+    expect(bad).toMatchObject({ host: "bench-host", drive: { devName: drive.devName, serial: drive.serial ?? null, sizeBytes: drive.sizeBytes } });
   });
 
   it("exports the history as CSV with the right header and one row per job", async () => {

@@ -20,6 +20,7 @@ let sshd: TestSshd;
 let work: string;
 let hostId: number;
 let spareId: number;
+let readdedId: number;
 const disks: SlowDisk[] = [];
 let browser: TestBrowser;
 let page: Page;
@@ -182,7 +183,6 @@ describe("a job on a host that never comes back", () => {
     await kiln.waitForJob(next, (j) => j.status === "running");
     expect((await kiln.api("POST", `/api/v1/jobs/${next}/cancel`)).status).toBe(202);
     expect((await kiln.waitForJob(next, isTerminalJob, 60_000)).status).toBe("cancelled");
-    await killGroup(pgidOf(viaUi));
   }, 300_000);
 
   it("removes hosts without active jobs, in the browser and through the API, keeping their history", async () => {
@@ -202,15 +202,55 @@ describe("a job on a host that never comes back", () => {
     expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(404);
     expect((await kiln.api("GET", `/api/v1/jobs/${viaApi}`)).body.status).toBe("unknown");
     await page.locator(`li.host[data-host-id="${hostId}"]`).waitFor({ state: "detached" });
-    // The name is free again.
-    const readd = await kiln.api("POST", "/api/v1/hosts", { name: "far-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work });
+    // The name is free again. Added again, the same disk is a new drive row: the process of the job
+    // abandoned on it (still running) keeps it refused all the same.
+    const readd = await kiln.api("POST", "/api/v1/hosts", { name: "far-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
     expect(readd.status, JSON.stringify(readd.body)).toBe(201);
+    readdedId = readd.body.id;
+    expect((await kiln.api("POST", `/api/v1/hosts/${readdedId}/scan`)).status).toBe(200);
+    const pgid = pgidOf(viaUi);
+    const refused = await start(disks[1]!.device);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error).toMatch(new RegExp(`abandoned job ${viaUi} still runs on far-host`));
+    await killGroup(pgid);
+    const fresh = await start(disks[1]!.device);
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(202);
+    await kiln.waitForJob(fresh.body.jobs[0].id, (j) => j.status === "running");
+    expect((await kiln.api("POST", `/api/v1/jobs/${fresh.body.jobs[0].id}/cancel`)).status).toBe(202);
+    expect((await kiln.waitForJob(fresh.body.jobs[0].id, isTerminalJob, 60_000)).status).toBe("cancelled");
 
     const audit = ((await kiln.api("GET", "/api/v1/audit")).body as any[]).map((e) => `${e.action} ${e.target} ${e.actor}`);
     expect(audit).toEqual(expect.arrayContaining([
       `job.abandon job:${viaApi} api-token`, `job.abandon job:${viaUi} admin`,
       `host.remove host:${spareId} admin`, `host.remove host:${hostId} api-token`,
     ]));
+    expect(browser.errors).toEqual([]);
+  }, 300_000);
+
+  it("re-pins a changed host key in the browser only with the fingerprint the host shows", async () => {
+    const oldFp = sshd.hostKeyFingerprint;
+    const newFp = await sshd.rotateHostKey();
+    kiln.kiln.registry.drop(readdedId);
+    expect((await kiln.api("POST", `/api/v1/hosts/${readdedId}/scan`)).status).toBe(409);
+    await page.goto("/");
+    const card = page.locator(`li.host[data-host-id="${readdedId}"]`);
+    await card.locator('[data-action="repin"]').click();
+    await page.locator("#repin-dialog[open]").waitFor();
+    await page.fill("#repin-confirm", oldFp);
+    await page.click("#repin-submit");
+    await page.locator("#repin-dialog [data-repin-error]", { hasText: "nothing was changed" }).waitFor();
+    // The refused request is the one console error Chromium reports ("409 (Conflict)"): expected here.
+    expect(browser.errors.splice(0)).toEqual([expect.stringMatching(/409/)]);
+    const still = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
+    expect(still).toMatchObject({ status: "untrusted", hostKeyFingerprint: oldFp });
+    await page.fill("#repin-confirm", `256 ${newFp} root@testhost (ED25519)`);
+    await page.click("#repin-submit");
+    await page.locator("#repin-dialog [data-repin-new]", { hasText: newFp }).waitFor();
+    const now = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
+    expect(now.hostKeyFingerprint).toBe(newFp);
+    const audit = (await kiln.api("GET", "/api/v1/audit?action=host.repin")).body as any[];
+    expect(audit[0]).toMatchObject({ actor: "admin", target: `host:${readdedId}`, detail: { old: oldFp, new: newFp } });
+    await page.click("#repin-dialog [data-action=close-dialog]");
     expect(browser.errors).toEqual([]);
   }, 120_000);
 

@@ -1,7 +1,7 @@
 // Disk fixtures on this machine, all cleaned by the registry: plain loop devices, a disk whose bad
 // ranges fail reads with EIO (nbdkit sh plugin behind nbdfuse, then a loop device), a rate-limited
 // slow disk, and a mounted ext4. Loop devices use direct I/O so reads really reach the backend.
-import { closeSync, openSync, rmSync, truncateSync, writeFileSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { mustRun, registerCleanup, run } from "./cleanup.js";
 import { serveThroughFuse } from "./nbd-fuse.js";
@@ -23,10 +23,18 @@ export interface BadDisk {
   device: string;
   /** Block numbers (of `blockSize` bytes) that touch a bad range: what badblocks should report. */
   badBlocks(blockSize: number): number[];
+  /** Changes the rate limit while the disk is in use (given a rate at creation; nbdkit reads it within ~1 s). */
+  setRate(bytesPerSec: number): void;
   detach(): void;
 }
 
-export type SlowDisk = LoopDevice;
+export interface SlowDisk extends LoopDevice {
+  /**
+   * Changes the rate limit while the disk is in use (nbdkit reads it within about a second): e.g.
+   * slow while a test needs a burn-in to keep running, fast once it may end.
+   */
+  setRate(bytesPerSec: number): void;
+}
 
 export interface MountedExt4 {
   device: string;
@@ -90,19 +98,37 @@ export function createLoopDevice(opts: { sizeMiB: number; name?: string }): Loop
   return { device, file, detach };
 }
 
-function badDiskPlugin(backing: string, ranges: BadRange[], corrupt: BadRange[] = []): string {
+/** A part of a disk that answers slower: each request's bytes in it cost an extra `1 / extraBytesPerSec` seconds per byte. */
+export interface SlowRange {
+  startByte: number;
+  length: number;
+  extraBytesPerSec: number;
+}
+
+function badDiskPlugin(backing: string, ranges: BadRange[], corrupt: BadRange[] = [], slow: SlowRange[] = []): string {
   const spec = (list: BadRange[]) => list.map((r) => `${r.startByte}:${r.length}`).join(" ");
+  const slowSpec = slow.map((r) => `${Math.round(r.startByte)}:${Math.round(r.length)}:${Math.round(r.extraBytesPerSec)}`).join(" ");
   return `#!/bin/sh
 # nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO, and whose reads of the corrupt
 # ranges return 0x13 bytes instead of what was written (silent corruption); writes always succeed.
+# Requests touching a slow range sleep in proportion to the bytes they move there.
 B='${backing}'
 BAD='${spec(ranges)}'
 CORRUPT='${spec(corrupt)}'
+SLOW='${slowSpec}'
+kiln_slow() {
+  for r in $SLOW; do
+    s=\${r%%:*}; rest=\${r#*:}; l=\${rest%%:*}; x=\${rest##*:}
+    lo=$(( $2 > s ? $2 : s )); hi=$(( $2 + $1 < s + l ? $2 + $1 : s + l ))
+    if [ "$hi" -gt "$lo" ]; then ms=$(( (hi - lo) * 1000 / x )); sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"; fi
+  done
+}
 case "$1" in
   get_size) stat -c %s "$B" ;;
   can_write|can_flush) exit 0 ;;
   flush) exit 0 ;;
   pread)
+    kiln_slow "$3" "$4"
     for r in $BAD; do
       s=\${r%%:*}; l=\${r##*:}
       if [ "$4" -lt $((s + l)) ] && [ $(($4 + $3)) -gt "$s" ]; then
@@ -121,6 +147,7 @@ case "$1" in
     done
     cat "$t"; rm -f "$t" ;;
   pwrite)
+    kiln_slow "$3" "$4"
     exec dd of="$B" oflag=seek_bytes conv=notrunc,nocreat seek="$4" iflag=fullblock,count_bytes count="$3" bs=64K status=none ;;
   *) exit 2 ;;
 esac
@@ -139,13 +166,23 @@ export function blocksTouching(ranges: BadRange[], blockSize: number): number[] 
 }
 
 /** nbdkit takes filters before the plugin and their key=value parameters after it. */
-function rateFilter(rateBytesPerSec: number | undefined): { filter: string[]; params: string[] } {
+function rateFilter(dir: string, rateBytesPerSec: number | undefined, burstinessSeconds?: number): { filter: string[]; params: string[] } {
   if (!rateBytesPerSec) return { filter: [], params: [] };
-  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`] };
+  const file = rateFile(dir);
+  writeRate(file, rateBytesPerSec);
+  const burst = burstinessSeconds === undefined ? [] : [`burstiness=${burstinessSeconds}`];
+  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`, `rate-file=${file}`, ...burst] };
+}
+
+const rateFile = (dir: string): string => path.join(dir, "rate");
+
+function writeRate(file: string, bytesPerSec: number): void {
+  writeFileSync(`${file}.tmp`, `${Math.round(bytesPerSec * 8)}\n`);
+  renameSync(`${file}.tmp`, file); // nbdkit never reads half a number
 }
 
 /** A disk behind nbdkit + nbdfuse + a direct-I/O loop device. */
-function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: string, backing: string) => string[]): LoopDevice {
+function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: string, backing: string) => string[]): SlowDisk {
   const dir = makeTempDir(label);
   const backing = path.join(dir, "backing.img");
   sparseFile(backing, sizeBytes);
@@ -164,29 +201,52 @@ function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: stri
     detach();
     throw err;
   }
-  return { device, file: backing, detach };
+  const setRate = (bytesPerSec: number): void => {
+    if (!existsSync(rateFile(dir))) throw new Error(`the ${label} disk in ${dir} was made without a rate limit`);
+    writeRate(rateFile(dir), bytesPerSec);
+  };
+  return { device, file: backing, detach, setRate };
 }
 
-/** badRanges fail reads with EIO; corruptRanges read back as 0x13 bytes whatever was written. */
-export function createBadDisk(opts: { sizeMiB: number; badRanges: BadRange[]; corruptRanges?: BadRange[]; rateBytesPerSec?: number }): BadDisk {
+export function createBadDisk(opts: {
+  sizeMiB: number; badRanges: BadRange[]; corruptRanges?: BadRange[]; rateBytesPerSec?: number; slowRanges?: SlowRange[];
+  /** nbdkit's rate filter bucket, in seconds of rate it may burst after idling (default 2). */
+  burstinessSeconds?: number;
+}): BadDisk {
   const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
     const plugin = path.join(dir, "plugin.sh");
-    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges), { mode: 0o755 });
-    const rate = rateFilter(opts.rateBytesPerSec);
+    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges, opts.slowRanges), { mode: 0o755 });
+    const rate = rateFilter(dir, opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "sh", plugin, ...rate.params];
   });
   return {
     device: disk.device,
     badBlocks: (blockSize) => blocksTouching([...opts.badRanges, ...(opts.corruptRanges ?? [])], blockSize),
+    setRate: disk.setRate,
     detach: disk.detach,
   };
 }
 
-export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number }): SlowDisk {
-  return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (_dir, backing) => {
-    const rate = rateFilter(opts.rateBytesPerSec);
+export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number; burstinessSeconds?: number }): SlowDisk {
+  return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (dir, backing) => {
+    const rate = rateFilter(dir, opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "file", `file=${backing}`, ...rate.params];
   });
+}
+
+/**
+ * A disk at `rateBytesPerSec` (nbdkit's rate filter) except in [startByte, startByte + length),
+ * where it moves `slowBytesPerSec` (the sh plugin sleeps for the difference): a weak zone.
+ */
+export function createRegionSlowDisk(opts: {
+  sizeMiB: number; rateBytesPerSec: number; burstinessSeconds?: number; slow: { startByte: number; length: number; slowBytesPerSec: number };
+}): SlowDisk {
+  const extra = 1 / (1 / opts.slow.slowBytesPerSec - 1 / opts.rateBytesPerSec);
+  const disk = createBadDisk({
+    sizeMiB: opts.sizeMiB, badRanges: [], rateBytesPerSec: opts.rateBytesPerSec, burstinessSeconds: opts.burstinessSeconds,
+    slowRanges: [{ startByte: opts.slow.startByte, length: opts.slow.length, extraBytesPerSec: extra }],
+  });
+  return { device: disk.device, file: "", detach: disk.detach, setRate: disk.setRate };
 }
 
 export function createMountedExt4(opts: { sizeMiB: number }): MountedExt4 {
