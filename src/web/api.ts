@@ -35,6 +35,8 @@ const addHostSchema = z
 
 const repinSchema = z.object({ fingerprint: z.string().max(512) }).strict();
 
+const checkHostSchema = z.object({ useSudo: z.boolean().optional() }).strict();
+
 const startSchema = z
   .object({
     driveIds: z.array(z.number().int().positive()).min(1).max(256),
@@ -98,7 +100,8 @@ export function apiRoutes(deps: AppDeps): Router {
     res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint, useSudo: host.useSudo, checks: host.checks });
   }));
   r.post("/hosts/:id/check", requireAdmin, h(async (req, res) => {
-    const check = await deps.hosts.check(idParam(req));
+    const body = parseBody(checkHostSchema, req.body);
+    const check = await deps.hosts.check(idParam(req), body.useSudo);
     res.json({ ok: check.ok, useSudo: check.sudo, checks: check.lines });
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req), scanOnly(req.body)))));
