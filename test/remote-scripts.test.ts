@@ -10,7 +10,7 @@ import {
   buildCancelScript, buildReadScript, buildSignalScript, parseCancelOutput, parseReadOutput, parseSignalOutput, type JobRead,
 } from "../src/remote/scripts.js";
 import { buildLaunchScript, parseLaunchOutput, runOwner } from "../src/remote/launch-script.js";
-import { testLaunchScript, TEST_INSTALL_ID } from "./helpers/launch.js";
+import { loopIdentity, ownerFor, testLaunchScript, TEST_INSTALL_ID } from "./helpers/launch.js";
 import { squeezeScript } from "../src/remote/squeeze.js";
 import { InvalidInputError } from "../src/shell/quote.js";
 
@@ -245,6 +245,7 @@ describe("cancelling and pausing", () => {
       writeFileSync(`${jobDir}/pid`, `${stranger.pid}\n`);
       writeFileSync(`${jobDir}/bb.pid`, `${stranger.pid}\n`);
       writeFileSync(`${jobDir}/device`, `${slow}\n`);
+      writeFileSync(`${jobDir}/owner`, `${ownerFor(jobDir, loopIdentity(slow))}\n`); // this run's own dir
       expect(readOne(jobDir)).toMatchObject({ pgid: stranger.pid, alive: false, bbAlive: false });
       expect(parseCancelOutput(sh(buildCancelScript(jobDir, 1)))).toBe("gone");
       expect(parseSignalOutput(sh(buildSignalScript(jobDir, "STOP")))).toBe("none");
