@@ -19,7 +19,9 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY views ./views
 COPY public ./public
-RUN mkdir -p /data && chown node:node /data
+# The data dir holds the database (per-host private keys) and Kiln's SSH key: owner only. Kiln also
+# re-applies 0700/0600 at every start, so a bind-mounted ./data is tightened too.
+RUN install -d -m 0700 -o node -g node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

@@ -13,15 +13,18 @@ import { parser } from "./parser.js";
 import { memory } from "./memory.js";
 import { fleet } from "./fleet.js";
 import { NOTES } from "./notes.js";
+import { history } from "./history.js";
 
 const ALL = ["parser", "memory", "overhead", "drives", "restart"] as const;
-type Scenario = (typeof ALL)[number];
+/** Run only when named: they take the machine for minutes (fleet10) or fill gigabytes (history). */
+const EXTRA = ["history", "fleet10"] as const;
+type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const update = args.includes("--update");
 const named = args.filter((a) => !a.startsWith("--"));
-for (const a of named) if (!(ALL as readonly string[]).includes(a)) throw new Error(`unknown scenario ${a}; known: ${ALL.join(", ")}`);
+for (const a of named) if (![...ALL, ...EXTRA].includes(a as Scenario)) throw new Error(`unknown scenario ${a}; known: ${[...ALL, ...EXTRA].join(", ")}`);
 const selected = new Set<Scenario>(named.length ? (named as Scenario[]) : ALL);
 
 const P = quick
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     sections.push(...list);
     console.log(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
+  if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 100 }));
   if (selected.has("parser")) await step("parser", () => parser({ runs: P.parserRuns }));
   if (selected.has("memory")) await step("memory", () => memory());
   if (selected.has("overhead")) await step("overhead", () => overhead({ pairs: P.pairs, sizeMiB: P.overheadMiB }));

@@ -8,6 +8,7 @@ import { caption, formatBytes, formatDuration, formatEta } from "./meters.js";
 import { renderMeters } from "./meters-view.js";
 import { renderJobDetails } from "./drawer-details.js";
 import { renderGuard, renderResumes, renderSmart } from "./drawer-smart.js";
+import { renderVerdicts } from "./drawer-verdicts.js";
 import { startCharts, stopCharts, updateCharts } from "./drawer-charts.js";
 import { canStart, drives, hosts, jobForDrive, jobIdForDrive, jobs, putJob } from "./store.js";
 import { openCancelDialog } from "./cancel-dialog.js";
@@ -159,6 +160,7 @@ function renderJob(drive, job) {
   renderGuard(drawer(), job, temp);
   renderResumes(drawer(), job);
   renderSmart(drawer(), job);
+  renderVerdicts(drawer(), job);
   updateCharts(drawer(), job);
 }
 

@@ -32,6 +32,7 @@ function buildRow(drive) {
     cell("Status", "status",
       h("span", { class: "badge", "data-row-status": "" }),
       h("span", { class: "badge badge-muted in-use", "data-in-use": "", hidden: true }),
+      h("span", { class: "badge nd-badge", "data-new-drive": "", hidden: true }),
       h("small", { class: "muted stage-now", "data-stage-now": "" })),
     cell("Progress", "progress",
       h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { class: "mini-fill", "data-mini-fill": "" })),
@@ -69,6 +70,12 @@ function patchRow(tr, drive) {
   setText(inUse, drive.inUse ? `in use: ${drive.inUse.reason}` : "");
   setAttr(inUse, "title", drive.inUse ? `in use: ${drive.inUse.reason}` : null);
   show(inUse, Boolean(drive.inUse));
+  const nd = $("[data-new-drive]", tr);
+  const verdict = job?.newDrive ?? null;
+  setText(nd, verdict ? (verdict.status === "unknown" ? "new? unknown" : verdict.status) : "");
+  setAttr(nd, "data-nd", verdict?.status ?? null);
+  setAttr(nd, "title", verdict ? `New drive? ${verdict.text}` : null);
+  show(nd, Boolean(verdict));
   const runningStage = job?.stages?.find((s) => s.status === "running");
   setText($("[data-stage-now]", tr), runningStage && job.status !== "passed" ? stageLabel(runningStage.name) : "");
 

@@ -41,9 +41,13 @@ async function loadLookups() {
   if (drivesRes.ok) driveInfo = new Map(drivesRes.data.map((d) => [d.id, d]));
 }
 
-/** Drives no longer present are not in /drives: their identity comes from one report each. */
+/** Drives no longer present are not in /drives: their identity comes with the row, or from one report each. */
 async function fillMissingDrives(jobs) {
   const missing = new Map();
+  for (const j of jobs) {
+    if (!driveInfo.has(j.driveId) && j.drive) driveInfo.set(j.driveId, { ...j.drive, gone: true });
+    if (j.host && !hostNames.has(j.hostId)) hostNames.set(j.hostId, j.host);
+  }
   for (const j of jobs) if (!driveInfo.has(j.driveId) && !missing.has(j.driveId)) missing.set(j.driveId, j.id);
   const results = await Promise.all([...missing.values()].slice(0, 30).map((id) => get(`/api/v1/jobs/${id}/report?format=json`)));
   for (const r of results) {
@@ -81,7 +85,7 @@ async function loadJobs() {
   const query = filterQuery(values);
   $("#history-csv").href = `/api/v1/history.csv${query}`;
   show($("#history-loading"), true);
-  const res = await get(`/api/v1/jobs${query}`);
+  const res = await get(`/api/v1/jobs${query ? `${query}&` : "?"}view=rows`);
   show($("#history-loading"), false);
   showMessage($("#history-error"), res.ok ? "" : `Could not load the history: ${res.error}`);
   const jobs = res.ok && Array.isArray(res.data) ? res.data : [];

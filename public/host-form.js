@@ -3,6 +3,7 @@
 import { post } from "./api.js";
 import { $, copyText, setText, show, showMessage } from "./dom.js";
 import { hosts, putHost } from "./store.js";
+import { renderCheck } from "./host-check.js";
 
 const section = () => $("#add-host");
 const toggle = () => $("#add-host-toggle");
@@ -30,6 +31,7 @@ function formBody(form) {
     includeLoopDevices: data.get("includeLoopDevices") === "on",
   };
   if (text("workDir")) body.workDir = text("workDir");
+  if (text("useSudo")) body.useSudo = text("useSudo") === "true";
   const key = String(data.get("privateKey") ?? "");
   if (key.trim()) body.privateKey = key.trim() + "\n";
   return body;
@@ -40,28 +42,36 @@ async function submit(event) {
   const form = event.currentTarget;
   const error = $("[data-form-error]", form);
   showMessage(error, "");
+  const check = $("[data-add-host-check]", form);
+  show(check, false);
   if (!form.reportValidity()) return;
   const button = $("#add-host-submit");
   button.disabled = true;
-  setText(button, "Connecting…");
+  setText(button, "Connecting and checking…");
   const body = formBody(form);
   const res = await post("/api/v1/hosts", body);
   button.disabled = false;
   setText(button, "Add host and pin its key");
   if (!res.ok) {
-    showMessage(error, res.error);
+    if (Array.isArray(res.data?.checks)) {
+      showMessage(error, "Kiln did not add this host: it cannot run a burn-in yet. Fix the lines marked ✗ and add it again.");
+      renderCheck(check, res.data.checks, { title: "Host check" });
+    } else showMessage(error, res.error);
     return;
   }
-  const { id, name, hostKeyFingerprint } = res.data ?? {};
+  const { id, name, hostKeyFingerprint, useSudo, checks } = res.data ?? {};
   putHost({
     id, name: name ?? body.name, address: body.address, port: body.port, username: body.username,
     workDir: body.workDir ?? null, includeLoopDevices: body.includeLoopDevices,
     hostKeyFingerprint, status: "online", statusText: null, lastSeenAt: new Date().toISOString(),
+    useSudo: useSudo === true, check: Array.isArray(checks) ? { at: new Date().toISOString(), lines: checks } : null,
   });
   form.reset();
   const result = $("[data-add-host-result]");
   setText($("[data-new-host-name]", result), name ?? body.name);
   setText($("[data-new-fingerprint]", result), hostKeyFingerprint ?? "");
+  const resultCheck = $("[data-new-host-check]", result);
+  if (resultCheck && Array.isArray(checks)) renderCheck(resultCheck, checks, { title: "Host check" });
   show(result, true);
   setAddHostOpen(false);
   show(toggle(), true);

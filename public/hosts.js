@@ -5,6 +5,7 @@ import { $, h, setAttr, setText, show, showMessage } from "./dom.js";
 import { ACTIVE_STATUSES, formatAgo, hostStatusLabel } from "./labels.js";
 import { dropHost, hosts, jobs, putHost, replaceHostDrives } from "./store.js";
 import { openRepinDialog } from "./repin-dialog.js";
+import { renderCheck } from "./host-check.js";
 import { openActDialog } from "./act-dialog.js";
 
 const list = () => $("#host-list");
@@ -23,9 +24,11 @@ function buildCard(host) {
       h("span", { class: "muted small", "data-host-seen": "" }),
       h("span", { class: "host-actions" },
         h("button", { type: "button", class: "btn btn-danger btn-small", "data-action": "repin", "data-host-id": host.id, hidden: true, text: "Re-pin host key" }),
+        h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "check", "data-host-id": host.id, text: "Check host" }),
         h("button", { type: "button", class: "btn btn-small", "data-action": "scan", "data-host-id": host.id, text: "Scan" }),
         h("button", { type: "button", class: "btn btn-small btn-quiet", "data-action": "remove-host", "data-host-id": host.id, text: "Remove" }))),
-    h("p", { class: "inline-msg", "data-host-msg": "", role: "status", hidden: true }));
+    h("p", { class: "inline-msg", "data-host-msg": "", role: "status", hidden: true }),
+    h("div", { class: "host-check", "data-host-check": "", "aria-live": "polite", hidden: true }));
   return li;
 }
 
@@ -34,7 +37,7 @@ function patchCard(li, host) {
   const badge = $("[data-host-status]", li);
   setText(badge, hostStatusLabel(host.status));
   setAttr(badge, "data-host-status", host.status ?? "unknown");
-  setText($("[data-host-address]", li), `${host.username ?? "root"}@${host.address}:${host.port ?? 22}`);
+  setText($("[data-host-address]", li), `${host.username ?? "root"}@${host.address}:${host.port ?? 22}${host.useSudo ? " · sudo" : ""}`);
   setText($("[data-host-fingerprint]", li), host.hostKeyFingerprint ?? "not pinned yet");
   const st = $("[data-host-status-text]", li);
   showMessage(st, host.status === "online" ? "" : host.statusText ?? "");
@@ -88,6 +91,26 @@ async function scan(button) {
   if (host && host.status !== "online") putHost({ ...host, status: "online", statusText: null, lastSeenAt: new Date().toISOString() });
 }
 
+async function check(button) {
+  const id = hostIdOf(button);
+  const card = button.closest("li.host");
+  const msg = $("[data-host-msg]", card);
+  button.disabled = true;
+  setText(button, "Checking…");
+  button.setAttribute("aria-busy", "true");
+  showMessage(msg, "");
+  const res = await post(`/api/v1/hosts/${encodeURIComponent(id)}/check`);
+  button.disabled = false;
+  button.removeAttribute("aria-busy");
+  setText(button, "Check host");
+  if (!res.ok) {
+    msg.classList.add("is-error");
+    showMessage(msg, res.error);
+    return;
+  }
+  renderCheck($("[data-host-check]", card), res.data?.checks, { title: "Host check", at: new Date().toISOString() });
+}
+
 function confirmRemove(host, from) {
   if (!host) return;
   const active = [...jobs.values()].filter((j) => j.hostId === host.id && ACTIVE_STATUSES.has(j.status)).length;
@@ -106,6 +129,7 @@ export function initHosts() {
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     if (button.dataset.action === "scan") scan(button);
+    if (button.dataset.action === "check") check(button);
     if (button.dataset.action === "repin") openRepinDialog(hosts.get(hostIdOf(button)), button);
     if (button.dataset.action === "remove-host") confirmRemove(hosts.get(hostIdOf(button)), button);
   });

@@ -93,7 +93,28 @@ async function changePassword(event) {
   if (res.ok) form.reset();
 }
 
+async function loadUsers() {
+  if (document.body.dataset.role !== "admin") return;
+  const res = await get("/api/v1/users");
+  if (!res.ok || !Array.isArray(res.data)) return;
+  $("[data-user-select]").replaceChildren(...res.data.map((u) =>
+    h("option", { value: u.id, text: `${u.username} (${u.role}${u.active ? "" : ", inactive"})` })));
+}
+
+async function resetPassword(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const result = $("[data-user-reset-result]", form);
+  const { userId, password } = Object.fromEntries(new FormData(form));
+  const res = await post(`/api/v1/users/${encodeURIComponent(userId)}/password`, { password });
+  result.classList.toggle("is-error", !res.ok);
+  showMessage(result, res.ok ? "Password set; that user's sessions have ended." : res.error);
+  if (res.ok) form.querySelector("input[name=password]").value = "";
+}
+
 $("#password-form").addEventListener("submit", changePassword);
+$("#user-reset-form").addEventListener("submit", resetPassword);
+loadUsers();
 $("#send-test-email").addEventListener("click", (event) => sendTest(event.currentTarget));
 loadOutbox();
 loadAudit();

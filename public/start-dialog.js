@@ -69,7 +69,7 @@ function intOrNull(input) {
   return raw === "" ? null : Number(raw);
 }
 
-/** The temperature options, or an error text for the form. */
+/** The temperature and new-drive options, or an error text for the form. */
 function chosenOptions() {
   const limit = intOrNull($("#temp-limit-c"));
   const resume = intOrNull($("#temp-resume-c"));
@@ -79,6 +79,11 @@ function chosenOptions() {
   const options = {};
   if (limit != null) options.tempLimitC = limit;
   if (resume != null) options.tempResumeC = resume;
+  // Only what differs from the defaults (used: warn, tampered: fail) is sent.
+  const used = $("#used-drive")?.value;
+  const tampered = $("#tampered-drive")?.value;
+  if (used === "fail") options.usedDrive = "fail";
+  if (tampered === "warn") options.tamperedDrive = "warn";
   return { options: Object.keys(options).length ? options : undefined };
 }
 

@@ -20,6 +20,13 @@ const TOOLS = [
   ["ip", "iproute2"],
   ["sqlite3", "sqlite3"],
   ["pgrep", "procps"],
+  // Login shells and sudo for the non-root admin of test/sudo-host.test.ts (TrueNAS SCALE's zsh + sudo)
+  ["zsh", "zsh"],
+  ["fish", "fish"],
+  ["dash", "dash"],
+  ["sudo", "sudo"],
+  ["visudo", "sudo"],
+  ["useradd", "passwd"],
 ];
 
 const SEARCH = [...(process.env.PATH ?? "").split(":"), "/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"];

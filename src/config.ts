@@ -40,6 +40,10 @@ const schema = z.object({
   KILN_STUCK_LIMIT_MINUTES: z.coerce.number().min(0.1).max(100_000).default(24 * 60),
   /** Seconds between the badblocks status lines kept in a job's log: the resolution of its speed-across-disk curve. */
   KILN_PROGRESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** A finished job's directories on its host are removed this many days after it ended; 0 = never. */
+  KILN_RETAIN_JOB_DIRS_DAYS: z.coerce.number().min(0).max(36_500).default(30),
+  /** Samples of jobs that ended this many days ago are thinned to one per 10 minutes; 0 = never. */
+  KILN_THIN_SAMPLES_DAYS: z.coerce.number().min(0).max(36_500).default(90),
   /** Extra Host names Kiln answers to besides localhost, 127.0.0.1 and [::1] (comma-separated). */
   KILN_ALLOWED_HOSTS: z.string().optional(),
   /** `off` disables the login-free restart from loopback. */
@@ -70,6 +74,8 @@ export interface Config {
   tempSampleMs: number;
   alertUnreachableMs: number;
   progressSeconds: number;
+  retainJobDirsDays: number;
+  thinSamplesDays: number;
   /** Host names (lower case, no port) Kiln answers to besides the loopback names. */
   allowedHosts: string[];
   loopbackRestart: boolean;
@@ -162,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stuckWarnMs: e.KILN_STUCK_WARN_MINUTES * 60_000,
     stuckLimitMs: e.KILN_STUCK_LIMIT_MINUTES * 60_000,
     progressSeconds: e.KILN_PROGRESS_SECONDS,
+    retainJobDirsDays: e.KILN_RETAIN_JOB_DIRS_DAYS,
+    thinSamplesDays: e.KILN_THIN_SAMPLES_DAYS,
     allowedHosts: list(e.KILN_ALLOWED_HOSTS).map(hostOnly),
     loopbackRestart: e.KILN_LOOPBACK_RESTART === "on",
     trustProxy: list(e.KILN_TRUST_PROXY),

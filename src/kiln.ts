@@ -19,6 +19,7 @@ import { JobHooks } from "./jobs/hooks.js";
 import { setupNotifications } from "./notify/wiring.js";
 import { createApp } from "./web/app.js";
 import { releaseMarker, takeMarker } from "./crash-marker.js";
+import { RetentionSweeper } from "./retention/sweeper.js";
 import { secureDataDir } from "./data-dir.js";
 import { retryBusy } from "./db/retry.js";
 
@@ -30,6 +31,7 @@ export interface Kiln {
   hooks: JobHooks;
   registry: HostRegistry;
   hub: EventHub;
+  retention: RetentionSweeper;
   close(): Promise<void>;
 }
 
@@ -62,8 +64,13 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }), registry);
   const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
   await startup("reconciliation", () => runner.start());
+  const retention = new RetentionSweeper({
+    db, registry, log: log.child({ part: "retention" }),
+    options: { jobDirDays: config.retainJobDirsDays, thinSamplesDays: config.thinSamplesDays },
+  });
+  retention.start();
 
-  const app = createApp({ db, config, log, hub, hosts, jobs, notify, sshPublicKey: key.publicKey, version: VERSION });
+  const app = createApp({ db, config, log, hub, hosts, jobs, notify, retention, sshPublicKey: key.publicKey, version: VERSION });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.bind, () => resolve(s));
     s.once("error", reject);
@@ -76,9 +83,10 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   notify.start(addr.port);
 
   return {
-    url, db, log, runner, hooks, registry, hub,
+    url, db, log, runner, hooks, registry, hub, retention,
     async close() {
       runner.stop();
+      retention.stop();
       await notify.close();
       hub.close();
       server.closeAllConnections();

@@ -133,6 +133,19 @@ describe("the job history", () => {
     }
   });
 
+  it("lists the same jobs as flat rows (the history page's view) with their drive and host", async () => {
+    for (const q of ["", "status=failed", `host=bench-host&status=passed`, "serial=zzz-no-such"]) {
+      const full = await bench.kiln.api("GET", `/api/v1/jobs?${q}`);
+      const rows = await bench.kiln.api("GET", `/api/v1/jobs?${q}${q ? "&" : ""}view=rows`);
+      expect(rows.status).toBe(200);
+      expect((rows.body as any[]).map((r) => [r.id, r.status, r.badBlockCount, r.startedAt, r.finishedAt, r.driveId, r.hostId]))
+        .toEqual((full.body as any[]).map((j) => [j.id, j.status, j.badBlockCount, j.startedAt, j.finishedAt, j.driveId, j.hostId]));
+    }
+    const bad = ((await bench.kiln.api("GET", "/api/v1/jobs?view=rows")).body as any[]).find((r) => r.id === ids.bad);
+    const drive = await bench.driveFor(bench.bad.device);
+    expect(bad).toMatchObject({ host: "bench-host", drive: { devName: drive.devName, serial: drive.serial ?? null, sizeBytes: drive.sizeBytes } });
+  });
+
   it("exports the history as CSV with the right header and one row per job", async () => {
     const res = await fetch(`${bench.kiln.url}/api/v1/history.csv`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     expect(res.status).toBe(200);

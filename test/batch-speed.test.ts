@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { feed, finish, initialState, type ProgressState } from "../src/badblocks/progress.js";
-import { compareBatchSpeeds, median } from "../src/jobs/batch-speed.js";
+import { compareBatchSpeeds, median, modelKey } from "../src/jobs/batch-speed.js";
 import { speedProfile } from "../src/stages/surface-speed.js";
 
 const MB = 1e6;
@@ -131,6 +131,21 @@ describe("the batch comparison", () => {
     // One pass from the slow-region drive, one from the even one: the region is slow once in two.
     const mixed = { ...a, passes: [a.passes[0]!, b.passes[1]!] };
     expect(compareBatchSpeeds([{ jobId: 1, model: "M", profile: mixed }])[0]!.slow).toBe(false);
+  });
+
+  it("leaves out a drive paused for temperature: its clock ran on during the pause", () => {
+    const c = compareBatchSpeeds([
+      ...[1, 2, 3].map((jobId) => ({ jobId, model: "M", profile: profileOf(even) })),
+      { jobId: 4, model: "M", profile: profileOf(() => 1 * MB), paused: true },
+    ]);
+    expect(c.map((d) => d.slow)).toEqual([false, false, false, false]);
+    expect(c[3]!.note).toMatch(/^paused for temperature/);
+    expect(c[0]!.siblings).toBe(3);
+  });
+
+  it("counts loop devices as one model, whatever their backing files", () => {
+    expect(modelKey("loop: /tmp/a/disk.img")).toBe(modelKey("loop device"));
+    expect(modelKey("ST4000DM004-2CV104")).not.toBe(modelKey("loop device"));
   });
 
   it("takes the median", () => {

@@ -3,6 +3,7 @@
 // a trigger put into the database file by the test holds the job's terminal update back (the same
 // state a crash leaves), the kill is a real SIGKILL, and the restarted Kiln must end the job `failed`,
 // never run the failed stage again to a pass. SMART is the stand-in (loop devices have none).
+import { rmSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ let kiln: KilnProcess;
 let sshd: TestSshd;
 let standIn: SmartctlStandIn;
 let disk: LoopDevice;
+let work: string;
 
 const HOLD = `CREATE TRIGGER test_holds_job_end BEFORE UPDATE OF status ON jobs
   WHEN NEW.status IN ('passed', 'failed', 'cancelled', 'unknown')
@@ -55,11 +57,13 @@ afterAll(async () => {
   await sshd?.dispose();
   disk?.detach();
   standIn?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (kiln) rmSync(kiln.dataDir, { recursive: true, force: true });
 });
 
 describe("a crash between a stage's failure and the job's end", () => {
   it("ends the job failed from the stage rows after a restart, without running the failed stage again", async () => {
-    const work = makeTempDir("work");
+    work = makeTempDir("work");
     const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
     expect(host.status).toBe(201);
     const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];

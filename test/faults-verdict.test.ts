@@ -1,6 +1,8 @@
 // Issue 9: exact verdicts under faults, with real processes (Kiln, Debian's sshd on 127.0.0.1, real
 // badblocks on loop devices behind nbdkit). A power loss that cut the log short resumes instead of
-// giving up (item 4); a resumed segment's own "N bad blocks found" counts (item 8).
+// giving up (item 4); a resumed segment's own "N bad blocks found" counts (item 8); compare errors
+// that `badblocks -w` lists one chunk late are pinned to the true blocks, never past the end of the
+// device and never twice (item 10).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +17,7 @@ let sshd: TestSshd;
 let work: string;
 let slow: SlowDisk;
 let lateBad: BadDisk;
+let corrupt: BadDisk;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,8 +39,10 @@ beforeAll(async () => {
   kiln = await startTestKiln();
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   work = makeTempDir("work");
-  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 2 * 1024 * 1024 });
+  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   // Two unreadable blocks near the end: a read-only check from early in the disk takes seconds to reach them.
+  // Two blocks of 512 that read back wrong (whatever was written): 100, and 508 in the last 64-block chunk.
+  corrupt = createBadDisk({ sizeMiB: 2, badRanges: [], corruptRanges: [{ startByte: 100 * 4096, length: 4096 }, { startByte: 508 * 4096 + 512, length: 512 }], rateBytesPerSec: 256 * 1024 });
   lateBad = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 4 * 1024 * 1024 - 64 * 1024, length: 8192 }], rateBytesPerSec: 512 * 1024 });
   const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
   await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
@@ -48,6 +53,8 @@ afterAll(async () => {
   await sshd?.dispose();
   slow?.detach();
   lateBad?.detach();
+  corrupt?.detach();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /** The stage's row as committed in Kiln's database file. */
@@ -131,5 +138,25 @@ describe("a resumed segment's own count", () => {
     expect(readFileSync(path.join(dir, "progress.log"), "latin1")).toMatch(/Pass completed, 2 bad blocks found/);
     expect(job.status, JSON.stringify(job.notes)).toBe("failed");
     expect(job.errorText).toMatch(/2 bad blocks found/);
+  }, 300_000);
+});
+
+describe("compare errors of badblocks -w", () => {
+  it("lists the true blocks, none past the end of the device and none twice, across a resume", async () => {
+    const id = await startOn(corrupt.device, { patterns: ["0xaa", "0x55"] });
+    // Pattern 0xaa's verify lists both one chunk late (164, and 572 past the end); then a reboot late in
+    // 0x55's write or in its verify: the resume checks part of 0x55 read-only, which lists true numbers
+    // (100 when it checks the blocks written before the reboot, 508 when it checks the rest).
+    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface.phasePct >= 45), 120_000);
+    const first = firstRunDir(id);
+    expect(readFileSync(path.join(first, "badblocks.txt"), "utf8").split("\n").filter(Boolean).map(Number)).toEqual([164, 572]);
+    killGroup(first, "SIGKILL");
+    rmSync(path.join(first, "exit"), { force: true });
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    expect(job.notes.some((n: any) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
+    expect(job.status).toBe("failed");
+    expect(job.badBlocks).toEqual(corrupt.badBlocks(4096));
+    expect(job.badBlocks).toEqual([100, 508]);
+    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/pinned/);
   }, 300_000);
 });

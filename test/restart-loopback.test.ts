@@ -52,7 +52,8 @@ beforeAll(async () => {
   // The namespace reaches Kiln by this host's veth address: a name Kiln must be told it answers to.
   kiln = await startTestKiln({ KILN_BIND: "0.0.0.0", KILN_ALLOWED_HOSTS: HOST_ADDR });
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
-  disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
+  // Slow enough that the cancel below lands while badblocks still runs, even on a loaded machine.
+  disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 384 * 1024 });
 });
 
 afterAll(async () => {

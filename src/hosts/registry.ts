@@ -7,7 +7,7 @@ import type { EventHub } from "../events/hub.js";
 import { SshHost } from "../ssh/connection.js";
 import { HostError, type ExecOptions, type ExecResult, type HostPort } from "../ssh/port.js";
 import { getHost, hostView, setHostStatus, type HostRow } from "./repo.js";
-import { asShCommand } from "../remote/scripts.js";
+import { loginShellCommand, withPrivilege } from "../remote/privilege.js";
 import { hostVerbs } from "../remote/verbs.js";
 
 export class HostRegistry {
@@ -44,8 +44,9 @@ export class HostRegistry {
   }
 
   /**
-   * Runs a POSIX sh script on the host (under `sh -c`, whatever the user's login shell is),
-   * keeping the host's status in step with what happened.
+   * Runs a POSIX sh script on the host (under `/bin/sh -c`, whatever the user's login shell is), in
+   * the host's privilege mode (KILN_SUDO, remote/privilege.ts), keeping the host's status in step
+   * with what happened.
    */
   async exec(hostId: number, script: string, opts?: ExecOptions): Promise<ExecResult> {
     const row = getHost(this.db, hostId);
@@ -58,7 +59,7 @@ export class HostRegistry {
       );
     }
     try {
-      const result = await this.connection(hostId).exec(asShCommand(script), opts);
+      const result = await this.connection(hostId).exec(loginShellCommand(withPrivilege(script, row.use_sudo === 1)), opts);
       this.mark(hostId, "online", null);
       return result;
     } catch (err) {

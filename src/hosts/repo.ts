@@ -1,6 +1,7 @@
 // Host rows and their API shape.
 import type { Db } from "../db/open.js";
 import { nowIso } from "../jobs/repo.js";
+import type { CheckLine } from "./check.js";
 
 export type HostStatus = "online" | "unreachable" | "untrusted" | "unknown";
 
@@ -17,6 +18,9 @@ export interface HostRow {
   status: HostStatus;
   status_text: string | null;
   last_seen_at: string | null;
+  use_sudo: number;
+  check_json: string | null;
+  checked_at: string | null;
   removed_at: string | null;
 }
 
@@ -33,6 +37,10 @@ export interface HostView {
   status: HostStatus;
   statusText: string | null;
   lastSeenAt: string | null;
+  /** Privileged commands run as `sudo -n /abs/path …` (a non-root admin, as on TrueNAS SCALE). */
+  useSudo: boolean;
+  /** The last host check (hosts/check.ts), or null before the first. */
+  check: { at: string; lines: CheckLine[] } | null;
 }
 
 export function hostView(h: HostRow): HostView {
@@ -49,6 +57,8 @@ export function hostView(h: HostRow): HostView {
     status: h.status,
     statusText: h.status_text,
     lastSeenAt: h.last_seen_at,
+    useSudo: h.use_sudo === 1,
+    check: h.check_json && h.checked_at ? { at: h.checked_at, lines: JSON.parse(h.check_json) as CheckLine[] } : null,
   };
 }
 
@@ -91,6 +101,8 @@ export interface NewHost {
   workDir: string;
   includeLoopDevices: boolean;
   fingerprint: string;
+  useSudo: boolean;
+  check: CheckLine[];
 }
 
 export function insertHost(db: Db, h: NewHost, now = Date.now()): number {
@@ -98,11 +110,11 @@ export function insertHost(db: Db, h: NewHost, now = Date.now()): number {
     db
       .prepare(
         `INSERT INTO hosts (name, address, port, username, private_key, work_dir, include_loop_devices,
-                            host_key_fingerprint, status, last_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'online', ?)`,
+                            host_key_fingerprint, status, last_seen_at, use_sudo, check_json, checked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?, ?)`,
       )
       .run(h.name, h.address, h.port, h.username, h.privateKey, h.workDir, h.includeLoopDevices ? 1 : 0,
-        h.fingerprint, nowIso(now)).lastInsertRowid,
+        h.fingerprint, nowIso(now), h.useSudo ? 1 : 0, JSON.stringify(h.check), nowIso(now)).lastInsertRowid,
   );
 }
 
@@ -117,6 +129,10 @@ export function setHostStatus(db: Db, id: number, status: HostStatus, text: stri
     .run(status, text, seen, id, status, text);
   if (res.changes === 0 && seen) db.prepare("UPDATE hosts SET last_seen_at = ? WHERE id = ?").run(seen, id);
   return res.changes === 1;
+}
+
+export function saveHostCheck(db: Db, id: number, lines: CheckLine[], now = Date.now()): void {
+  db.prepare("UPDATE hosts SET check_json = ?, checked_at = ? WHERE id = ?").run(JSON.stringify(lines), nowIso(now), id);
 }
 
 /** Stores the new key's fingerprint only if the old one is still pinned (compare-and-set). */

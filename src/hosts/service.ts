@@ -9,8 +9,11 @@ import { buildScanScript, newScanNonce, parseScanOutput } from "../inventory/sca
 import { retryBusy } from "../db/retry.js";
 import { driveView, listDriveViews, upsertScannedDrives, type DriveView } from "../drives/repo.js";
 import type { HostRegistry } from "./registry.js";
-import { getHost, hostView, insertHost, listHosts, removeHost, repinHost, type HostRow, type HostView } from "./repo.js";
+import { getHost, hostView, insertHost, listHosts, removeHost, repinHost, saveHostCheck, type HostRow, type HostView } from "./repo.js";
 import { typedFingerprint } from "../ssh/fingerprint.js";
+import { buildCheckScript } from "./check-script.js";
+import { judgeHost, problemText, type CheckResult } from "./check.js";
+import { loginShellCommand } from "../remote/privilege.js";
 import { HttpError } from "../web/errors.js";
 
 export interface AddHostInput {
@@ -21,6 +24,8 @@ export interface AddHostInput {
   privateKey?: string | undefined;
   workDir?: string | undefined;
   includeLoopDevices?: boolean | undefined;
+  /** Privileged commands through `sudo -n`; unset = detected (sudo unless the login user is root). */
+  useSudo?: boolean | undefined;
 }
 
 export class HostService {
@@ -44,13 +49,20 @@ export class HostService {
     return listHosts(this.db).map(hostView);
   }
 
-  /** Connects once, pins the host key it is shown, and records the host. */
-  async add(input: AddHostInput): Promise<HostView> {
+  /**
+   * Connects once, pins the host key it is shown, checks the host (check.ts) and records it. A host
+   * that cannot run a burn-in is refused with 422 and the check's lines; nothing is written then.
+   */
+  async add(input: AddHostInput): Promise<HostView & { checks: CheckResult["lines"] }> {
     const workDir = validateRemoteDir(input.workDir ?? "~/.kiln");
     if (listHosts(this.db).some((h) => h.name === input.name)) {
       throw new HttpError(409, `a host named ${input.name} exists already`);
     }
-    const fingerprint = await this.probe(input.address, input.port, input.username, input.privateKey ?? null);
+    const { fingerprint, check } = await this.probeAndCheck(input, workDir);
+    if (!check.ok || check.sudo === null) {
+      this.log.warn({ name: input.name, problems: problemText(check.lines) }, "host refused: it cannot run a burn-in");
+      throw new HttpError(422, `host ${input.name} cannot run a burn-in: ${problemText(check.lines.filter((l) => l.status === "fail")).join(" ")}`, { checks: check.lines });
+    }
     const id = insertHost(this.db, {
       name: input.name,
       address: input.address,
@@ -60,11 +72,41 @@ export class HostService {
       workDir,
       includeLoopDevices: input.includeLoopDevices ?? false,
       fingerprint,
+      useSudo: check.sudo,
+      check: check.lines,
     });
-    this.log.info({ hostId: id, name: input.name, fingerprint }, "host added, key pinned");
+    this.log.info({ hostId: id, name: input.name, fingerprint, useSudo: check.sudo }, "host added, key pinned");
     const view = hostView(getHost(this.db, id)!);
     this.hub.publish("host", view);
-    return view;
+    return { ...view, checks: check.lines };
+  }
+
+  /** One connection: pin the key it shows, run the check in the asked (or detected) sudo mode. */
+  private async probeAndCheck(input: AddHostInput, workDir: string): Promise<{ fingerprint: string; check: CheckResult }> {
+    const host = new SshHost({
+      address: input.address, port: input.port, username: input.username,
+      privateKey: input.privateKey ?? this.kilnPrivateKey, pinnedFingerprint: null, maxChannels: 1,
+    });
+    try {
+      const fingerprint = await host.connect();
+      const script = buildCheckScript({ workDir, sudo: input.useSudo ?? "auto" });
+      const res = await host.exec(loginShellCommand(script), { timeoutMs: 120_000 });
+      return { fingerprint, check: judgeHost(res.stdout.toString("utf8"), input.username) };
+    } finally {
+      await host.close();
+    }
+  }
+
+  /** "Check host": the same check on a host Kiln knows, in its recorded sudo mode; the result is kept. */
+  async check(hostId: number): Promise<CheckResult> {
+    const host = this.current(hostId);
+    const script = buildCheckScript({ workDir: host.work_dir, sudo: host.use_sudo === 1 });
+    const res = await this.registry.exec(hostId, script, { timeoutMs: 120_000 });
+    const check = judgeHost(res.stdout.toString("utf8"), host.username);
+    saveHostCheck(this.db, hostId, check.lines);
+    this.log.info({ hostId, ok: check.ok, problems: problemText(check.lines) }, "host checked");
+    this.hub.publish("host", hostView(getHost(this.db, hostId)!));
+    return check;
   }
 
   /**

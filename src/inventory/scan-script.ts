@@ -10,6 +10,8 @@
 import { SAFE_DEVICE_NAME } from "./lsblk.js";
 import { randomBytes } from "node:crypto";
 import { shQuote } from "../shell/quote.js";
+import { ROOT_FNS } from "../remote/privilege.js";
+import { privileged } from "../remote/privileged.js";
 import type { ScanOptions } from "./types.js";
 
 export const SCAN_FORMAT_VERSION = 1;
@@ -26,6 +28,7 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
 have() { command -v "$1" >/dev/null 2>&1; }
 sec() { printf '\n%s %s\n' "$M" "$*"; }
 tmo() { if have timeout; then timeout "$@"; else shift; "$@"; fi; }
+# Probes that read a device run as root: kiln_root (remote/privileged.ts) adds sudo -n on sudo hosts.
 T=$(mktemp -d 2>/dev/null) || T=''
 if [ -n "$T" ]; then trap 'rm -rf "$T"' EXIT; trap 'rm -rf "$T"; exit 1' HUP INT TERM; fi
 # probe SECTION ARG CMD...: frame "SECTION ARG RC", then stdout, then stderr in its own frame.
@@ -77,11 +80,11 @@ for d in /sys/block/*; do
   sec holders "$n"
   for h in "$d"/holders/* "$d/$n"*/holders/*; do [ -e "$h" ] && printf '%s\n' "${"$"}{h##*/}"; done
   if [ -r "$d/loop/backing_file" ]; then sec backing "$n"; cat "$d/loop/backing_file"; fi
-  if have blkid; then probe blkid "$n" tmo 30 blkid -p -o export "/dev/$n"; fi
-  if have wipefs; then probe wipefs "$n" tmo 30 wipefs -n -J "/dev/$n"; fi
+  if have blkid; then probe blkid "$n" ${privileged("blkid", 30)} -p -o export "/dev/$n"; fi
+  if have wipefs; then probe wipefs "$n" ${privileged("wipefs", 30)} -n -J "/dev/$n"; fi
   # Loop devices are asked too (only listed with L=1): smartctl answers "Unable to detect device type",
   # unless a test host presents one as a SMART drive through a smartctl stand-in.
-  if have smartctl; then probe smartctl "$n" tmo 60 smartctl --json -n standby -i -A "/dev/$n"; fi
+  if have smartctl; then probe smartctl "$n" ${privileged("smartctl", 60)} --json -n standby -i -A "/dev/$n"; fi
 done
 if have zpool; then probe zpool - tmo 60 zpool status -LP; fi
 if have midclt; then probe midclt - tmo 60 midclt call disk.details; fi
@@ -112,5 +115,5 @@ export function buildScanScript(opts: ScanOptions, nonce: string = newScanNonce(
     `C=${shQuote(LSBLK_COLUMNS)}`,
     `O=${shQuote(onlyList(opts.only))}`,
   ];
-  return head.join("\n") + SCRIPT_BODY;
+  return head.join("\n") + "\n" + ROOT_FNS + SCRIPT_BODY;
 }

@@ -38,13 +38,26 @@ export function abandonJob(db: Db, hooks: JobHooks, f: AbandonFacts, now = Date.
 
 export interface OpenAbandoned {
   jobId: number;
+  /** Where to look for the process now: the drive's current host. */
   hostId: number;
 }
 
-/** Abandoned jobs of a drive whose process has not been seen gone yet. */
+/**
+ * Abandoned jobs on this physical drive whose process has not been seen gone yet: on this drive
+ * row, or on the same disk (identity) of a removed host at the same address and port that was added
+ * again (its drives are new rows, the old process may still run).
+ */
 export function openAbandoned(db: Db, driveId: number): OpenAbandoned[] {
   return db
-    .prepare("SELECT job_id AS jobId, host_id AS hostId FROM abandoned_jobs WHERE drive_id = ? AND confirmed_gone_at IS NULL ORDER BY job_id")
+    .prepare(
+      `SELECT a.job_id AS jobId, nd.host_id AS hostId
+         FROM abandoned_jobs a
+         JOIN drives od ON od.id = a.drive_id JOIN hosts oh ON oh.id = a.host_id
+         JOIN drives nd ON nd.id = ? JOIN hosts nh ON nh.id = nd.host_id
+        WHERE a.confirmed_gone_at IS NULL
+          AND (a.drive_id = nd.id OR (od.identity_key = nd.identity_key AND oh.address = nh.address AND oh.port = nh.port))
+        ORDER BY a.job_id`,
+    )
     .all(driveId) as OpenAbandoned[];
 }
 

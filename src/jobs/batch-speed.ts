@@ -9,6 +9,8 @@ export interface DriveSpeedInput {
   jobId: number;
   model: string | null;
   profile: SpeedProfile | null;
+  /** Paused for temperature during the surface test: badblocks' clock ran on, so its speed is not comparable. */
+  paused?: boolean;
 }
 
 export interface SpeedFlag {
@@ -114,14 +116,24 @@ function flagsOf(c: Omit<DriveSpeedComparison, "slow" | "flags">): SpeedFlag[] {
   return flags;
 }
 
+/**
+ * What "the same model" compares by: the model name, except that loop devices (which the scan
+ * names after their backing file, "loop: /path/disk.img") are one model, "loop device".
+ */
+export function modelKey(model: string | null): string {
+  if (model === null) return "";
+  return /^loop(:|\s|$)/.test(model) ? "loop device" : model.trim();
+}
+
 /** One comparison per drive, in the order given. */
 export function compareBatchSpeeds(drives: readonly DriveSpeedInput[]): DriveSpeedComparison[] {
   return drives.map((d) => {
-    if (!d.profile) {
-      return { jobId: d.jobId, siblings: 0, mbps: null, siblingsMbps: null, vsSiblingsPct: null, patterns: [], regions: [], slow: false, flags: [], note: "no timed surface test" };
+    if (!d.profile || d.paused) {
+      const note = d.profile ? "paused for temperature during the surface test: its timings include the pause, so it is not compared" : "no timed surface test";
+      return { jobId: d.jobId, siblings: 0, mbps: d.profile?.overallMbps ?? null, siblingsMbps: null, vsSiblingsPct: null, patterns: [], regions: [], slow: false, flags: [], note };
     }
     const profile = d.profile;
-    const sameModel = drives.filter((x) => (x.model ?? "") === (d.model ?? "") && x.profile).map((x) => x.profile!);
+    const sameModel = drives.filter((x) => modelKey(x.model) === modelKey(d.model) && x.profile && !x.paused).map((x) => x.profile!);
     const enough = sameModel.length >= SPEED_RULES.minSiblings;
     const siblingsMbps = enough ? round1(median(nums(sameModel.map((p) => p.overallMbps)))) : null;
     const base = {

@@ -204,6 +204,16 @@ export function badBlocksOf(db: Db, jobId: number): number[] {
   return db.prepare("SELECT block FROM bad_blocks WHERE job_id = ? ORDER BY block").pluck().all(jobId) as number[];
 }
 
+/** Replaces the job's bad-block list (pinned to the true blocks after the test) and its count, together. */
+export function replaceBadBlocks(db: Db, jobId: number, blocks: readonly number[]): void {
+  db.transaction(() => {
+    db.prepare("DELETE FROM bad_blocks WHERE job_id = ?").run(jobId);
+    const ins = db.prepare("INSERT OR IGNORE INTO bad_blocks (job_id, block) VALUES (?, ?)");
+    for (const b of blocks) ins.run(jobId, b);
+    db.prepare("UPDATE jobs SET bad_block_count = (SELECT count(*) FROM bad_blocks WHERE job_id = ?) WHERE id = ?").run(jobId, jobId);
+  }).immediate();
+}
+
 export function logTailOf(db: Db, jobId: number): string[] {
   const raw = db.prepare("SELECT lines FROM job_log_tail WHERE job_id = ?").pluck().get(jobId) as string | undefined;
   return raw ? (JSON.parse(raw) as string[]) : [];

@@ -8,6 +8,7 @@ import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
 import { storedNewDrive } from "../stages/new-drive-check.js";
 import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
+import { jobSpeedInBatch, speedText } from "../reports/batch-load.js";
 
 export const reportUrlOf = (publicUrl: string, jobId: number) =>
   `${publicUrl.replace(/\/+$/, "")}/api/v1/jobs/${jobId}/report?format=html`;
@@ -56,7 +57,14 @@ export function jobFactsOf(db: Db, job: JobRow, publicUrl: string): JobFacts {
     smartChanges: smartChangesOf(db, job.id),
     reportUrl: reportUrlOf(publicUrl, job.id),
     newDrive: newDriveOf(db, job),
+    speed: speedFacts(db, job),
   };
+}
+
+function speedFacts(db: Db, job: JobRow): JobFacts["speed"] {
+  const c = jobSpeedInBatch(db, job.id, job.batch_id);
+  const text = speedText(c);
+  return text && c ? { text, slow: c.slow } : null;
 }
 
 export function jobFacts(db: Db, jobId: number, publicUrl: string): JobFacts | undefined {

@@ -31,6 +31,8 @@ export interface JobFacts {
   reportUrl: string;
   /** The new-drive verdict from precheck (issue 12), when there is one; push messages show it. */
   newDrive?: { verdict: string; evidence: string | null } | null;
+  /** The surface speed and how it compares with the batch's same-model drives, when timed. */
+  speed?: { text: string; slow: boolean } | null;
 }
 
 export interface BatchFacts {
@@ -97,6 +99,8 @@ function blockList(job: JobFacts): string {
   return `${job.badBlockCount}: ${shown}${more}`;
 }
 
+const newDriveText = (n: NonNullable<JobFacts["newDrive"]>) => `${n.verdict}${n.evidence ? `: ${n.evidence}` : ""}`;
+
 function jobFields(job: JobFacts): [string, string][] {
   return [
     ["Verdict", verdictWord(job.status)],
@@ -107,6 +111,8 @@ function jobFields(job: JobFacts): [string, string][] {
     ["Duration", durationOf(job)],
     ...(job.errorText ? [["Error", job.errorText] as [string, string]] : []),
     ["SMART changes", job.smartChanges.length ? smartLines(job.smartChanges).join("; ") : "none"],
+    ...(job.newDrive ? [["New drive?", newDriveText(job.newDrive)] as [string, string]] : []),
+    ...(job.speed ? [["Speed", job.speed.text] as [string, string]] : []),
     ["Report", job.reportUrl],
   ];
 }
@@ -131,10 +137,11 @@ export function jobEndedMessage(job: JobFacts): Message {
   return { subject, text, html };
 }
 
-const BATCH_COLUMNS = ["Job", "Verdict", "Drive", "Host", "Bad blocks", "Duration", "Error"];
+const BATCH_COLUMNS = ["Job", "Verdict", "Drive", "Host", "Bad blocks", "Duration", "Error", "New drive?", "Speed"];
 
 function batchRow(j: JobFacts): string[] {
-  return [String(j.jobId), verdictWord(j.status), driveName(j.drive), j.host, String(j.badBlockCount), durationOf(j), j.errorText ?? ""];
+  return [String(j.jobId), verdictWord(j.status), driveName(j.drive), j.host, String(j.badBlockCount), durationOf(j), j.errorText ?? "",
+    j.newDrive?.verdict ?? "", j.speed?.text ?? ""];
 }
 
 export function batchEndedMessage(batch: BatchFacts): Message {

@@ -12,6 +12,7 @@
 //      filesystem/RAID/LVM/ZFS/swap signature. Otherwise it refuses, saying why.
 import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
 import { privileged } from "./privileged.js";
+import { ROOT_FNS } from "./privilege.js";
 import { PREAMBLE, STATE_FN } from "./scripts.js";
 import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
 
@@ -141,8 +142,7 @@ export function buildLaunchScript(o: LaunchOptions): string {
   if (typeof o.owner !== "string" || !o.owner.startsWith("kiln-run ") || /[\n\r]/.test(o.owner)) {
     throw new InvalidInputError("the run's owner line is missing");
   }
-  const command = `${privileged("badblocks")} ${shJoin(o.argv.slice(1))}`;
-  const wrapper = wrapperScript(command, o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
+  const wrapper = wrapperScript(o.argv, o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
   return `${PREAMBLE}
 kiln_dir=${dir}
 kiln_owner=${shQuote(o.owner)}
@@ -185,16 +185,39 @@ if [ -s pid ]; then echo "KILN-LAUNCH started $(cat pid)"; else echo "KILN-LAUNC
 
 /**
  * The wrapper (run.sh). Ignores HUP/PIPE and waits through TERM so the exit status gets written.
- * It inherits the device's host lock (fd 9) from the launch script, and so do badblocks and the
- * squeezer: the lock is held until the last of them ends.
+ * It runs as the login user; in sudo mode badblocks alone runs as root (`sudo -n /abs/badblocks`, in
+ * the wrapper's process group), and every file it writes is created by the user first (umask 022),
+ * so the login user can always read them. It inherits the device's host lock (fd 9) from the launch
+ * script, and so do the squeezer and (on a root login) badblocks: the lock is held until the last of
+ * them ends (sudo closes fd 9 for badblocks, but the wrapper waits for it and the squeezer reads its
+ * stderr until it ends).
  */
-function wrapperScript(command: string, squeezeSeconds: number): string {
+function wrapperScript(argv: readonly string[], squeezeSeconds: number): string {
+  const outIdx = argv.indexOf("-o");
+  const outFile = outIdx > 0 ? argv[outIdx + 1] : undefined;
   return `# Kiln burn-in wrapper: process group leader (setsid); see src/remote/launch-script.ts.
 trap '' HUP PIPE
 trap ':' INT TERM
 cd "\${0%/run.sh}" || exit 1
 ${PREAMBLE}
-kiln_squeeze() {
+umask 022
+${ROOT_FNS}
+kiln_fail() {
+  echo "kiln: $1" >> progress.log
+  echo 127 > exit.tmp && mv exit.tmp exit
+  echo $$ > pid.tmp && mv pid.tmp pid
+  exit 1
+}
+if [ "\${KILN_SUDO:-0}" = 1 ]; then
+  kiln_which badblocks || kiln_fail "badblocks is not installed on the host"
+  kiln_b=$kiln_w
+  kiln_which sudo || kiln_fail "sudo is not installed on the host"
+  set -- "$kiln_w" -n "$kiln_b"
+else
+  set -- ${shQuote(argv[0]!)}
+fi
+${outFile === undefined ? "" : `: >> ${shQuote(outFile)}
+`}kiln_squeeze() {
 ${squeezeScript(squeezeSeconds)}
 }
 rm -f progress.fifo
@@ -206,7 +229,7 @@ if ! mkfifo progress.fifo; then
 fi
 ( trap '' HUP INT TERM PIPE; kiln_squeeze < progress.fifo >> progress.log ) &
 kiln_sq=$!
-${command} > stdout.txt 2> progress.fifo &
+"$@" ${shJoin(argv.slice(1))} > stdout.txt 2> progress.fifo &
 kiln_bb=$!
 echo "$kiln_bb" > bb.pid.tmp && mv bb.pid.tmp bb.pid
 echo $$ > pid.tmp && mv pid.tmp pid

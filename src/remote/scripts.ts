@@ -14,18 +14,30 @@
 // Every user string is validated and single-quoted; scripts never expand one unquoted.
 
 import { InvalidInputError, remoteDirShellWord, shQuote } from "../shell/quote.js";
+import { ROOT_FNS } from "./privilege.js";
 import { privileged } from "./privileged.js";
 
 export const PREAMBLE = `PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH
-LC_ALL=C; export LC_ALL
-kiln_kill() { ${privileged("kill")} "$@"; }`;
+LC_ALL=C; export LC_ALL`;
 
 /**
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
  * is a live process whose cmdline names badblocks and this job's device, KILN_ALIVE=1 when that
  * holds or the group leader is still this job's wrapper. A recycled pid never counts as ours.
+ * Shared with remote/prune.ts.
  */
-export const STATE_FN = `kiln_state() {
+export const STATE_FN = `${ROOT_FNS}
+# kiln_here PID: the process works in this job dir. A process that runs as root through sudo hides
+# its cwd from the login user; then it counts when it is in the job's process group (/proc/PID/stat).
+kiln_here() {
+  [ "/proc/$1/cwd" -ef "$kiln_dir" ] && return 0
+  [ "\${KILN_SUDO:-0}" = 1 ] && [ -n "$KILN_PG" ] || return 1
+  kiln_st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  kiln_st=\${kiln_st##*) }
+  set -- $kiln_st
+  [ "$3" = "$KILN_PG" ]
+}
+kiln_state() {
   KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0
   [ -s "$kiln_dir/pid" ] || return 0
   read -r KILN_PG < "$kiln_dir/pid" || :
@@ -36,7 +48,7 @@ export const STATE_FN = `kiln_state() {
   # Builtins first (a poll runs this for every job): a live process of this job has its working
   # directory in the job dir; only then is its command line read (badblocks on this device).
   case "$kiln_bb" in ''|*[!0-9]*) ;; *)
-    if [ -n "$kiln_dev" ] && [ "/proc/$kiln_bb/cwd" -ef "$kiln_dir" ] && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
+    if [ -n "$kiln_dev" ] && kiln_here "$kiln_bb" && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
       case "$kiln_cmd" in *badblocks*" $kiln_dev "*) KILN_BB_ALIVE=1 ;; esac
     fi ;;
   esac
@@ -45,6 +57,20 @@ export const STATE_FN = `kiln_state() {
     case "$kiln_cmd" in *" $kiln_dir/run.sh "*) KILN_ALIVE=1 ;; esac
   fi
   return 0
+}
+# kiln_signal SIG PGID: signals the job's process group; in sudo mode as root (badblocks runs as root).
+# kiln_group PGID: some process of the group lives; in sudo mode read from /proc (pgrep, not kill -0,
+# which a user cannot send to root's processes), zombies not counted.
+kiln_signal() {
+  if [ "\${KILN_SUDO:-0}" = 1 ]; then ${privileged("kill")} -"$1" -- -"$2" >/dev/null 2>&1; else kill -"$1" -"$2" 2>/dev/null; fi
+}
+kiln_group() {
+  if [ "\${KILN_SUDO:-0}" != 1 ] || ! command -v pgrep >/dev/null 2>&1; then kill -0 -"$1" 2>/dev/null; return; fi
+  for kiln_p in $(pgrep -g "$1" 2>/dev/null); do
+    kiln_s=$(cat "/proc/$kiln_p/stat" 2>/dev/null) || continue
+    case \${kiln_s##*) } in Z*) ;; *) return 0 ;; esac
+  done
+  return 1
 }
 kiln_wait_pid() {
   kiln_i=0
@@ -59,23 +85,22 @@ export function buildCancelScript(jobDir: string, graceSeconds = 10): string {
   return `${PREAMBLE}
 kiln_dir=${dir}
 ${STATE_FN}
-kiln_group() { kiln_kill -0 -"$kiln_pg" 2>/dev/null; }
 [ -d "$kiln_dir" ] || { echo "KILN-CANCEL none"; exit 0; }
 [ ! -e "$kiln_dir/pid" ] && [ -d "$kiln_dir/lock" ] && kiln_wait_pid
 [ -e "$kiln_dir/pid" ] || { echo "KILN-CANCEL none"; exit 0; }
 kiln_state
 [ "$KILN_ALIVE" = 1 ] || { echo "KILN-CANCEL gone"; exit 0; }
 kiln_pg=$KILN_PG
-kiln_kill -TERM -"$kiln_pg" 2>/dev/null
-kiln_kill -CONT -"$kiln_pg" 2>/dev/null
+kiln_signal TERM "$kiln_pg"
+kiln_signal CONT "$kiln_pg"
 kiln_i=0
-while kiln_group && [ "$kiln_i" -lt ${graceSeconds * 10} ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
-if kiln_group; then
-  kiln_kill -KILL -"$kiln_pg" 2>/dev/null
+while kiln_group "$kiln_pg" && [ "$kiln_i" -lt ${graceSeconds * 10} ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
+if kiln_group "$kiln_pg"; then
+  kiln_signal KILL "$kiln_pg"
   kiln_i=0
-  while kiln_group && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
+  while kiln_group "$kiln_pg" && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
 fi
-if kiln_group; then echo "KILN-CANCEL still-alive"; else echo "KILN-CANCEL gone"; fi
+if kiln_group "$kiln_pg"; then echo "KILN-CANCEL still-alive"; else echo "KILN-CANCEL gone"; fi
 `;
 }
 
@@ -92,7 +117,7 @@ export function buildSignalScript(jobDir: string, signal: "STOP" | "CONT"): stri
 kiln_dir=${dir}
 ${STATE_FN}
 kiln_state
-if [ "$KILN_ALIVE" = 1 ] && kiln_kill -${signal} -"$KILN_PG" 2>/dev/null; then echo "KILN-SIGNAL sent"; else echo "KILN-SIGNAL none"; fi
+if [ "$KILN_ALIVE" = 1 ] && kiln_signal ${signal} "$KILN_PG"; then echo "KILN-SIGNAL sent"; else echo "KILN-SIGNAL none"; fi
 `;
 }
 

@@ -6,6 +6,7 @@ import { buildCancelScript, buildReadScript, buildSignalScript, parseCancelOutpu
 import { buildLaunchScript, parseLaunchOutput } from "./launch-script.js";
 import { selfTestAbortScript, selfTestStartScript, smartReadScript } from "../smart/commands.js";
 import { parseFarmRead, parseSmartCommand, parseSmartRead } from "../smart/read.js";
+import { buildCheckScript, parseCheckOutput } from "./check-script.js";
 
 /** Runs a POSIX sh script on the host (under `sh -c`). */
 export type ShExec = (script: string, opts?: ExecOptions) => Promise<ExecResult>;
@@ -40,6 +41,9 @@ export function hostVerbs(exec: ShExec): HostVerbs {
     },
     async smartCommand(device, command) {
       return parseSmartCommand(await exec(SMART_COMMAND[command](device), { timeoutMs: 90_000 }));
+    },
+    async check(o) {
+      return parseCheckOutput((await exec(buildCheckScript(o), { timeoutMs: 600_000 })).stdout);
     },
   };
 }

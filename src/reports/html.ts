@@ -2,7 +2,9 @@
 // with the long lists cut so a report stays on one or two A4 pages (the JSON keeps everything).
 import type { JobReport } from "./model.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
-import type { HistoryRow } from "./history-rows.js";
+import type { BatchDrive } from "./batch-load.js";
+import { secondsBetween } from "./model.js";
+import { speedChart } from "./speed-chart.js";
 
 export const HTML_MAX_BAD_BLOCKS = 120;
 export const HTML_MAX_NOTES = 18;
@@ -27,22 +29,47 @@ export function reportPage(r: JobReport) {
     notesMore: Math.max(0, notes.length - HTML_MAX_NOTES),
     smartBefore: r.smart?.before ? { ...r.smart.before, time: formatTime(r.smart.before.takenAt) } : null,
     smartAfter: r.smart?.after ? { ...r.smart.after, time: formatTime(r.smart.after.takenAt) } : null,
+    speedVs: signedPct(r.speed.comparison?.vsSiblingsPct ?? null),
   };
 }
 
-export function batchPage(batchId: string, rows: HistoryRow[]) {
+const ENDED = ["passed", "failed", "cancelled", "unknown"];
+
+/** "+1.2 %" / "−31.0 %"; empty for null. */
+export function signedPct(v: number | null): string {
+  if (v === null) return "";
+  return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v).toFixed(1)} %`;
+}
+
+/** The batch side by side: verdicts, new-drive verdicts, speed per pattern and across the disk, temperatures. */
+export function batchPage(batchId: string, drives: BatchDrive[]) {
   const counts: Record<string, number> = {};
-  for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  for (const d of drives) counts[d.status] = (counts[d.status] ?? 0) + 1;
+  const patterns = [...new Set(drives.flatMap((d) => d.profile?.patterns.map((p) => p.pattern) ?? []))];
+  const label = (d: BatchDrive) => `job ${d.jobId} · ${d.devName}`;
   return {
     title: `Batch ${batchId.slice(0, 8)}`,
     batchId,
-    rows: rows.map((row) => ({
-      ...row,
-      capacity: formatBytes(row.sizeBytes),
-      started: formatTime(row.startedAt),
-      duration: formatDuration(row.durationSeconds),
+    rows: drives.map((d) => ({
+      ...d,
+      drive: d.devName,
+      label: label(d),
+      capacity: formatBytes(d.sizeBytes),
+      started: formatTime(d.startedAt),
+      duration: formatDuration(secondsBetween(d.startedAt, d.finishedAt)),
+      temperatureText: d.temperature ? `${d.temperature.minC}–${d.temperature.maxC} °C` : "not read",
+      vsSiblings: signedPct(d.speed.vsSiblingsPct),
+      patternCells: patterns.map((p) => {
+        const c = d.speed.patterns.find((x) => x.pattern === p);
+        return { pattern: p, mbps: c?.mbps ?? null, vs: signedPct(c?.vsSiblingsPct ?? null) };
+      }),
+      slowRegions: new Set(d.speed.flags.filter((f) => f.kind === "slow-region").map((f) => f.region)),
     })),
+    patterns,
+    regionHeads: (drives.find((d) => d.speed.regions.length)?.speed.regions ?? []).map((r) => r.where),
+    chart: speedChart(drives.filter((d) => d.profile).map((d) => ({ label: label(d), values: d.profile!.regionMbps, flagged: d.speed.slow }))),
+    slowCount: drives.filter((d) => d.speed.slow).length,
     summary: Object.entries(counts).map(([status, count]) => ({ status, count })),
-    allEnded: rows.every((row) => ["passed", "failed", "cancelled", "unknown"].includes(row.status)),
+    allEnded: drives.every((d) => ENDED.includes(d.status)),
   };
 }

@@ -4,19 +4,14 @@ import { jobSnapshot } from "../jobs/snapshot.js";
 import { jobEvents } from "../jobs/repo.js";
 import { getDrive } from "../drives/repo.js";
 import { getHost } from "../hosts/repo.js";
-import { latestSnapshot } from "../smart/store.js";
+import { latestSnapshot, smartTemperatures } from "../smart/store.js";
 import { compareSnapshots } from "../smart/compare.js";
-import type { SmartSnapshot } from "../smart/model.js";
 import { buildReport, type JobReport } from "./model.js";
+import { storedNewDrive } from "../stages/new-drive-check.js";
+import { jobSpeedInBatch } from "./batch-load.js";
 
 const MAX_NOTES = 2000;
 
-function smartTemperatures(db: Db, jobId: number): number[] {
-  const rows = db.prepare("SELECT json FROM smart_snapshots WHERE job_id = ? ORDER BY id").pluck().all(jobId) as string[];
-  return rows
-    .map((j) => (JSON.parse(j) as Partial<SmartSnapshot>).temperatureC)
-    .filter((t): t is number => typeof t === "number");
-}
 
 export function loadReport(db: Db, jobId: number, now = Date.now()): JobReport | undefined {
   const job = jobSnapshot(db, jobId);
@@ -34,6 +29,8 @@ export function loadReport(db: Db, jobId: number, now = Date.now()): JobReport |
       temperatures: smartTemperatures(db, jobId),
       verdict: before && after ? compareSnapshots(before.snapshot, after.snapshot) : null,
     },
+    newDrive: storedNewDrive(db, jobId),
+    speed: { profile: job.surface?.speed ?? null, comparison: jobSpeedInBatch(db, jobId, job.batchId) },
     now,
   });
 }

@@ -7,6 +7,9 @@ import type { SmartSnapshot } from "../smart/model.js";
 import type { SmartChange } from "../smart/compare.js";
 import { chooseBlockSize, DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
+import type { NewDriveVerdict } from "../smart/new-drive.js";
+import type { DriveSpeedComparison } from "../jobs/batch-speed.js";
+import type { SpeedProfile } from "../stages/surface-speed.js";
 
 export interface ReportStage {
   name: string;
@@ -59,6 +62,10 @@ export interface JobReport {
   notes: { at: string; kind: string; text: string }[];
   counts: { reattached: number; lostContact: number; paused: number; resumed: number };
   smart: ReportSmart | null;
+  /** Precheck's "is it really new?" verdict. */
+  newDrive: NewDriveVerdict | null;
+  /** Surface speed per pattern and region, and how it compares with the batch's same-model drives. */
+  speed: { profile: SpeedProfile | null; comparison: DriveSpeedComparison | null };
 }
 
 export interface ReportInput {
@@ -74,6 +81,8 @@ export interface ReportInput {
     temperatures: number[];
     verdict: { status: string; text: string; changes: SmartChange[] } | null;
   };
+  newDrive: NewDriveVerdict | null;
+  speed: JobReport["speed"];
   now: number;
 }
 
@@ -171,5 +180,7 @@ export function buildReport(input: ReportInput): JobReport {
           changes: smart.verdict?.changes ?? [],
         }
       : null,
+    newDrive: input.newDrive,
+    speed: input.speed,
   };
 }

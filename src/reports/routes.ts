@@ -10,7 +10,9 @@ import { createMetrics } from "../metrics/registry.js";
 import { loadReport } from "./load.js";
 import { historyRows } from "./history-rows.js";
 import { historyCsv } from "./csv.js";
+import { formatTime } from "./format.js";
 import { batchPage, reportPage } from "./html.js";
+import { loadBatch } from "./batch-load.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,6 +32,15 @@ export function reportApiRoutes(deps: AppDeps): Router {
     if (!report) throw notFound(`no job ${req.params.id}`);
     if (format === "json") return void res.json(report);
     res.render("report.njk", { ...reportPage(report), version: deps.version });
+  });
+  r.get("/batches/:id/report", (req, res) => {
+    const format = req.query.format ?? "json";
+    if (format !== "json" && format !== "html") throw new HttpError(400, "format must be html or json");
+    const batchId = String(req.params.id);
+    const drives = BATCH_ID.test(batchId) ? loadBatch(deps.db, batchId) : [];
+    if (drives.length === 0) throw notFound(`no batch ${batchId}`);
+    if (format === "json") return void res.json({ reportVersion: 1, generatedAt: new Date().toISOString(), batchId, drives });
+    res.render("batch-report.njk", { ...batchPage(batchId, drives), generated: formatTime(new Date().toISOString()), version: deps.version });
   });
   r.get("/history.csv", (req, res) => {
     const filter = parseHistoryQuery(req.query as Record<string, unknown>);
@@ -66,10 +77,10 @@ export function reportPageRoutes(deps: AppDeps): Router {
   r.get("/batches/:id", requireAuth("page"), (req, res) => {
     const batchId = String(req.params.id);
     if (!BATCH_ID.test(batchId)) throw notFound("no such batch");
-    const rows = historyRows(deps.db, { batchId, limit: 10_000 }).reverse();
-    if (rows.length === 0) throw notFound(`no batch ${batchId}`);
+    const drives = loadBatch(deps.db, batchId);
+    if (drives.length === 0) throw notFound(`no batch ${batchId}`);
     res.render("batch.njk", {
-      ...batchPage(batchId, rows),
+      ...batchPage(batchId, drives),
       version: deps.version,
       user: req.principal?.user ?? null,
       csrfToken: req.principal?.csrfToken ?? "",

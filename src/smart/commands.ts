@@ -1,7 +1,9 @@
 // The smartctl command lines Kiln runs on a host, as POSIX sh scripts. The device path is validated
-// and single-quoted; everything else is a constant written here. The script's exit status is
+// and single-quoted; everything else is a constant written here. smartctl runs as root: through
+// privileged(), i.e. `sudo -n /abs/smartctl` on a sudo host (remote/privileged.ts). The script's exit status is
 // smartctl's own (a bitmask, decoded by exit-status.ts), 124 on timeout, 127 when smartctl is missing.
 import { shQuote, validateDevicePath } from "../shell/quote.js";
+import { ROOT_FNS } from "../remote/privilege.js";
 import { privileged } from "../remote/privileged.js";
 
 /** What to read: a full snapshot, the self-test status and log, just what the temperature needs, or Seagate's FARM log. */
@@ -24,10 +26,9 @@ const PREAMBLE = [
 
 function run(args: string, device: string, timeoutSeconds: number): string {
   const dev = shQuote(validateDevicePath(device));
-  const t = String(Math.max(1, Math.floor(timeoutSeconds)));
   return `${PREAMBLE}
-if command -v timeout >/dev/null 2>&1; then exec timeout ${t} ${privileged("smartctl")} --json ${args} ${dev}; fi
-exec ${privileged("smartctl")} --json ${args} ${dev}
+${ROOT_FNS}
+${privileged("smartctl", timeoutSeconds)} --json ${args} ${dev}
 `;
 }
 

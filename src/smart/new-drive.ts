@@ -19,8 +19,10 @@ export interface Evidence {
 
 export interface NewDriveVerdict {
   status: NewDriveStatus;
-  /** One line for the operator: the status and its reasons. */
+  /** One line for the operator: the status and its reasons, and why FARM was not read. */
   text: string;
+  /** The reasons alone, for tables: "2,435 power-on hours, 38 power cycles". */
+  summary: string;
   /** Signs of use, with numbers. */
   evidence: Evidence[];
   /** Contradictions that make the drive `tampered`. */
@@ -121,17 +123,13 @@ export function newDriveVerdict(raw: unknown, farm: FarmReading, smartUnreadable
   }
   const contra = contradictions(r, farm);
   const farmPart = farm.available ? "" : `; FARM not available: ${farm.reason}`;
-  if (contra.length > 0) {
-    return { status: "tampered", text: `tampered: ${contra.join("; ")}`, evidence, contradictions: contra, farm: farmSummary(farm) };
-  }
-  if (evidence.length > 0) {
-    return { status: "used", text: `used: ${evidence.map((e) => e.text).join(", ")}${farmPart}`, evidence, contradictions: [], farm: farmSummary(farm) };
-  }
+  const verdict = (status: NewDriveStatus, word: string, summary: string, contradictions: string[] = []): NewDriveVerdict => ({
+    status, text: `${word}: ${summary}${status === "tampered" ? "" : farmPart}`, summary, evidence, contradictions, farm: farmSummary(farm),
+  });
+  if (contra.length > 0) return verdict("tampered", "tampered", contra.join("; "), contra);
+  if (evidence.length > 0) return verdict("used", "used", evidence.map((e) => e.text).join(", "));
   const hasCounters = num(obj(r.power_on_time).hours) !== null || (farm.available && farm.facts.powerOnHours !== null);
-  if (!hasCounters) {
-    const why = smartUnreadable ?? "the drive reports no power-on hours";
-    return { status: "unknown", text: `cannot tell: ${why}${farmPart}`, evidence, contradictions: [], farm: farmSummary(farm) };
-  }
+  if (!hasCounters) return verdict("unknown", "cannot tell", smartUnreadable ?? "the drive reports no power-on hours");
   const hours = num(obj(r.power_on_time).hours) ?? (farm.available ? farm.facts.powerOnHours : null);
-  return { status: "new", text: `new: ${fmt(hours ?? 0)} power-on hours, no sign of use${farmPart}`, evidence, contradictions: [], farm: farmSummary(farm) };
+  return verdict("new", "new", `${fmt(hours ?? 0)} power-on hours, no sign of use`);
 }

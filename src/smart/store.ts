@@ -39,3 +39,11 @@ export function latestSnapshot(db: Db, jobId: number, kind: SnapshotKind): Store
 export function setDriveTemperature(db: Db, driveId: number, temperatureC: number): void {
   db.prepare("UPDATE drives SET temperature_c = ? WHERE id = ?").run(temperatureC, driveId);
 }
+
+/** Temperatures of every kept reading of a job (before, after, samples), oldest first. */
+export function smartTemperatures(db: Db, jobId: number): number[] {
+  const rows = db.prepare("SELECT json FROM smart_snapshots WHERE job_id = ? ORDER BY id").pluck().all(jobId) as string[];
+  return rows
+    .map((j) => (JSON.parse(j) as Partial<SmartSnapshot>).temperatureC)
+    .filter((t): t is number => typeof t === "number");
+}

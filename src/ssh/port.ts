@@ -5,6 +5,7 @@
 import type { JobRead, ReadRequest } from "../remote/scripts.js";
 import type { LaunchOptions, LaunchResult } from "../remote/launch-script.js";
 import type { SmartRead } from "../smart/commands.js";
+import type { CheckRequest } from "../remote/check-script.js";
 import type { CommandOutcome, SmartReading } from "../smart/read.js";
 import type { FarmReading } from "../smart/farm.js";
 
@@ -64,6 +65,8 @@ export interface HostVerbs {
   farm(device: string): Promise<FarmReading>;
   /** Starts a short or long self-test, or aborts the running one. */
   smartCommand(device: string, command: "short" | "long" | "abort"): Promise<CommandOutcome>;
+  /** Read-only pattern checks of block ranges: the bad blocks found, or null when a check did not run to its end. */
+  check(o: CheckRequest): Promise<number[] | null>;
 }
 
 /** A host: exec (POSIX sh scripts) and the verbs built on it. */

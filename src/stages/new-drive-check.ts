@@ -49,7 +49,9 @@ async function farmOf(ctx: StageContext, raw: unknown): Promise<FarmReading> {
 export async function checkNewDrive(ctx: StageContext, raw: unknown | null, why?: string): Promise<StageResult> {
   const farm: FarmReading = raw === null ? { available: false, reason: "SMART is not readable" } : await farmOf(ctx, raw);
   const verdict = newDriveVerdict(raw, farm, raw === null ? (why ?? "SMART is not readable") : undefined);
-  setStageDetail(ctx.db, ctx.stage.id, { newDrive: verdict });
+  // Merged into whatever else precheck keeps on its row.
+  const kept = ctx.db.prepare("SELECT detail_json FROM stages WHERE id = ?").pluck().get(ctx.stage.id) as string | null | undefined;
+  setStageDetail(ctx.db, ctx.stage.id, { ...(kept ? (JSON.parse(kept) as object) : {}), newDrive: verdict });
   addJobEvent(ctx.db, ctx.job.id, "new-drive", `new drive? ${verdict.text}`);
   return applyPolicy(verdict, newDrivePolicies(JSON.parse(ctx.job.options_json)));
 }

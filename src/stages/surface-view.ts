@@ -2,6 +2,7 @@
 import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
 import type { StageRow } from "../jobs/repo.js";
+import { speedProfile, type SpeedProfile } from "./surface-speed.js";
 
 export interface SurfaceView {
   patterns: string[];
@@ -18,6 +19,14 @@ export interface SurfaceView {
   notice: string | null;
   /** How often the test was resumed after its process vanished, and where (null: never). */
   resumes: string[] | null;
+  /** Speed per pass, pattern and region so far; null for a resumed test (its segments are not timed alike). */
+  speed: SpeedProfile | null;
+}
+
+/** The stage's speed profile, or null (not started, resumed, or no pass timed yet). */
+export function stageSpeed(stage: Pick<StageRow, "parser_state" | "resume_json">, sizeBytes: number): SpeedProfile | null {
+  if (!stage.parser_state || stage.resume_json) return null;
+  return speedProfile(JSON.parse(stage.parser_state) as ProgressState, sizeBytes);
 }
 
 export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: string): SurfaceView {
@@ -34,7 +43,7 @@ export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: str
       kind: phase > 0 ? (phase % 2 === 1 ? "write" : "verify") : null,
       pattern: phase > 0 ? (patterns[Math.ceil(phase / 2) - 1] ?? null) : null,
       phaseSeconds: Array.from({ length: count }, () => null), elapsedSeconds: s.elapsedSeconds, mbps: null,
-      errors: s.errors, notice: s.notice, resumes: resume.history,
+      errors: s.errors, notice: s.notice, resumes: resume.history, speed: null,
     };
   }
   const phaseStart = s.phase > 0 ? state.phaseStart[s.phase - 1] : null;
@@ -54,5 +63,6 @@ export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: str
     errors: s.errors,
     notice: s.notice,
     resumes: null,
+    speed: speedProfile(state, sizeBytes),
   };
 }

@@ -12,6 +12,7 @@ import type { FollowEnd } from "../jobs/reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import { resumedVerdict } from "./surface-verdict.js";
+import { settleBadBlocks } from "./surface-pin.js";
 import type { SurfaceOptions } from "./surface-options.js";
 import type { StageContext, StageImpl, StageResult } from "./types.js";
 import { startTemperatureGuard } from "./temperature-guard.js";
@@ -133,32 +134,43 @@ function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void 
 export const surfaceValidate: StageImpl = {
   name: "surface_validate",
   async run(ctx): Promise<StageResult> {
-    let currentDir = ctx.stage.remote_dir ?? "";
+    const run: RunState = { dir: ctx.stage.remote_dir ?? "", completed: false };
     let cancelling: Promise<"gone" | "pending"> | null = null;
-    const cancelRun = () => (cancelling ??= currentDir ? stopUntilGone(ctx, () => currentDir, "cancel") : Promise.resolve("gone" as const));
+    const cancelRun = () => (cancelling ??= run.dir ? stopUntilGone(ctx, () => run.dir, "cancel") : Promise.resolve("gone" as const));
     const onAbort = () => {
       ctx.reader.markCancelled(ctx.stage.id);
       void cancelRun();
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const guard = guardTemperature(ctx, () => currentDir);
+    const guard = guardTemperature(ctx, () => run.dir);
     try {
-      const result = await runSegments(ctx, (dir) => (currentDir = dir));
+      const result = await runSegments(ctx, run);
       // However the run ended, a cancelled job's badblocks is known gone before the stage ends.
-      if (ctx.signal.aborted && currentDir) await cancelRun();
+      if (ctx.signal.aborted && run.dir) await cancelRun();
       if (ctx.signal.aborted && result.status === "passed") return { status: "cancelled", errorText: "cancelled (the pass had completed)" };
       return result;
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       guard?.stop();
+      // Listed blocks pinned to the true ones (never one past the end); the verdict stands on the counts.
+      if (!ctx.stopping.aborted) {
+        const g = geometry(ctx, JSON.parse(ctx.job.options_json) as SurfaceOptions);
+        await settleBadBlocks(ctx, g, run.completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
+      }
       // A pause that raced with the end of the run must not leave the job paused.
       if (!ctx.stopping.aborted) await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running", { onlyFrom: ["paused"] }));
     }
   },
 };
 
+/** The current run's job dir, and whether the whole test ran to its end (the device holds the last pattern everywhere). */
+interface RunState {
+  dir: string;
+  completed: boolean;
+}
+
 /** The first run, then every resume segment, each launched only while the job is not cancelled. */
-async function runSegments(ctx: StageContext, setDir: (dir: string) => void): Promise<StageResult> {
+async function runSegments(ctx: StageContext, run: RunState): Promise<StageResult> {
   const options = JSON.parse(ctx.job.options_json) as SurfaceOptions;
   const g = geometry(ctx, options);
   const base = jobDirFor(ctx.host.work_dir, installId(ctx.db), ctx.job.id, ctx.stage.seq);
@@ -167,7 +179,7 @@ async function runSegments(ctx: StageContext, setDir: (dir: string) => void): Pr
     const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
     const seg = resume ? resume.segments[resume.index]! : null;
     const dir = stage.remote_dir ?? (resume ? `${base}-r${resume.attempt}-${resume.index}` : base);
-    setDir(dir);
+    run.dir = dir;
     if (stage.pgid === null) {
       // Not known to be running: launch it, or re-read a launch whose answer was lost.
       if (ctx.signal.aborted) return { status: "cancelled", errorText: "cancelled before badblocks started" + (resume ? " (no further segment was launched)" : "") };
@@ -198,7 +210,10 @@ async function runSegments(ctx: StageContext, setDir: (dir: string) => void): Pr
       stage = getStage(ctx.db, stage.id)!;
       continue;
     }
-    if (!resume) return { status: end.status, errorText: end.errorText };
+    if (!resume) {
+      run.completed = end.state.terminal?.kind === "completed";
+      return { status: end.status, errorText: end.errorText };
+    }
     const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
     if (!segmentDone) return { status: end.status, errorText: end.errorText };
     const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
@@ -207,6 +222,7 @@ async function runSegments(ctx: StageContext, setDir: (dir: string) => void): Pr
       stage = getStage(ctx.db, stage.id)!;
       continue;
     }
+    run.completed = true;
     return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
   }
 }

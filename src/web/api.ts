@@ -14,6 +14,7 @@ import { STAGE_NAMES } from "../stages/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
+import { historyListItem, historyRows } from "../reports/history-rows.js";
 import { reportApiRoutes } from "../reports/routes.js";
 import { notifyApiRoutes } from "../notify/routes.js";
 import { userRoutes } from "./api-users.js";
@@ -28,6 +29,7 @@ const addHostSchema = z
     privateKey: z.string().min(1).max(16_384).optional(),
     workDir: z.string().min(1).max(255).optional(),
     includeLoopDevices: z.boolean().optional(),
+    useSudo: z.boolean().optional(),
   })
   .strict();
 
@@ -93,7 +95,11 @@ export function apiRoutes(deps: AppDeps): Router {
   r.post("/hosts", requireAdmin, h(async (req, res) => {
     const host = await deps.hosts.add(parseBody(addHostSchema, req.body));
     auditRequest(deps.db, req, "host.add", `host:${host.id}`, { name: host.name, address: host.address, fingerprint: host.hostKeyFingerprint });
-    res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint });
+    res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint, useSudo: host.useSudo, checks: host.checks });
+  }));
+  r.post("/hosts/:id/check", requireAdmin, h(async (req, res) => {
+    const check = await deps.hosts.check(idParam(req));
+    res.json({ ok: check.ok, useSudo: check.sudo, checks: check.lines });
   }));
   r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
@@ -121,7 +127,9 @@ export function apiRoutes(deps: AppDeps): Router {
   }));
 
   r.get("/jobs", (req, res) => {
-    const ids = findJobIds(deps.db, parseHistoryQuery(req.query as Record<string, unknown>));
+    const filter = parseHistoryQuery(req.query as Record<string, unknown>);
+    if (req.query.view === "rows") return void res.json(historyRows(deps.db, filter).map(historyListItem));
+    const ids = findJobIds(deps.db, filter);
     res.json(ids.map((id) => jobSnapshot(deps.db, id)).filter(Boolean));
   });
   r.get("/jobs/:id", (req, res) => {

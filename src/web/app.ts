@@ -32,6 +32,9 @@ export function createApp(deps: AppDeps): express.Express {
       },
     },
     strictTransportSecurity: false,
+    // Not no-referrer: with it, browsers send `Origin: null` on Kiln's own form posts, which the
+    // cross-site write check could not tell from a foreign page's.
+    referrerPolicy: { policy: "same-origin" },
   }));
 
   app.use(edgeGuard(deps.config, deps.log));

@@ -6,6 +6,7 @@ import type { EventHub } from "../events/hub.js";
 import type { HostService } from "../hosts/service.js";
 import type { JobService } from "../jobs/service.js";
 import type { Notifications } from "../notify/wiring.js";
+import type { RetentionSweeper } from "../retention/sweeper.js";
 
 export interface AppDeps {
   db: Db;
@@ -15,6 +16,7 @@ export interface AppDeps {
   hosts: HostService;
   jobs: JobService;
   notify: Notifications;
+  retention: RetentionSweeper;
   sshPublicKey: string;
   version: string;
 }

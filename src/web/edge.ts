@@ -42,11 +42,14 @@ function parseOrigin(origin: string): { host: string; name: string } | null {
 }
 
 /**
- * Why a browser request must not write, or null: a cross-site fetch metadata header, or an Origin
- * that names no host Kiln answers to. Scripts (curl, bearer tokens) send neither header.
+ * Why a browser request must not write, or null. A browser's `Sec-Fetch-Site` is believed first
+ * (`same-origin` may come with `Origin: null` from a no-referrer page); without it, an Origin must
+ * name a host Kiln answers to. Scripts (curl, bearer tokens) send neither header.
  */
 export function foreignWriteReason(headers: Request["headers"], allowed: Set<string>): string | null {
-  if (headers["sec-fetch-site"] === "cross-site") return "cross-site request (Sec-Fetch-Site)";
+  const site = headers["sec-fetch-site"];
+  if (site === "cross-site") return "cross-site request (Sec-Fetch-Site)";
+  if (site === "same-origin") return null;
   const origin = headers.origin;
   if (origin === undefined) return null;
   const o = parseOrigin(origin);
@@ -56,18 +59,19 @@ export function foreignWriteReason(headers: Request["headers"], allowed: Set<str
 
 /**
  * The stricter rule of the login-free actions (restart, first-run setup): the Host names this
- * machine, any Origin is exactly Kiln's own (same host and port), and the request is not cross-site.
+ * machine, and the request comes from Kiln's own page (Sec-Fetch-Site same-origin, or an Origin of
+ * exactly this host and port) or from no browser at all.
  */
 export function localBrowserReason(headers: Request["headers"], allowed: Set<string>): string | null {
   if (!hostAllowed(headers.host, allowed)) return `Host ${JSON.stringify(headers.host ?? "")} does not name this machine`;
   const foreign = foreignWriteReason(headers, allowed);
   if (foreign) return foreign;
-  const fetchSite = headers["sec-fetch-site"];
-  if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") return `${fetchSite} request (Sec-Fetch-Site)`;
+  const site = headers["sec-fetch-site"];
+  if (site === "same-origin" || site === "none") return null;
+  if (site !== undefined) return `${site} request (Sec-Fetch-Site)`;
   const origin = headers.origin;
-  if (origin !== undefined) {
-    const own = hostName(headers.host!) === null ? null : new URL(`http://${headers.host}`).host.toLowerCase();
-    if (parseOrigin(origin)?.host !== own) return `Origin ${JSON.stringify(origin)} is not Kiln's own`;
+  if (origin !== undefined && parseOrigin(origin)?.host !== new URL(`http://${headers.host}`).host.toLowerCase()) {
+    return `Origin ${JSON.stringify(origin)} is not Kiln's own`;
   }
   return null;
 }

@@ -7,6 +7,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** More JSON fields for the API answer (e.g. a host check's `checks`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -22,8 +24,8 @@ interface BodyParserError {
   expose?: boolean;
 }
 
-function statusAndMessage(err: unknown): { status: number; message: string } {
-  if (err instanceof HttpError) return { status: err.status, message: err.message };
+function statusAndMessage(err: unknown): { status: number; message: string; extra?: Record<string, unknown> } {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, ...(err.extra ? { extra: err.extra } : {}) };
   if (err instanceof HostError) {
     const status = err.kind === "hostkey" ? 409 : err.kind === "auth" ? 422 : 502;
     return { status, message: err.message };
@@ -42,11 +44,11 @@ function statusAndMessage(err: unknown): { status: number; message: string } {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const { status, message } = statusAndMessage(err);
+    const { status, message, extra } = statusAndMessage(err);
     if (status >= 500) log.error({ err, path: req.path }, "request failed");
     if (res.headersSent) return void res.end();
     if (req.path.startsWith("/api/") || !req.accepts("html")) {
-      res.status(status).json({ error: message });
+      res.status(status).json({ error: message, ...extra });
     } else {
       res.status(status).render("error.njk", { title: "Error", status, message });
     }

@@ -1,5 +1,6 @@
 // Server-rendered pages: login, first-run setup, logout, the dashboard, history and settings.
 import { randomBytes } from "node:crypto";
+import { sudoCommandList } from "../remote/privilege.js";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "./deps.js";
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from "../auth/sessions.js";
@@ -9,6 +10,7 @@ import { parseCookies, requireAuth } from "./auth.js";
 import { loopbackRefusal } from "./peer.js";
 import { allowedHosts, secureScheme } from "./edge.js";
 import { loginLimiters } from "./login-limit.js";
+import { storageView } from "../retention/view.js";
 
 /** Anonymous forms (login, setup) use a double-submit cookie against CSRF. */
 const PRE_COOKIE = "kiln_pre";
@@ -107,13 +109,13 @@ export function pageRoutes(deps: AppDeps): Router {
   });
 
   r.get("/", requireAuth("page"), (req, res) => {
-    res.render("dashboard.njk", { ...base(req, "Kiln"), nav: "dashboard", sshPublicKey: deps.sshPublicKey });
+    res.render("dashboard.njk", { ...base(req, "Kiln"), nav: "dashboard", sshPublicKey: deps.sshPublicKey, sudoList: sudoCommandList() });
   });
   r.get("/history", requireAuth("page"), (req, res) => {
     res.render("history.njk", { ...base(req, "History"), nav: "history" });
   });
   r.get("/settings", requireAuth("page"), (req, res) => {
-    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings" });
+    res.render("settings.njk", { ...base(req, "Settings"), nav: "settings", storage: storageView(deps.retention.usage()) });
   });
 
   return r;

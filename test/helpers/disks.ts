@@ -90,25 +90,56 @@ export function createLoopDevice(opts: { sizeMiB: number; name?: string }): Loop
   return { device, file, detach };
 }
 
-function badDiskPlugin(backing: string, ranges: BadRange[]): string {
-  const bad = ranges.map((r) => `${r.startByte}:${r.length}`).join(" ");
+/** A part of a disk that answers slower: each request's bytes in it cost an extra `1 / extraBytesPerSec` seconds per byte. */
+export interface SlowRange {
+  startByte: number;
+  length: number;
+  extraBytesPerSec: number;
+}
+
+function badDiskPlugin(backing: string, ranges: BadRange[], corrupt: BadRange[] = [], slow: SlowRange[] = []): string {
+  const spec = (list: BadRange[]) => list.map((r) => `${r.startByte}:${r.length}`).join(" ");
+  const slowSpec = slow.map((r) => `${Math.round(r.startByte)}:${Math.round(r.length)}:${Math.round(r.extraBytesPerSec)}`).join(" ");
   return `#!/bin/sh
-# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO; writes always succeed.
+# nbdkit sh plugin: a disk whose reads of the bad ranges fail with EIO, and whose reads of the corrupt
+# ranges return 0x13 bytes instead of what was written (silent corruption); writes always succeed.
+# Requests touching a slow range sleep in proportion to the bytes they move there.
 B='${backing}'
-BAD='${bad}'
+BAD='${spec(ranges)}'
+CORRUPT='${spec(corrupt)}'
+SLOW='${slowSpec}'
+kiln_slow() {
+  for r in $SLOW; do
+    s=\${r%%:*}; rest=\${r#*:}; l=\${rest%%:*}; x=\${rest##*:}
+    lo=$(( $2 > s ? $2 : s )); hi=$(( $2 + $1 < s + l ? $2 + $1 : s + l ))
+    if [ "$hi" -gt "$lo" ]; then ms=$(( (hi - lo) * 1000 / x )); sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"; fi
+  done
+}
 case "$1" in
   get_size) stat -c %s "$B" ;;
   can_write|can_flush) exit 0 ;;
   flush) exit 0 ;;
   pread)
+    kiln_slow "$3" "$4"
     for r in $BAD; do
       s=\${r%%:*}; l=\${r##*:}
       if [ "$4" -lt $((s + l)) ] && [ $(($4 + $3)) -gt "$s" ]; then
         echo "EIO bad sector in $s+$l" >&2; exit 1
       fi
     done
-    exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none ;;
+    [ -z "$CORRUPT" ] && exec dd if="$B" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    t=$(mktemp) || exit 1
+    dd if="$B" of="$t" iflag=skip_bytes,count_bytes skip="$4" count="$3" bs=64K status=none
+    for r in $CORRUPT; do
+      s=\${r%%:*}; l=\${r##*:}
+      from=$(( s > $4 ? s : $4 )); to=$(( s + l < $4 + $3 ? s + l : $4 + $3 ))
+      if [ "$from" -lt "$to" ]; then
+        head -c $((to - from)) /dev/zero | tr '\\000' '\\023' | dd of="$t" oflag=seek_bytes seek=$((from - $4)) conv=notrunc status=none
+      fi
+    done
+    cat "$t"; rm -f "$t" ;;
   pwrite)
+    kiln_slow "$3" "$4"
     exec dd of="$B" oflag=seek_bytes conv=notrunc,nocreat seek="$4" iflag=fullblock,count_bytes count="$3" bs=64K status=none ;;
   *) exit 2 ;;
 esac
@@ -127,9 +158,10 @@ export function blocksTouching(ranges: BadRange[], blockSize: number): number[] 
 }
 
 /** nbdkit takes filters before the plugin and their key=value parameters after it. */
-function rateFilter(rateBytesPerSec: number | undefined): { filter: string[]; params: string[] } {
+function rateFilter(rateBytesPerSec: number | undefined, burstinessSeconds?: number): { filter: string[]; params: string[] } {
   if (!rateBytesPerSec) return { filter: [], params: [] };
-  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`] };
+  const burst = burstinessSeconds === undefined ? [] : [`burstiness=${burstinessSeconds}`];
+  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`, ...burst] };
 }
 
 /** A disk behind nbdkit + nbdfuse + a direct-I/O loop device. */
@@ -155,25 +187,44 @@ function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: stri
   return { device, file: backing, detach };
 }
 
-export function createBadDisk(opts: { sizeMiB: number; badRanges: BadRange[]; rateBytesPerSec?: number }): BadDisk {
+export function createBadDisk(opts: {
+  sizeMiB: number; badRanges: BadRange[]; corruptRanges?: BadRange[]; rateBytesPerSec?: number; slowRanges?: SlowRange[];
+  /** nbdkit's rate filter bucket, in seconds of rate it may burst after idling (default 2). */
+  burstinessSeconds?: number;
+}): BadDisk {
   const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
     const plugin = path.join(dir, "plugin.sh");
-    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges), { mode: 0o755 });
-    const rate = rateFilter(opts.rateBytesPerSec);
+    writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges, opts.slowRanges), { mode: 0o755 });
+    const rate = rateFilter(opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "sh", plugin, ...rate.params];
   });
   return {
     device: disk.device,
-    badBlocks: (blockSize) => blocksTouching(opts.badRanges, blockSize),
+    badBlocks: (blockSize) => blocksTouching([...opts.badRanges, ...(opts.corruptRanges ?? [])], blockSize),
     detach: disk.detach,
   };
 }
 
-export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number }): SlowDisk {
+export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number; burstinessSeconds?: number }): SlowDisk {
   return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (_dir, backing) => {
-    const rate = rateFilter(opts.rateBytesPerSec);
+    const rate = rateFilter(opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "file", `file=${backing}`, ...rate.params];
   });
+}
+
+/**
+ * A disk at `rateBytesPerSec` (nbdkit's rate filter) except in [startByte, startByte + length),
+ * where it moves `slowBytesPerSec` (the sh plugin sleeps for the difference): a weak zone.
+ */
+export function createRegionSlowDisk(opts: {
+  sizeMiB: number; rateBytesPerSec: number; burstinessSeconds?: number; slow: { startByte: number; length: number; slowBytesPerSec: number };
+}): SlowDisk {
+  const extra = 1 / (1 / opts.slow.slowBytesPerSec - 1 / opts.rateBytesPerSec);
+  const disk = createBadDisk({
+    sizeMiB: opts.sizeMiB, badRanges: [], rateBytesPerSec: opts.rateBytesPerSec, burstinessSeconds: opts.burstinessSeconds,
+    slowRanges: [{ startByte: opts.slow.startByte, length: opts.slow.length, extraBytesPerSec: extra }],
+  });
+  return { device: disk.device, file: "", detach: disk.detach };
 }
 
 export function createMountedExt4(opts: { sizeMiB: number }): MountedExt4 {

@@ -12,6 +12,8 @@ export interface TestBench {
   kiln: TestKiln;
   sshd: TestSshd;
   hostId: number;
+  /** The host's work dir (job directories are under its jobs/). */
+  workDir: string;
   good: LoopDevice;
   bad: BadDisk;
   extra: LoopDevice[];
@@ -53,7 +55,7 @@ export async function startBench(opts: { extraDisks?: number; slow?: boolean } =
       return d;
     };
     return {
-      kiln, sshd, hostId, good, bad, extra, slow, driveFor, dispose,
+      kiln, sshd, hostId, workDir, good, bad, extra, slow, driveFor, dispose,
       async start(devices, body = {}) {
         const drives = await Promise.all(devices.map(driveFor));
         const res = await kiln.api("POST", "/api/v1/burnin/start", {

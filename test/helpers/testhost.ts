@@ -1,8 +1,8 @@
 // The real test host of the suite: Debian's sshd on a free 127.0.0.1 port with its own host key,
-// root logging in by public key only, MaxSessions left at its default (10). Disk fixtures (loop
+// root (and test users, helpers/host-users.ts) logging in by public key only, MaxSessions left at its default (10). Disk fixtures (loop
 // devices, a disk with bad sectors, a slow disk, a mounted ext4) are re-exported from ./disks.js.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import ssh2 from "ssh2";
@@ -11,8 +11,8 @@ import { childPids, isRunning, stopProcess } from "./processes.js";
 import { makeTempDir } from "./tempdir.js";
 
 export { cleanupAll, registerCleanup } from "./cleanup.js";
-export { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk } from "./disks.js";
-export type { BadDisk, LoopDevice, MountedExt4, SlowDisk } from "./disks.js";
+export { createBadDisk, createLoopDevice, createMountedExt4, createRegionSlowDisk, createSlowDisk } from "./disks.js";
+export type { BadDisk, LoopDevice, MountedExt4, SlowDisk, SlowRange } from "./disks.js";
 
 const SSHD = "/usr/sbin/sshd"; // sshd re-executes itself and insists on an absolute path
 
@@ -127,12 +127,13 @@ export interface TestSshdOptions {
 export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const dir = makeTempDir("sshd");
+  chmodSync(dir, 0o755); // non-root test users' logins read authorized_keys as themselves
   const port = await freePort();
   const configFile = path.join(dir, "sshd_config");
   const logFile = path.join(dir, "sshd.log");
   const keysFile = path.join(dir, "authorized_keys");
   writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix));
-  writeFileSync(keysFile, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(""), { mode: 0o600 });
+  writeFileSync(keysFile, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(""), { mode: 0o644 });
   let fingerprint = generateHostKey(dir);
   let child: ChildProcess | null = null;
 

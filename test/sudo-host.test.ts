@@ -1,0 +1,249 @@
+// TrueNAS SCALE as it ships, on the real test host: Kiln logs in as a non-root admin whose login
+// shell is zsh and whose sudoers rule allows exactly the README's list with NOPASSWD (smartctl's
+// entry points at the smartctl stand-in for drive hardware). The whole burn-in runs as that user:
+// scan, SMART stages, a good disk passing, a bad disk failing with its exact blocks, the temperature
+// pause, a Kiln SIGKILL with re-attach, and cancel. A user without sudo rights is refused with the
+// check's list and nothing runs; a user whose login shell is fish works.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../src/paths.js";
+import { SUDO_COMMANDS } from "../src/remote/privilege.js";
+import { createBadDisk, createLoopDevice, createSlowDisk, startTestSshd, type BadDisk, type LoopDevice, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
+import { createHostUser, type HostUser } from "./helpers/host-users.js";
+import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
+import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
+
+let kiln: KilnProcess;
+let sshd: TestSshd;
+let standIn: SmartctlStandIn;
+let admin: HostUser;
+let noSudo: HostUser;
+let fishAdmin: HostUser;
+let good: LoopDevice;
+let bad: BadDisk;
+let slow: SlowDisk;
+let fishDisk: LoopDevice;
+let hostId: number;
+
+const TERMINAL = ["passed", "failed", "cancelled", "unknown"];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The README's sudo list, as an operator pastes it into TrueNAS. */
+function readmeSudoList(): string[] {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const block = /<!-- kiln-sudo-list[^>]*-->\s*```\s*\n\s*([^\n]+)\n/.exec(readme);
+  if (!block) throw new Error("README has no kiln-sudo-list block");
+  return block[1]!.split(",").map((s) => s.trim());
+}
+
+async function waitJob(id: number, pred: (j: any) => boolean, ms = 180_000): Promise<any> {
+  const until = Date.now() + ms;
+  let j: any;
+  while (Date.now() < until) {
+    j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    if (pred(j)) return j;
+    await sleep(250);
+  }
+  throw new Error(`job ${id} not in the expected state: ${JSON.stringify(j)}`);
+}
+
+function jobDir(user: HostUser, jobId: number): string {
+  const jobs = path.join(user.home, ".kiln", "jobs");
+  const dir = readdirSync(jobs).find((d) => d.startsWith(`${jobId}-`));
+  if (!dir) throw new Error(`no job dir for job ${jobId} in ${jobs}`);
+  return path.join(jobs, dir);
+}
+
+/** Owner, state and command line of every process in the job's process group (its pid file names it). */
+function groupProcesses(dir: string): { uid: number; stat: string; args: string }[] {
+  const pg = readFileSync(path.join(dir, "pid"), "utf8").trim();
+  const r = spawnSync("ps", ["-o", "uid=,stat=,args=", "-g", pg], { encoding: "utf8" });
+  return r.stdout.split("\n").filter(Boolean).map((l) => {
+    const [uid = "", stat = "", ...args] = l.trim().split(/\s+/);
+    return { uid: Number(uid), stat, args: args.join(" ") };
+  });
+}
+
+const uidOf = (user: HostUser) => Number(execFileSync("id", ["-u", user.name], { encoding: "utf8" }).trim());
+const statusById = (checks: any[]) => Object.fromEntries(checks.map((c) => [c.id, c.status]));
+
+async function addHost(name: string, user: HostUser): Promise<{ status: number; body: any }> {
+  return kiln.api("POST", "/api/v1/hosts", { name, address: "127.0.0.1", port: sshd.port, username: user.name, includeLoopDevices: true });
+}
+
+/** The drive for `device` on `host`, from its last scan (`scan`: scan first). */
+async function driveOn(host: number, device: string, scan = false): Promise<any> {
+  const drives = scan
+    ? ((await kiln.api("POST", `/api/v1/hosts/${host}/scan`)).body as any[])
+    : ((await kiln.api("GET", "/api/v1/drives")).body as any[]).filter((x) => x.hostId === host);
+  const d = drives.find((x) => x.devPath === device);
+  if (!d) throw new Error(`no drive ${device} on host ${host}: ${JSON.stringify(drives)}`);
+  return d;
+}
+
+beforeAll(async () => {
+  kiln = await kilnProcess({ KILN_TEMP_SAMPLE_SECONDS: "1" });
+  standIn = installSmartctlStandIn();
+  chmodSync(standIn.dir, 0o755); // the login user finds smartctl on its PATH; sudo runs it as root
+  sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey], pathPrefix: standIn.binDir });
+  const list = readmeSudoList().map((p) => (p === "/usr/sbin/smartctl" ? path.join(standIn.binDir, "smartctl") : p));
+  admin = createHostUser({ shell: "/usr/bin/zsh", sudoCommands: list });
+  noSudo = createHostUser({ shell: "/usr/bin/zsh" });
+  fishAdmin = createHostUser({ shell: "/usr/bin/fish", sudoCommands: list });
+  good = createLoopDevice({ sizeMiB: 4 });
+  bad = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 2 * 1024 * 1024, length: 8192 }] });
+  slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
+  fishDisk = createLoopDevice({ sizeMiB: 4 });
+  standIn.set(good.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-SUDO-GOOD", temperatureC: 35, shortSeconds: 1, longSeconds: 2 });
+  standIn.set(slow.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-SUDO-WARM", temperatureC: 40 });
+  await kiln.start();
+}, 120_000);
+
+afterAll(async () => {
+  await kiln?.dispose();
+  await sshd?.dispose();
+  for (const d of [good, bad, slow, fishDisk]) d?.detach();
+  for (const u of [admin, noSudo, fishAdmin]) u?.dispose();
+  standIn?.dispose();
+});
+
+describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
+  it("the README's list is Kiln's list of privileged commands", () => {
+    expect(readmeSudoList()).toEqual(SUDO_COMMANDS.map((c) => c.path));
+  });
+
+  it("refuses a user without sudo rights with the check's list, and nothing runs or is written", async () => {
+    const res = await addHost("no-sudo", noSudo);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatch(/cannot run a burn-in/);
+    const byId = statusById(res.body.checks);
+    expect(byId).toMatchObject({
+      os: "ok", rights: "ok", "tool.badblocks": "fail", "tool.smartctl": "fail", "tool.blkid": "fail",
+      "tool.wipefs": "fail", "tool.kill": "fail", sudo: "fail", tools: "ok", workdir: "ok",
+    });
+    const sudoLine = res.body.checks.find((c: any) => c.id === "sudo");
+    expect(sudoLine.detail).toBe("sudo -n refused 5 of Kiln's 5 commands");
+    expect(sudoLine.fix).toContain(`${noSudo.name} ALL=(root) NOPASSWD: /usr/sbin/badblocks, `);
+    const bb = res.body.checks.find((c: any) => c.id === "tool.badblocks");
+    expect(bb.detail).toMatch(/^\/usr\/sbin\/badblocks does not run via sudo -n \(sudo: a password is required\)$/);
+    for (const c of res.body.checks) if (c.status !== "ok") expect(c.fix, c.id).toBeTruthy();
+    expect(((await kiln.api("GET", "/api/v1/hosts")).body as any[]).map((h) => h.name)).not.toContain("no-sudo");
+    expect(existsSync(path.join(noSudo.home, ".kiln"))).toBe(false);
+  });
+
+  it("adds the zsh admin: sudo detected, every line of the check ok", async () => {
+    const res = await addHost("scale", admin);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    hostId = res.body.id;
+    expect(res.body.useSudo).toBe(true);
+    const byId = statusById(res.body.checks);
+    expect(byId).toEqual({
+      os: "ok", rights: "ok", "tool.badblocks": "ok", "tool.smartctl": "ok", "tool.blkid": "ok", "tool.wipefs": "ok",
+      "tool.kill": "ok", sudo: "ok", tools: "ok", workdir: "ok", "workdir.fs": "ok", "workdir.free": "ok", sshd: "ok", sessions: "ok",
+    });
+    const line = (id: string) => res.body.checks.find((c: any) => c.id === id).detail;
+    expect(line("rights")).toMatch(new RegExp(`^logs in as ${admin.name}; privileged commands run through sudo -n \\(sudo \\d`));
+    expect(line("tool.badblocks")).toMatch(/^e2fsprogs \d[\d.]*, \/usr\/sbin\/badblocks: runs via sudo -n$/);
+    expect(line("tool.smartctl")).toBe(`smartctl 7.3, ${standIn.binDir}/smartctl: runs via sudo -n`);
+    expect(line("sudo")).toBe("all 5 of Kiln's commands run with sudo -n");
+    expect(line("workdir")).toBe(`${admin.home}/.kiln will be created (in ${admin.home}, writable)`);
+  });
+
+  it("scans through sudo: signatures probed, SMART read through the stand-in", async () => {
+    const d = await driveOn(hostId, good.device, true);
+    expect(d.inUse).toBeNull(); // blkid or wipefs answered: otherwise "could not probe for signatures"
+    expect(d.smartAvailable).toBe(true);
+    expect(standIn.calls(good.device).some((c) => c.action === "read")).toBe(true);
+  }, 400_000); // every loop device on this shared machine is probed, each smartctl a node stand-in
+
+  it("burns in: the good disk passes every stage, the bad disk fails with its exact blocks", async () => {
+    const g = await driveOn(hostId, good.device);
+    const b = await driveOn(hostId, bad.device);
+    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [g.id], confirm: [g.confirmName] });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    const startBad = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [b.id], confirm: [b.confirmName], stages: ["precheck", "surface_validate"] });
+    expect(startBad.status, JSON.stringify(startBad.body)).toBe(202);
+    const [goodJob, badJob] = await Promise.all([
+      waitJob(start.body.jobs[0].id, (j) => TERMINAL.includes(j.status)),
+      waitJob(startBad.body.jobs[0].id, (j) => TERMINAL.includes(j.status)),
+    ]);
+    expect(goodJob.status, JSON.stringify(goodJob)).toBe("passed");
+    expect(goodJob.stages.map((s: any) => [s.name, s.status])).toEqual([
+      ["precheck", "passed"], ["smart_short", "passed"], ["surface_validate", "passed"], ["smart_long", "passed"], ["final_check", "passed"],
+    ]);
+    expect(standIn.calls(good.device).filter((c) => c.action === "start").map((c) => c.kind)).toEqual(["short", "long"]);
+    expect(badJob.status).toBe("failed");
+    expect(badJob.badBlocks).toEqual(bad.badBlocks(4096));
+    // badblocks ran as root, yet every file of the job belongs to the login user and it can read them.
+    const uid = uidOf(admin);
+    const dir = jobDir(admin, badJob.id);
+    for (const f of ["badblocks.txt", "progress.log", "stdout.txt", "exit", "pid", "bb.pid"]) {
+      expect(statSync(path.join(dir, f)).uid, f).toBe(uid);
+    }
+    const asUser = spawnSync("su", ["-s", "/bin/sh", admin.name, "-c", `cat '${dir}/badblocks.txt'`], { encoding: "utf8" });
+    expect(asUser.status).toBe(0);
+    expect(asUser.stdout.trim().split("\n").map(Number)).toEqual(bad.badBlocks(4096));
+  }, 300_000);
+
+  it("pauses at 56 °C, survives a Kiln SIGKILL with re-attach, resumes, and cancels the root badblocks", async () => {
+    const d = await driveOn(hostId, slow.device);
+    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    const id = start.body.jobs[0].id;
+    await waitJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const dir = jobDir(admin, id);
+    const procs = groupProcesses(dir);
+    expect(procs.some((p) => p.uid === 0 && /^\/usr\/sbin\/badblocks -w .* \/dev\//.test(p.args)), JSON.stringify(procs)).toBe(true);
+    expect(procs.some((p) => p.uid === uidOf(admin) && p.args === `sh ${dir}/run.sh`), JSON.stringify(procs)).toBe(true);
+
+    standIn.update(slow.device, { temperatureC: 56 });
+    await waitJob(id, (j) => j.status === "paused", 60_000);
+    await sleep(500);
+    expect(groupProcesses(dir).every((p) => p.stat.startsWith("T"))).toBe(true);
+
+    await kiln.kill("SIGKILL");
+    await kiln.start();
+    await waitJob(id, (j) => j.notes.some((n: any) => n.kind === "reattach"), 60_000);
+    expect(groupProcesses(dir).every((p) => p.stat.startsWith("T"))).toBe(true);
+
+    standIn.update(slow.device, { temperatureC: 45 });
+    await waitJob(id, (j) => j.status === "running", 60_000);
+    expect(groupProcesses(dir).some((p) => p.stat.startsWith("T"))).toBe(false);
+
+    const cancel = await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const done = await waitJob(id, (j) => TERMINAL.includes(j.status), 120_000);
+    expect(done.status).toBe("cancelled");
+    // Nothing of the job lives on (this container's init leaves the reparented wrapper a zombie).
+    expect(groupProcesses(dir).filter((p) => !p.stat.startsWith("Z"))).toEqual([]);
+  }, 300_000);
+
+  it("checks the host on demand and keeps the result", async () => {
+    const res = await kiln.api("POST", `/api/v1/hosts/${hostId}/check`);
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+    expect(res.body.useSudo).toBe(true);
+    expect(res.body.checks.every((c: any) => c.status === "ok")).toBe(true);
+    expect(res.body.checks.find((c: any) => c.id === "workdir").detail).toBe(`${admin.home}/.kiln is writable`);
+    const host = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === hostId);
+    expect(host.useSudo).toBe(true);
+    expect(host.check.lines).toEqual(res.body.checks);
+  });
+});
+
+describe("a sudo admin with fish as login shell", () => {
+  it("adds, scans and burns in a disk", async () => {
+    const res = await addHost("fishy", fishAdmin);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.checks.every((c: any) => c.status === "ok")).toBe(true);
+    const d = await driveOn(res.body.id, fishDisk.device, true);
+    expect(d.inUse).toBeNull();
+    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["precheck", "surface_validate"] });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    const job = await waitJob(start.body.jobs[0].id, (j) => TERMINAL.includes(j.status));
+    expect(job.status, JSON.stringify(job)).toBe("passed");
+    expect(statSync(path.join(jobDir(fishAdmin, job.id), "badblocks.txt")).uid).toBe(uidOf(fishAdmin));
+  }, 600_000);
+});
