@@ -14,6 +14,7 @@ import { memory } from "./memory.js";
 import { fleet } from "./fleet.js";
 import { NOTES } from "./notes.js";
 import { history } from "./history.js";
+import { fleet10 } from "./fleet10.js";
 
 const ALL = ["parser", "memory", "overhead", "drives", "restart"] as const;
 /** Run only when named: they take the machine for minutes (fleet10) or fill gigabytes (history). */
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
     sections.push(...list);
     console.log(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
-  if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 100 }));
+  if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 40 }));
+  if (selected.has("fleet10")) await step("fleet10", () => fleet10({ hosts: 10, perHost: 60, windowSeconds: quick ? 60 : 120, browserSeconds: 30 }));
   if (selected.has("parser")) await step("parser", () => parser({ runs: P.parserRuns }));
   if (selected.has("memory")) await step("memory", () => memory());
   if (selected.has("overhead")) await step("overhead", () => overhead({ pairs: P.pairs, sizeMiB: P.overheadMiB }));

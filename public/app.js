@@ -51,20 +51,37 @@ function wire() {
     });
   }
 
+  // A burst of events (600 drives commit within the same second) patches each changed row once, in
+  // the next animation frame; rows without news are not touched.
+  const pendingRows = new Set();
+  let frame = 0;
+  const flushRows = () => {
+    frame = 0;
+    const ids = [...pendingRows];
+    pendingRows.clear();
+    for (const id of ids) {
+      const d = drives.get(id);
+      if (d) updateDriveRow(d);
+    }
+  };
+  const scheduleRow = (id) => {
+    pendingRows.add(id);
+    if (!frame) frame = requestAnimationFrame(flushRows);
+  };
+
   subscribe((kind, item) => {
     if (kind === "host") {
       renderHosts();
       syncAddHostVisibility();
       for (const d of drives.values()) if (d.hostId === item.id && d.hostName !== item.name) d.hostName = item.name;
     }
-    if (kind === "drive") updateDriveRow(item);
+    if (kind === "drive") scheduleRow(item.id);
     if (kind === "drive-removed") {
       renderDrives();
       if (drawerDriveId() === item.id) closeDrawer();
     }
     if (kind === "job") {
-      const drive = drives.get(item.driveId);
-      if (drive) updateDriveRow(drive);
+      if (drives.has(item.driveId)) scheduleRow(item.driveId);
     }
     const open = drawerDriveId();
     if (open == null) return;

@@ -47,16 +47,16 @@ beforeAll(async () => {
   for (const k of ["good", "extra", "bad"]) await bench.waitEnded(ids[k]!);
   batch = (await bench.kiln.api("GET", `/api/v1/jobs/${ids.good}`)).body.batchId;
   ids.slow = (await bench.start([bench.slow!.device], { stages: ["surface_validate"] }))[0]!;
-  await bench.kiln.waitForJob(ids.slow!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+  await bench.kiln.waitForJob(ids.slow!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
   expect((await bench.kiln.api("POST", `/api/v1/jobs/${ids.slow}/cancel`)).status).toBe(202);
-  await bench.waitEnded(ids.slow!, 60_000);
+  await bench.waitEnded(ids.slow!, 180_000);
   // The login-free restart, from loopback without any credential.
   const restart = await fetch(`${bench.kiln.url}/api/v1/jobs/${ids.slow}/restart`, { method: "POST" });
   expect(restart.status).toBe(202);
   ids.restarted = ((await restart.json()) as { id: number }).id;
-  await bench.kiln.waitForJob(ids.restarted!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+  await bench.kiln.waitForJob(ids.restarted!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
   expect((await bench.kiln.api("POST", `/api/v1/jobs/${ids.restarted}/cancel`)).status).toBe(202);
-  await bench.waitEnded(ids.restarted!, 60_000);
+  await bench.waitEnded(ids.restarted!, 180_000);
   const fp = bench.sshd.hostKeyFingerprint;
   expect((await bench.kiln.api("POST", `/api/v1/hosts/${bench.hostId}/repin`, { fingerprint: fp })).status).toBe(200);
 });

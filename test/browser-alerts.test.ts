@@ -52,7 +52,7 @@ describe("alert targets on the settings page", () => {
     await env.locator('[data-action="test-target"]').click();
     await expect.poll(() => page.textContent("[data-target-result]")).toMatch(/Test message queued/);
     await standin.waitFor((r) => r.service === "telegram" && r.body.chat_id === "-42");
-    await expect.poll(() => env.locator("[data-row-status]").textContent(), { timeout: 15_000 }).toBe("sent");
+    await expect.poll(() => env.locator("[data-row-status]").textContent(), { timeout: 120_000 }).toBe("sent");
   });
 
   it("refuses a malformed URL in place, saying why, without echoing it", async () => {
@@ -71,7 +71,7 @@ describe("alert targets on the settings page", () => {
     await expect.poll(() => added.count()).toBe(1);
     expect(await page.inputValue('[data-target-form] input[name="url"]')).toBe("");
     await added.locator('[data-action="test-target"]').click();
-    await expect.poll(() => added.locator("[data-target-error]").textContent(), { timeout: 15_000 })
+    await expect.poll(() => added.locator("[data-target-error]").textContent(), { timeout: 120_000 })
       .toBe("HTTP 400 from telegram: Bad Request: chat not found (not retried)");
     expect(await added.locator("[data-row-status]").textContent()).toBe("failed");
     publishScreenshot(await screenshot(page, "settings-alert-targets", { fullPage: true }), "settings-alerts.png");

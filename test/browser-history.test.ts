@@ -54,7 +54,7 @@ afterAll(async () => {
   for (const job of ((await kiln?.api("GET", "/api/v1/jobs"))?.body ?? []) as any[]) {
     if (!isTerminalJob(job)) {
       await kiln.api("POST", `/api/v1/jobs/${job.id}/cancel`);
-      await kiln.waitForJob(job.id, isTerminalJob, 60_000);
+      await kiln.waitForJob(job.id, isTerminalJob, 180_000);
     }
   }
   await kiln?.stop();
@@ -86,7 +86,7 @@ describe("operator pages in a browser", () => {
     const job = (await kiln.api("GET", `/api/v1/jobs/${newId}`)).body;
     expect(job.restartOf).toBe(cancelledId);
     await kiln.api("POST", `/api/v1/jobs/${newId}/cancel`);
-    await kiln.waitForJob(newId, isTerminalJob, 60_000);
+    await kiln.waitForJob(newId, isTerminalJob, 180_000);
     await screenshot(page, "history-filtered");
   });
 
@@ -96,7 +96,7 @@ describe("operator pages in a browser", () => {
     await page.waitForSelector("#drawer.open");
     for (const chart of ["temperature", "mbps"]) {
       const series = page.locator(`[data-chart="${chart}"] [data-series]`);
-      await expect.poll(async () => series.getAttribute("data-points"), { timeout: 15_000 }).toBe("20");
+      await expect.poll(async () => series.getAttribute("data-points"), { timeout: 120_000 }).toBe("20");
       const d = await series.getAttribute("d");
       expect(d).toMatch(/^M[\d.]+[ ,][\d.]+/);
       expect((d ?? "").split(/[ML]/).filter(Boolean).length).toBe(20);

@@ -12,7 +12,7 @@ import { launchBrowser, publishScreenshot, screenshot, watchDrawer, type TestBro
 
 const PASSWORD = "correct-horse-battery";
 /** Scans and starts (which re-scans the host) run smartctl on every disk: slow on a busy machine. */
-const SLOW_STEP_MS = 60_000;
+const SLOW_STEP_MS = 180_000;
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -60,7 +60,7 @@ afterAll(async () => {
       for (const job of Array.isArray(body) ? body : []) {
         if (isTerminalJob(job)) continue;
         await kiln.api("POST", `/api/v1/jobs/${job.id}/cancel`);
-        await kiln.waitForJob(job.id, isTerminalJob, 30_000);
+        await kiln.waitForJob(job.id, isTerminalJob, 120_000);
       }
     },
     () => kiln?.stop(),
@@ -145,7 +145,7 @@ describe("the dashboard in a browser", () => {
     let rowWhileShot = "";
     const samples = await watchDrawer(page, {
       devName: devName(slow.device),
-      timeoutMs: 90_000,
+      timeoutMs: 240_000,
       async server() {
         const job = (await kiln.api("GET", "/api/v1/jobs")).body?.[0];
         return `${job?.status} phase ${job?.surface?.phase ?? "-"}`;

@@ -165,13 +165,13 @@ describe("a burn-in through the API", () => {
     const res = await start();
     expect(res.status).toBe(202);
     const id = res.body.jobs[0].id;
-    await kiln.waitForJob(id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 60_000);
+    await kiln.waitForJob(id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
     expect(badblocksOn(disks.slow!.device)).toHaveLength(1);
     const again = await start();
     expect(again.status).toBe(409);
     const cancel = await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
     expect(cancel.status).toBe(202);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).toBe("cancelled");
     expect(badblocksOn(disks.slow!.device)).toEqual([]);
   });

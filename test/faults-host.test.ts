@@ -1,6 +1,8 @@
 // Fault suite, part 2: the SSH session dropped from the host side, sshd down for 60 s, the remote
 // badblocks killed, its whole process group killed with the exit file gone (a reboot), a foreign
 // write lock on the database for 30 s, and corrupted host-side files. Never a false `passed`.
+// Slow (~240 s): the outage (60 s without sshd) and the lock (30 s) are the durations the product
+// promises to ride out; the disks are slowed (1 MiB/s) so that the burn-ins outlast them.
 import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -17,6 +19,14 @@ const disks: { device: string; detach(): void }[] = [];
 let badDisk: { device: string; detach(): void; badBlocks(bs: number): number[] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, pred: () => Promise<boolean>, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(200);
+  }
+}
 
 async function startOn(device: string): Promise<number> {
   const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
@@ -60,12 +70,14 @@ describe("host-side faults", () => {
     await sshd.killSessions();
     await sleep(1500);
     await sshd.stop();
-    await sleep(3000);
-    const hosts = (await kiln.api("GET", "/api/v1/hosts")).body as any[];
-    expect(hosts.find((h) => h.id === hostId).status).toBe("unreachable");
+    const downAt = Date.now();
+    await until("the host shows unreachable", async () => {
+      const hosts = (await kiln.api("GET", "/api/v1/hosts")).body as any[];
+      return hosts.find((h) => h.id === hostId).status === "unreachable";
+    });
     const during = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
     expect(during.status).toBe("running");
-    await sleep(57_000);
+    await sleep(Math.max(0, 60_000 - (Date.now() - downAt))); // the outage lasts 60 s in all
     await sshd.start();
     const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
     expect(job.status).toBe("passed");
@@ -79,7 +91,7 @@ describe("host-side faults", () => {
     await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
     const bbPid = Number(execFileSync("cat", [path.join(jobDirOf(id), "bb.pid")], { encoding: "utf8" }).trim());
     process.kill(bbPid, "SIGKILL");
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).not.toBe("passed");
     expect(job.status).toBe("unknown");
     expect(job.errorText).toBeTruthy();
@@ -124,21 +136,21 @@ describe("host-side faults", () => {
     const id = await startOn(disks[3]!.device);
     await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
     const locker = spawn("sqlite3", [path.join(kiln.dataDir, "kiln.db")], { stdio: ["pipe", "ignore", "inherit"] });
+    const lockedAt = Date.now();
     locker.stdin.write("PRAGMA busy_timeout=10000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n");
     await sleep(1000);
-    // Reads keep answering while the lock is held.
-    const t0 = Date.now();
-    const mid = await kiln.api("GET", `/api/v1/jobs/${id}`);
+    // Reads keep answering while the lock is held: the answer comes before the lock is released
+    // (the race's other side is the rest of the 30 s, not a guess at how fast a read is).
+    const mid = await Promise.race([kiln.api("GET", `/api/v1/jobs/${id}`), sleep(25_000).then(() => ({ status: "no answer while locked" }))]);
     expect(mid.status).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(2000);
-    await sleep(29_000);
+    await sleep(Math.max(0, 30_000 - (Date.now() - lockedAt)));
     locker.stdin.end("COMMIT;\n.quit\n");
     await new Promise((r) => locker.once("exit", r));
     const job = await kiln.waitForJob(id, isTerminalJob, 120_000);
     expect(job.status).toBe("passed");
     expect(job.stages[0].percent).toBe(100);
     expect(job.notes.some((n: any) => /error/i.test(n.text))).toBe(false);
-  }, 200_000);
+  }, 400_000);
 });
 
 describe("corrupted host-side files", () => {
@@ -152,7 +164,7 @@ describe("corrupted host-side files", () => {
       /* gone */
     }
     mutate(dir);
-    return kiln.waitForJob(id, isTerminalJob, 60_000);
+    return kiln.waitForJob(id, isTerminalJob, 180_000);
   }
 
   it("never passes on a garbage exit file", async () => {

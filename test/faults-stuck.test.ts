@@ -15,8 +15,9 @@ let disk: SlowDisk;
 let work: string;
 
 beforeAll(async () => {
-  // Warn after 3 s of silence, give up after 8 s (production defaults: 30 min and 24 h).
-  kiln = await startTestKiln({ KILN_STUCK_WARN_MINUTES: "0.05", KILN_STUCK_LIMIT_MINUTES: "0.135" });
+  // Warn after 3 s of silence, give up after 20 s (production defaults: 30 min and 24 h): a wide
+  // window, so that a poll delayed by a loaded machine still falls between the two.
+  kiln = await startTestKiln({ KILN_STUCK_WARN_MINUTES: "0.05", KILN_STUCK_LIMIT_MINUTES: "0.34" });
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   disk = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   work = makeTempDir("work");
@@ -47,13 +48,15 @@ describe("stuck detection", () => {
     const dir = readdirSync(path.join(work, "jobs")).find((x) => x.startsWith(`${id}-`))!;
     const pgid = Number(readFileSync(path.join(work, "jobs", dir, "pid"), "utf8").trim());
     process.kill(-pgid, "SIGSTOP"); // alive, but silent: as a hung disk would be
-    const warned = await kiln.waitForJob(id, (j) => j.notes.some((n: any) => n.kind === "stuck") || isTerminalJob(j), 60_000);
-    expect(warned.status).toBe("running");
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
     expect(job.status).toBe("unknown");
     expect(job.errorText).toMatch(/stuck/);
-    expect(job.notes.some((n: any) => n.kind === "stopped")).toBe(true);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The job's own record says the order (not what a poll happened to see): warned, then stopped, then ended.
+    const kinds = job.notes.map((n: any) => n.kind as string);
+    expect(kinds).toContain("stuck");
+    expect(kinds.indexOf("stuck")).toBeLessThan(kinds.indexOf("stopped"));
+    expect(kinds.indexOf("stopped")).toBeLessThan(kinds.lastIndexOf("ended"));
+    for (const end = Date.now() + 60_000; badblocksOn(disk.device) > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
     expect(badblocksOn(disk.device)).toBe(0);
-  }, 180_000);
+  }, 400_000);
 });

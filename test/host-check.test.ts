@@ -77,7 +77,7 @@ describe("the host check's verdict", () => {
     const r = judgeHost(scaleFacts({ sudomode: "0" }), "truenas_admin");
     expect(r.ok).toBe(false);
     expect(byId(r.lines).rights).toBe("fail");
-    expect(r.lines.find((l) => l.id === "rights")!.fix).toBe('turn on "Use sudo" for this host (or log in as root)');
+    expect(r.lines.find((l) => l.id === "rights")!.fix).toMatch(/^run the check with sudo: POST \/api\/v1\/hosts\/:id\/check \{"useSudo": true\}/);
   });
 
   it("warns, without refusing, about the boot pool, tmpfs, little space, MaxSessions and KillUserProcesses", () => {

@@ -56,12 +56,12 @@ describe("a 17 TiB drive", () => {
     const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
     expect(res.status).toBe(202);
     const id = res.body.jobs[0].id;
-    const running = await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1 || isTerminalJob(j), 60_000);
+    const running = await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1 || isTerminalJob(j), 180_000);
     expect(running.status).toBe("running");
     const cmd = execFileSync("pgrep", ["-af", `^badblocks .*${device}$`], { encoding: "utf8" });
     expect(cmd).toMatch(/ -b 8192 /);
     await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).toBe("cancelled");
   });
 });

@@ -101,7 +101,7 @@ describe("/metrics", () => {
     const db = bench.kiln.kiln.db;
     const slow = await bench.driveFor(bench.slow!.device);
     const [id] = await bench.start([bench.slow!.device], { stages: ["surface_validate"] });
-    const job = await bench.kiln.waitForJob(id!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1 && j.percent > 0, 60_000);
+    const job = await bench.kiln.waitForJob(id!, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1 && j.percent > 0, 180_000);
     let { samples } = parseExposition((await scrape()).text);
     const progress = find(samples, "kiln_drive_progress_percent", { drive: slow.devName, job: String(id), host: "bench-host" });
     expect(progress).toHaveLength(1);
@@ -109,7 +109,7 @@ describe("/metrics", () => {
     expect(progress[0]!.value).toBeLessThan(100);
     expect(find(samples, "kiln_jobs", { status: "running" })[0]?.value).toBe(1);
     expect((await bench.kiln.api("POST", `/api/v1/jobs/${id}/cancel`)).status).toBe(202);
-    expect((await bench.waitEnded(id!, 60_000)).status).toBe("cancelled");
+    expect((await bench.waitEnded(id!, 180_000)).status).toBe("cancelled");
     // The temperature a stage stored and the host status the registry stored: the scrape follows the database.
     db.prepare("UPDATE drives SET temperature_c = 41 WHERE id = ?").run(slow.id);
     db.prepare("UPDATE hosts SET status = 'unreachable' WHERE id = ?").run(bench.hostId);

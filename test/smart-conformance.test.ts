@@ -1,18 +1,18 @@
 // Conformance on real `smartctl --json` captures from real drives (../shared/fixtures/smartctl,
 // see its SOURCES.md), read in place and never copied: every file gives a snapshot or a clear
 // reason, never a throw, and the notable ones give the verdicts they should.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { assessSnapshot } from "../src/smart/assess.js";
 import { compareSnapshots } from "../src/smart/compare.js";
 import { parseSmartctl } from "../src/smart/parse.js";
 import type { SmartSnapshot } from "../src/smart/model.js";
+import { sharedPath } from "./helpers/shared.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const DIR = path.resolve(ROOT, "../shared/fixtures/smartctl");
-const exists = existsSync(DIR);
+// Skipped locally when ../shared is missing; under CI=true that is a failure with a clear message.
+const DIR = sharedPath("fixtures/smartctl") ?? "";
+const exists = DIR !== "";
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

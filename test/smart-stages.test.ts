@@ -74,7 +74,7 @@ describe("SMART stages on the test host", () => {
 
   it("passes all five stages on a SMART drive, each self-test finished by its log entry", async () => {
     const id = await start(disks.pass.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 110_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(job.stages.map((s: any) => [s.name, s.status])).toEqual([
       ["precheck", "passed"], ["smart_short", "passed"], ["surface_validate", "passed"], ["smart_long", "passed"], ["final_check", "passed"],
@@ -93,9 +93,9 @@ describe("SMART stages on the test host", () => {
 
   it("fails final_check when pending sectors grew during the run, listing 197 before → after", async () => {
     const id = await start(disks.grow.device);
-    await kiln.waitForJob(id, (j) => stage(j, "precheck").status === "passed" || isTerminalJob(j), 60_000);
+    await kiln.waitForJob(id, (j) => stage(j, "precheck").status === "passed" || isTerminalJob(j), 180_000);
     standIn.set(disks.grow.device, { fixture: smartFixturePath("ata-pending-grown"), serial: "KILN-E2E-GROW", temperatureC: 37, shortSeconds: 2, longSeconds: 3 });
-    const job = await kiln.waitForJob(id, isTerminalJob, 110_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
     expect(job.status).toBe("failed");
     expect(stage(job, "surface_validate").status).toBe("passed");
     expect(stage(job, "smart_long").status).toBe("passed");
@@ -106,10 +106,10 @@ describe("SMART stages on the test host", () => {
 
   it("aborts the drive's long self-test with smartctl -X when the job is cancelled", async () => {
     const id = await start(disks.cancel.device, ["precheck", "smart_long"]);
-    await kiln.waitForJob(id, (j) => stage(j, "smart_long").percent > 0 || isTerminalJob(j), 60_000);
+    await kiln.waitForJob(id, (j) => stage(j, "smart_long").percent > 0 || isTerminalJob(j), 180_000);
     expect(actions(disks.cancel.device)).toEqual(["start:long"]);
     expect((await kiln.api("POST", `/api/v1/jobs/${id}/cancel`)).status).toBe(202);
-    const job = await kiln.waitForJob(id, isTerminalJob, 30_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 120_000);
     expect(job.status).toBe("cancelled");
     expect(stage(job, "smart_long").status).toBe("cancelled");
     expect(actions(disks.cancel.device)).toEqual(["start:long", "abort:long"]);
@@ -121,7 +121,7 @@ describe("SMART stages on the test host", () => {
     const foreign = spawnSync(`${standIn.binDir}/smartctl`, ["--json", "-t", "long", disks.busy.device], { encoding: "utf8" });
     expect(foreign.status).toBe(0);
     const id = await start(disks.busy.device, ["precheck", "smart_short"]);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(actions(disks.busy.device)).toEqual(["start:long", "abort:long", "start:short"]);
     expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/a self-test this job did not start was running .*aborted it/);
@@ -129,7 +129,7 @@ describe("SMART stages on the test host", () => {
 
   it("fails smart_short with the drive's own words when an NVMe self-test fails, and skips the rest", async () => {
     const id = await start(disks.failing.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 60_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
     expect(job.status).toBe("failed");
     expect(stage(job, "smart_short")).toMatchObject({ status: "failed", errorText: "the short self-test failed: Short: Completed: failed segments" });
     expect(["surface_validate", "smart_long", "final_check"].map((n) => stage(job, n).status)).toEqual(["skipped", "skipped", "skipped"]);
@@ -138,7 +138,7 @@ describe("SMART stages on the test host", () => {
 
   it("skips the SMART stages on a loop device without SMART and rests the verdict on the surface test", async () => {
     const id = await start(disks.plain.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 110_000);
+    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
     expect(job.status).toBe("passed");
     expect(stage(job, "surface_validate").status).toBe("passed");
     for (const name of ["smart_short", "smart_long", "final_check"]) {

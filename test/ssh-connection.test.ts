@@ -1,5 +1,5 @@
 // SshHost against Debian's real sshd on loopback (test/helpers/testhost.ts); ssh2 is never mocked.
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -44,7 +44,7 @@ async function clientPort(h: SshHost): Promise<string> {
   return r.stdout.toString().split(" ")[1] ?? "";
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error("condition not reached in time");
@@ -89,13 +89,18 @@ describe("SshHost exec", () => {
 
   it("rejects a command that outlives its timeout and keeps the connection usable", async () => {
     const h = host();
-    const started = Date.now();
-    const err = await rejection(h.exec("sleep 1.5", { timeoutMs: 300 }));
+    await h.exec("true"); // connected: the timeout below covers the command only
+    // The command waits for a file the test creates: it cannot end before the test says so, however
+    // slow the machine, and it leaves a mark when it does.
+    const go = path.join(sshd.dir, `go-${Date.now()}`);
+    const mark = `${go}.ended`;
+    const err = await rejection(h.exec(`while [ ! -e ${go} ]; do sleep 0.1; done; touch ${mark}`, { timeoutMs: 300 }));
     expect(err.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(existsSync(mark)).toBe(false);
     // sshd holds a session until its command ends (it refuses signals to root sessions), so the slot stays taken
     expect(h.openChannels).toBe(1);
     expect((await h.exec("echo still here")).stdout.toString()).toBe("still here\n");
+    writeFileSync(go, "");
     await until(() => h.openChannels === 0);
   });
 });
@@ -210,11 +215,13 @@ describe("SshHost connection", () => {
   });
 
   it("fails fast and retryably when nothing listens on the port", async () => {
+    // "Fast" means on the refused connection, not at the end of the connect timeout: a timeout far
+    // longer than any machine's lag tells the two apart without guessing how fast a refusal is.
     const started = Date.now();
-    const err = await rejection(host({ port: await freePort() }).exec("true"));
+    const err = await rejection(host({ port: await freePort(), connectTimeoutMs: 120_000 }).exec("true"));
     expect(err.kind).toBe("unreachable");
     expect(err.permanent).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it("reports a key the host does not accept as a permanent auth error", async () => {

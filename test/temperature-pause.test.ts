@@ -124,5 +124,5 @@ describe("temperature guard", () => {
     const done = await waitJob(id, (j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status), 180_000);
     expect(done.status).toBe("passed");
     expect(done.notes.some((n: any) => n.kind === "resumed-temp")).toBe(true);
-  }, 300_000);
+  }, 600_000);
 });

@@ -183,7 +183,7 @@ describe("cleanup", () => {
 
   it("the global setup's sweep removes what a crashed run left behind", () => {
     const fixture = path.join(import.meta.dirname, "helpers", "crash-fixture.ts");
-    const r = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", timeout: 240_000 });
     expect(r.signal).toBe("SIGKILL");
     const left = JSON.parse(r.stdout) as { ext4: { device: string; mountpoint: string }; bad: string; sshdDir: string; sshdPid: number };
     const ext4Dir = path.dirname(left.ext4.mountpoint);
@@ -194,8 +194,8 @@ describe("cleanup", () => {
     expect(backFiles).toHaveLength(2);
     expect(isRunning(left.sshdPid)).toBe(true);
 
-    const done = removeLeftovers();
-    expect(done).toEqual(expect.arrayContaining([`unmounted ${left.ext4.mountpoint}`, `removed ${left.sshdDir}`]));
+    // Another file's sweep (files run in parallel) may take some of it first: check the end state.
+    removeLeftovers();
     expect(mountsUnder(ext4Dir)).toEqual([]);
     expect(loops().filter((l) => backFiles.includes(l.backFile))).toEqual([]);
     expect(isRunning(left.sshdPid)).toBe(false);

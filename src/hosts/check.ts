@@ -96,7 +96,7 @@ function rightsLine(c: Ctx): CheckLine {
   if (!c.sudo) {
     return {
       id: "rights", label: "Rights", status: "fail", detail: `logs in as ${c.user} (uid ${uid ?? "?"}) without sudo: badblocks and smartctl cannot open disks`,
-      fix: "turn on \"Use sudo\" for this host (or log in as root)",
+      fix: "run the check with sudo: POST /api/v1/hosts/:id/check {\"useSudo\": true} (it becomes the host's mode when it passes), or log in as root",
     };
   }
   const sudo = one(c.facts, "sudo") ?? "-";
@@ -121,7 +121,7 @@ function privLines(c: Ctx): CheckLine[] {
   const lines: CheckLine[] = [];
   const refused: string[] = [];
   const missing = new Set<string>();
-  const how = c.sudo ? "via sudo -n" : "as root";
+  const how = c.sudo ? "via sudo -n" : one(c.facts, "uid") === "0" ? "as root" : `as ${c.user}, not root`;
   for (const raw of c.facts.get("priv") ?? []) {
     const [tool = "", path = "-", rc = "-"] = raw.split(" ");
     const cmd = SUDO_COMMANDS.find((x) => x.tool === tool);

@@ -131,6 +131,10 @@ export function setHostStatus(db: Db, id: number, status: HostStatus, text: stri
   return res.changes === 1;
 }
 
+export function setHostSudo(db: Db, id: number, useSudo: boolean): void {
+  db.prepare("UPDATE hosts SET use_sudo = ? WHERE id = ?").run(useSudo ? 1 : 0, id);
+}
+
 export function saveHostCheck(db: Db, id: number, lines: CheckLine[], now = Date.now()): void {
   db.prepare("UPDATE hosts SET check_json = ?, checked_at = ? WHERE id = ?").run(JSON.stringify(lines), nowIso(now), id);
 }

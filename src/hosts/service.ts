@@ -9,7 +9,7 @@ import { buildScanScript, newScanNonce, parseScanOutput } from "../inventory/sca
 import { retryBusy } from "../db/retry.js";
 import { driveView, listDriveViews, upsertScannedDrives, type DriveView } from "../drives/repo.js";
 import type { HostRegistry } from "./registry.js";
-import { getHost, hostView, insertHost, listHosts, removeHost, repinHost, saveHostCheck, type HostRow, type HostView } from "./repo.js";
+import { getHost, hostView, insertHost, listHosts, removeHost, repinHost, saveHostCheck, setHostSudo, type HostRow, type HostView } from "./repo.js";
 import { typedFingerprint } from "../ssh/fingerprint.js";
 import { buildCheckScript } from "./check-script.js";
 import { judgeHost, problemText, type CheckResult } from "./check.js";
@@ -97,14 +97,18 @@ export class HostService {
     }
   }
 
-  /** "Check host": the same check on a host Kiln knows, in its recorded sudo mode; the result is kept. */
-  async check(hostId: number): Promise<CheckResult> {
+  /**
+   * "Check host": the same check on a host Kiln knows, in its recorded sudo mode or in `useSudo` when
+   * given; the result is kept, and a given mode that passes becomes the host's.
+   */
+  async check(hostId: number, useSudo?: boolean): Promise<CheckResult> {
     const host = this.current(hostId);
-    const script = buildCheckScript({ workDir: host.work_dir, sudo: host.use_sudo === 1 });
+    const script = buildCheckScript({ workDir: host.work_dir, sudo: useSudo ?? host.use_sudo === 1 });
     const res = await this.registry.exec(hostId, script, { timeoutMs: 120_000 });
     const check = judgeHost(res.stdout.toString("utf8"), host.username);
     saveHostCheck(this.db, hostId, check.lines);
-    this.log.info({ hostId, ok: check.ok, problems: problemText(check.lines) }, "host checked");
+    if (useSudo !== undefined && check.ok && check.sudo !== null) setHostSudo(this.db, hostId, check.sudo);
+    this.log.info({ hostId, ok: check.ok, useSudo: check.sudo, problems: problemText(check.lines) }, "host checked");
     this.hub.publish("host", hostView(getHost(this.db, hostId)!));
     return check;
   }

@@ -35,6 +35,8 @@ const addHostSchema = z
 
 const repinSchema = z.object({ fingerprint: z.string().max(512) }).strict();
 
+const checkHostSchema = z.object({ useSudo: z.boolean().optional() }).strict();
+
 const startSchema = z
   .object({
     driveIds: z.array(z.number().int().positive()).min(1).max(256),
@@ -98,10 +100,11 @@ export function apiRoutes(deps: AppDeps): Router {
     res.status(201).json({ id: host.id, name: host.name, hostKeyFingerprint: host.hostKeyFingerprint, useSudo: host.useSudo, checks: host.checks });
   }));
   r.post("/hosts/:id/check", requireAdmin, h(async (req, res) => {
-    const check = await deps.hosts.check(idParam(req));
+    const body = parseBody(checkHostSchema, req.body);
+    const check = await deps.hosts.check(idParam(req), body.useSudo);
     res.json({ ok: check.ok, useSudo: check.sudo, checks: check.lines });
   }));
-  r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req)))));
+  r.post("/hosts/:id/scan", requireAdmin, h(async (req, res) => void res.json(await deps.hosts.scan(idParam(req), scanOnly(req.body)))));
   r.post("/hosts/:id/repin", requireAdmin, h(async (req, res) => {
     const { fingerprint } = parseBody(repinSchema, req.body);
     const { view, old } = await deps.hosts.repin(idParam(req), fingerprint);
@@ -163,4 +166,14 @@ export function apiRoutes(deps: AppDeps): Router {
 
   r.use((_req, _res, next) => next(notFound("no such API endpoint")));
   return r;
+}
+
+/** `{devices: ["sdb", ...]}`: re-read only these kernel devices (nothing else is marked absent). */
+function scanOnly(body: unknown): string[] | undefined {
+  const list = (body as { devices?: unknown } | undefined)?.devices;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 4096 || !list.every((d) => typeof d === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(d))) {
+    throw new HttpError(400, "devices must be a list of kernel device names (sdb, nvme0n1, loop3)");
+  }
+  return list as string[];
 }

@@ -34,7 +34,7 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(opts: { baseURL: string; viewport?: { width: number; height: number } }): Promise<TestBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 30_000 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 180_000 });
   const errors: string[] = [];
   try {
     const context = await browser.newContext({
@@ -44,7 +44,10 @@ export async function launchBrowser(opts: { baseURL: string; viewport?: { width:
       colorScheme: "light",
       reducedMotion: "reduce",
     });
-    context.setDefaultTimeout(15_000);
+    // Generous: Chromium on a loaded 2-core machine (CI right after a push) can take many seconds
+    // to render a page; a test waits for what the page must show, not for how fast it shows it.
+    context.setDefaultTimeout(120_000);
+    context.setDefaultNavigationTimeout(120_000);
     return {
       browser,
       context,

@@ -1,7 +1,7 @@
 // Disk fixtures on this machine, all cleaned by the registry: plain loop devices, a disk whose bad
 // ranges fail reads with EIO (nbdkit sh plugin behind nbdfuse, then a loop device), a rate-limited
 // slow disk, and a mounted ext4. Loop devices use direct I/O so reads really reach the backend.
-import { closeSync, openSync, rmSync, truncateSync, writeFileSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { mustRun, registerCleanup, run } from "./cleanup.js";
 import { serveThroughFuse } from "./nbd-fuse.js";
@@ -23,10 +23,18 @@ export interface BadDisk {
   device: string;
   /** Block numbers (of `blockSize` bytes) that touch a bad range: what badblocks should report. */
   badBlocks(blockSize: number): number[];
+  /** Changes the rate limit while the disk is in use (given a rate at creation; nbdkit reads it within ~1 s). */
+  setRate(bytesPerSec: number): void;
   detach(): void;
 }
 
-export type SlowDisk = LoopDevice;
+export interface SlowDisk extends LoopDevice {
+  /**
+   * Changes the rate limit while the disk is in use (nbdkit reads it within about a second): e.g.
+   * slow while a test needs a burn-in to keep running, fast once it may end.
+   */
+  setRate(bytesPerSec: number): void;
+}
 
 export interface MountedExt4 {
   device: string;
@@ -158,14 +166,23 @@ export function blocksTouching(ranges: BadRange[], blockSize: number): number[] 
 }
 
 /** nbdkit takes filters before the plugin and their key=value parameters after it. */
-function rateFilter(rateBytesPerSec: number | undefined, burstinessSeconds?: number): { filter: string[]; params: string[] } {
+function rateFilter(dir: string, rateBytesPerSec: number | undefined, burstinessSeconds?: number): { filter: string[]; params: string[] } {
   if (!rateBytesPerSec) return { filter: [], params: [] };
+  const file = rateFile(dir);
+  writeRate(file, rateBytesPerSec);
   const burst = burstinessSeconds === undefined ? [] : [`burstiness=${burstinessSeconds}`];
-  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`, ...burst] };
+  return { filter: ["--filter=rate"], params: [`rate=${Math.round(rateBytesPerSec * 8)}`, `rate-file=${file}`, ...burst] };
+}
+
+const rateFile = (dir: string): string => path.join(dir, "rate");
+
+function writeRate(file: string, bytesPerSec: number): void {
+  writeFileSync(`${file}.tmp`, `${Math.round(bytesPerSec * 8)}\n`);
+  renameSync(`${file}.tmp`, file); // nbdkit never reads half a number
 }
 
 /** A disk behind nbdkit + nbdfuse + a direct-I/O loop device. */
-function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: string, backing: string) => string[]): LoopDevice {
+function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: string, backing: string) => string[]): SlowDisk {
   const dir = makeTempDir(label);
   const backing = path.join(dir, "backing.img");
   sparseFile(backing, sizeBytes);
@@ -184,7 +201,11 @@ function fuseBackedDisk(label: string, sizeBytes: number, nbdkitArgs: (dir: stri
     detach();
     throw err;
   }
-  return { device, file: backing, detach };
+  const setRate = (bytesPerSec: number): void => {
+    if (!existsSync(rateFile(dir))) throw new Error(`the ${label} disk in ${dir} was made without a rate limit`);
+    writeRate(rateFile(dir), bytesPerSec);
+  };
+  return { device, file: backing, detach, setRate };
 }
 
 export function createBadDisk(opts: {
@@ -195,19 +216,20 @@ export function createBadDisk(opts: {
   const disk = fuseBackedDisk("baddisk", opts.sizeMiB * MiB, (dir, backing) => {
     const plugin = path.join(dir, "plugin.sh");
     writeFileSync(plugin, badDiskPlugin(backing, opts.badRanges, opts.corruptRanges, opts.slowRanges), { mode: 0o755 });
-    const rate = rateFilter(opts.rateBytesPerSec, opts.burstinessSeconds);
+    const rate = rateFilter(dir, opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "sh", plugin, ...rate.params];
   });
   return {
     device: disk.device,
     badBlocks: (blockSize) => blocksTouching([...opts.badRanges, ...(opts.corruptRanges ?? [])], blockSize),
+    setRate: disk.setRate,
     detach: disk.detach,
   };
 }
 
 export function createSlowDisk(opts: { sizeMiB: number; rateBytesPerSec: number; burstinessSeconds?: number }): SlowDisk {
-  return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (_dir, backing) => {
-    const rate = rateFilter(opts.rateBytesPerSec, opts.burstinessSeconds);
+  return fuseBackedDisk("slowdisk", opts.sizeMiB * MiB, (dir, backing) => {
+    const rate = rateFilter(dir, opts.rateBytesPerSec, opts.burstinessSeconds);
     return [...rate.filter, "file", `file=${backing}`, ...rate.params];
   });
 }
@@ -224,7 +246,7 @@ export function createRegionSlowDisk(opts: {
     sizeMiB: opts.sizeMiB, badRanges: [], rateBytesPerSec: opts.rateBytesPerSec, burstinessSeconds: opts.burstinessSeconds,
     slowRanges: [{ startByte: opts.slow.startByte, length: opts.slow.length, extraBytesPerSec: extra }],
   });
-  return { device: disk.device, file: "", detach: disk.detach };
+  return { device: disk.device, file: "", detach: disk.detach, setRate: disk.setRate };
 }
 
 export function createMountedExt4(opts: { sizeMiB: number }): MountedExt4 {

@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config.js";
 import { startKiln, type Kiln } from "../../src/kiln.js";
 import { ensureKilnKey } from "../../src/ssh/keys.js";
 import { makeTempDir } from "./tempdir.js";
+import { testFetch } from "./http.js";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef";
 
@@ -35,7 +36,7 @@ export async function startTestKiln(env: Record<string, string> = {}): Promise<T
   const log = createLogger(process.env.KILN_TEST_LOG ?? "silent");
   const kiln = await startKiln(config, log);
   const api: TestKiln["api"] = async (method, p, body, headers = {}) => {
-    const res = await fetch(kiln.url + p, {
+    const res = await testFetch(kiln.url + p, {
       method,
       headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),

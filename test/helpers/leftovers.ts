@@ -1,15 +1,19 @@
-// Removes what a crashed earlier run left under /tmp/kiln-test-*: mounts, loop devices, nbdfuse/sshd
-// processes (found by their pid files), then the dirs. Only dirs stamped by tempdir.ts are removed,
-// and only once their owner process is gone (suites may run side by side). Mounts and loop devices
-// in an unstamped entry are released once it has not been touched for a while; its files stay.
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+// Removes what a crashed or finished run left under /tmp/kiln-test-*: first the processes that still
+// use such a dir (badblocks, sshd and its sessions, nbdfuse/nbdkit, Kiln children, stopped ones
+// too), found by what they hold: their cwd, open files, loop devices, command line and
+// KILN_DATA_DIR, even when the dir is already deleted; then mounts, loop devices, the network
+// namespaces of dead workers, and the dirs. Only what belongs to a dead owner (tempdir.ts stamps and
+// ledger) is touched: suites may run side by side. An entry nobody stamped is released once it has
+// not been touched for a while.
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { run } from "./cleanup.js";
 import { isMountpoint, unmountFuse } from "./nbd-fuse.js";
-import { childPids, cmdlineOf, stopProcess } from "./processes.js";
-import { TEMP_PREFIX, ownerState } from "./tempdir.js";
+import { childPids, cmdlineOf, isRunning, sleepSync, stopProcess } from "./processes.js";
+import { OWNER_LEDGER, TEMP_PREFIX, forgetOwner, ownerState } from "./tempdir.js";
 
 const UNSTAMPED_MIN_AGE_MS = 30 * 60 * 1000;
+const NETNS_PREFIX = "kiln-test-ns-";
 
 interface Mount {
   source: string;
@@ -27,11 +31,13 @@ function mounts(): Mount[] {
     });
 }
 
+const undeleted = (p: string): string => p.replace(/ \(deleted\)$/, "");
+
 function loopDevices(): { name: string; backFile: string }[] {
   const r = run("losetup", ["--list", "--json", "--output", "NAME,BACK-FILE"]);
   if (r.status !== 0 || !r.stdout.trim()) return [];
   const parsed = JSON.parse(r.stdout) as { loopdevices?: { name: string; "back-file": string | null }[] };
-  return (parsed.loopdevices ?? []).map((d) => ({ name: d.name, backFile: (d["back-file"] ?? "").replace(/ \(deleted\)$/, "") }));
+  return (parsed.loopdevices ?? []).map((d) => ({ name: d.name, backFile: undeleted(d["back-file"] ?? "") }));
 }
 
 /** The /tmp/kiln-test-* entry a path lives in, or null. */
@@ -42,11 +48,108 @@ function topEntry(p: string): string | null {
 }
 
 function isStale(entry: string, now: number, teardownOf?: number): boolean {
-  if (!existsSync(entry)) return true; // its dir is gone: whatever still points there is orphaned
-  const stat = statSync(entry);
-  const state = stat.isDirectory() ? ownerState(entry, teardownOf) : "unknown";
+  const state = ownerState(entry, teardownOf);
   if (state !== "unknown") return state === "dead";
-  return now - stat.mtimeMs > UNSTAMPED_MIN_AGE_MS;
+  if (!existsSync(entry)) return true; // gone and never stamped: whatever still points there is orphaned
+  return now - statSync(entry).mtimeMs > UNSTAMPED_MIN_AGE_MS;
+}
+
+const readlink = (p: string): string | null => {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return null;
+  }
+};
+
+/** This process and its ancestors: never candidates, whatever they hold. */
+function selfAndAncestors(): Set<number> {
+  const out = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !out.has(pid); ) {
+    out.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** Every /tmp/kiln-test-* path a process holds: cwd, open files (loop devices by backing file), arguments, KILN_DATA_DIR. */
+export function pathsHeldBy(pid: number, loopBacking: Map<string, string>): string[] {
+  const held: string[] = [];
+  const cwd = readlink(`/proc/${pid}/cwd`);
+  if (cwd) held.push(undeleted(cwd));
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    /* gone, or not ours to read */
+  }
+  for (const fd of fds) {
+    const target = readlink(`/proc/${pid}/fd/${fd}`);
+    if (!target) continue;
+    const backing = loopBacking.get(target);
+    held.push(backing ?? undeleted(target));
+  }
+  for (const m of cmdlineOf(pid).matchAll(/\/tmp\/kiln-test-[^\s:'"=,]*/g)) held.push(m[0]);
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const dataDir = env.find((e) => e.startsWith("KILN_DATA_DIR="));
+    if (dataDir) held.push(dataDir.slice("KILN_DATA_DIR=".length));
+  } catch {
+    /* gone */
+  }
+  return held.filter((p) => p.startsWith(TEMP_PREFIX));
+}
+
+/** Ends processes (stopped ones too) that hold anything of a stale entry; returns one line each. */
+function stopStaleProcesses(stale: (p: string) => boolean): string[] {
+  const skip = selfAndAncestors();
+  const loopBacking = new Map(loopDevices().map((l) => [l.name, l.backFile]));
+  const victims: { pid: number; what: string }[] = [];
+  for (const name of readdirSync("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 1 || skip.has(pid) || !isRunning(pid)) continue;
+    const held = pathsHeldBy(pid, loopBacking).find(stale);
+    if (held) victims.push({ pid, what: `${cmdlineOf(pid).slice(0, 80)} (held ${held})` });
+  }
+  if (victims.length === 0) return [];
+  // TERM, and CONT so that a stopped process can act on it; KILL what is still there after a second.
+  for (const v of victims) signal(v.pid, "SIGTERM");
+  for (const v of victims) signal(v.pid, "SIGCONT");
+  const deadline = Date.now() + 1000;
+  while (victims.some((v) => isRunning(v.pid)) && Date.now() < deadline) sleepSync(20);
+  for (const v of victims) if (isRunning(v.pid)) signal(v.pid, "SIGKILL");
+  const hardDeadline = Date.now() + 2000;
+  while (victims.some((v) => isRunning(v.pid)) && Date.now() < hardDeadline) sleepSync(20);
+  return victims.map((v) => `stopped pid ${v.pid}: ${v.what}`);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Network namespaces named after a test worker's pid (kiln-test-ns-<pid>) whose worker is gone. */
+function removeStaleNetns(teardownOf?: number): string[] {
+  const r = run("ip", ["netns", "list"]);
+  if (r.status !== 0) return [];
+  const done: string[] = [];
+  for (const line of r.stdout.split("\n")) {
+    const name = line.split(" ")[0] ?? "";
+    if (!name.startsWith(NETNS_PREFIX)) continue;
+    const pid = Number(name.slice(NETNS_PREFIX.length));
+    if (!Number.isInteger(pid) || (isRunning(pid) && pid !== teardownOf)) continue;
+    run("ip", ["netns", "del", name]); // its end of the veth pair goes with it, and so the pair
+    done.push(`removed network namespace ${name}`);
+  }
+  return done;
 }
 
 /**
@@ -55,14 +158,17 @@ function isStale(entry: string, now: number, teardownOf?: number): boolean {
  */
 export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}): string[] {
   const now = opts.now ?? Date.now();
-  const done: string[] = [];
+  const staleCache = new Map<string, boolean>();
   const stale = (p: string): boolean => {
     const entry = topEntry(p);
-    return entry !== null && isStale(entry, now, opts.teardownOf);
+    if (entry === null) return false;
+    if (!staleCache.has(entry)) staleCache.set(entry, isStale(entry, now, opts.teardownOf));
+    return staleCache.get(entry)!;
   };
+  const done: string[] = stopStaleProcesses(stale);
+
   const byDepth = (a: Mount, b: Mount): number => b.target.length - a.target.length;
   const staleMounts = mounts().filter((m) => stale(m.target)).sort(byDepth);
-
   for (const m of staleMounts.filter((m) => !m.fstype.startsWith("fuse"))) {
     if (run("umount", [m.target]).status !== 0) run("umount", ["-l", m.target]);
     done.push(`unmounted ${m.target}`);
@@ -75,10 +181,11 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
     if (isMountpoint(m.target)) unmountFuse(m.target);
     done.push(`unmounted ${m.target}`);
   }
+  done.push(...removeStaleNetns(opts.teardownOf));
 
   const entries = readdirSync("/tmp")
     .map((name) => path.join("/tmp", name))
-    .filter((p) => p.startsWith(TEMP_PREFIX) && statSync(p).isDirectory())
+    .filter((p) => p.startsWith(TEMP_PREFIX) && statSync(p, { throwIfNoEntry: false })?.isDirectory())
     .filter((dir) => ownerState(dir, opts.teardownOf) === "dead");
   for (const entry of entries) {
     stopRecordedProcesses(entry, done);
@@ -87,7 +194,22 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
     rmSync(entry, { recursive: true, force: true });
     done.push(`removed ${entry}`);
   }
+  forgetDeadOwners(opts.teardownOf);
   return done;
+}
+
+/** Ledger entries of dirs that are gone, whose owner is gone too. */
+function forgetDeadOwners(teardownOf?: number): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(OWNER_LEDGER);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join("/tmp", name);
+    if (!existsSync(dir) && ownerState(dir, teardownOf) === "dead") forgetOwner(dir);
+  }
 }
 
 /** Stops the processes named by *.pid files in `dir`, if they still run with `dir` in their command line. */

@@ -108,7 +108,7 @@ export async function startTestSmtp(opts: { start?: boolean } = {}): Promise<Tes
       server = null;
       if (s) await new Promise<void>((r) => s.close(() => r()));
     },
-    async waitFor(match, count = 1, timeoutMs = 30_000) {
+    async waitFor(match, count = 1, timeoutMs = 120_000) {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
         const found = messages.filter(match);

@@ -32,11 +32,15 @@ export function childPids(pid: number): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** SIGTERM, then SIGKILL if it is still there after `graceMs`; returns once it is gone. */
+/**
+ * SIGTERM (and SIGCONT, so that a stopped process can act on it), then SIGKILL if it is still there
+ * after `graceMs`; returns once it is gone.
+ */
 export function stopProcess(pid: number, graceMs = 2000): void {
   if (!isRunning(pid)) return;
   try {
     process.kill(pid, "SIGTERM");
+    process.kill(pid, "SIGCONT");
   } catch {
     return;
   }

@@ -1,10 +1,14 @@
 // Temp dirs under /tmp/kiln-test-*, each stamped with the process that owns it, so that a later run
 // can tell a crashed run's leftovers from a live run's resources (several suites may run at once).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// The stamp is also kept in a ledger beside (/tmp/.kiln-test-owners/<dir name>), so the owner of a
+// dir that is already deleted can still be told: a process that still uses a deleted dir of a live
+// run is that run's business, one of a dead run is a leftover.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const TEMP_PREFIX = "/tmp/kiln-test-";
 export const OWNER_FILE = ".kiln-owner";
+export const OWNER_LEDGER = "/tmp/.kiln-test-owners";
 
 /** The start time of a process (clock ticks since boot), or null when there is no such process. */
 export function processStartTime(pid: number): string | null {
@@ -18,22 +22,45 @@ export function processStartTime(pid: number): string | null {
   }
 }
 
+/** Writes `dir`'s owner stamp (this process unless told otherwise) into the dir and the ledger. */
+export function stampOwner(dir: string, owner: { pid: number; start: string } = { pid: process.pid, start: processStartTime(process.pid) ?? "?" }): void {
+  const stamp = `${owner.pid} ${owner.start}\n`;
+  mkdirSync(OWNER_LEDGER, { recursive: true });
+  writeFileSync(path.join(OWNER_LEDGER, path.basename(dir)), stamp);
+  writeFileSync(path.join(dir, OWNER_FILE), stamp);
+}
+
 export function makeTempDir(label: string): string {
   const dir = mkdtempSync(`${TEMP_PREFIX}${label}-`);
-  writeFileSync(path.join(dir, OWNER_FILE), `${process.pid} ${processStartTime(process.pid) ?? "?"}\n`);
+  stampOwner(dir);
   return dir;
 }
 
-/** "alive", "dead", or "unknown" when the dir carries no owner stamp. `deadPid` counts as dead. */
-export function ownerState(dir: string, deadPid?: number): "alive" | "dead" | "unknown" {
-  let stamp: string;
-  try {
-    stamp = readFileSync(path.join(dir, OWNER_FILE), "utf8").trim();
-  } catch {
-    return "unknown";
-  }
-  const [pid, start] = stamp.split(" ");
+function stateOf(stamp: string, deadPid?: number): "alive" | "dead" {
+  const [pid, start] = stamp.trim().split(" ");
   const pidNumber = Number(pid);
   if (!Number.isInteger(pidNumber) || pidNumber <= 0 || pidNumber === deadPid) return "dead";
   return processStartTime(pidNumber) === start ? "alive" : "dead";
+}
+
+function readStamp(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * "alive", "dead", or "unknown" when neither the dir nor the ledger carries an owner stamp (a dir
+ * made by hand, or by an older suite). `deadPid` counts as dead. Works for deleted dirs too.
+ */
+export function ownerState(dir: string, deadPid?: number): "alive" | "dead" | "unknown" {
+  const stamp = readStamp(path.join(dir, OWNER_FILE)) ?? readStamp(path.join(OWNER_LEDGER, path.basename(dir)));
+  return stamp === null ? "unknown" : stateOf(stamp, deadPid);
+}
+
+/** Forgets the ledger entry of a dir that is gone and whose owner is dead. */
+export function forgetOwner(dir: string): void {
+  rmSync(path.join(OWNER_LEDGER, path.basename(dir)), { force: true });
 }

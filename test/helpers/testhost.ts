@@ -2,7 +2,7 @@
 // root (and test users, helpers/host-users.ts) logging in by public key only, MaxSessions left at its default (10). Disk fixtures (loop
 // devices, a disk with bad sectors, a slow disk, a mounted ext4) are re-exported from ./disks.js.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import ssh2 from "ssh2";
@@ -95,28 +95,34 @@ function generateHostKey(dir: string): string {
   return fingerprint;
 }
 
-/** Resolves once something on the port speaks SSH (reads the "SSH-2.0-" banner). */
-async function waitForSshBanner(port: number, child: ChildProcess, logFile: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves once this sshd listens (its own log says so: another process that happens to hold the
+ * port cannot pass for it) and speaks SSH there (reads the "SSH-2.0-" banner).
+ */
+async function waitForSshd(port: number, child: ChildProcess, logFile: string, logFrom: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const listening = `Server listening on 127.0.0.1 port ${port}.`;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`sshd exited (${child.exitCode ?? child.signalCode}): ${readFileSync(logFile, "utf8")}`);
+      throw new SshdExited(`sshd exited (${child.exitCode ?? child.signalCode}): ${readFileSync(logFile, "utf8").slice(logFrom)}`);
     }
-    const ok = await new Promise<boolean>((resolve) => {
+    const ok = readFileSync(logFile, "utf8").slice(logFrom).includes(listening) && (await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, "127.0.0.1");
       const done = (value: boolean): void => {
         socket.destroy();
         resolve(value);
       };
-      socket.setTimeout(1000, () => done(false));
+      socket.setTimeout(2000, () => done(false));
       socket.once("data", (data) => done(data.toString("latin1").startsWith("SSH-2.0-")));
       socket.once("error", () => done(false));
-    });
+    }));
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${readFileSync(logFile, "utf8")}`);
+  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${readFileSync(logFile, "utf8").slice(logFrom)}`);
 }
+
+class SshdExited extends Error {}
 
 export interface TestSshdOptions {
   authorizedKeys: string[];
@@ -128,7 +134,7 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const dir = makeTempDir("sshd");
   chmodSync(dir, 0o755); // non-root test users' logins read authorized_keys as themselves
-  const port = await freePort();
+  let port = await freePort();
   const configFile = path.join(dir, "sshd_config");
   const logFile = path.join(dir, "sshd.log");
   const keysFile = path.join(dir, "authorized_keys");
@@ -147,12 +153,14 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
     killAll();
     rmSync(dir, { recursive: true, force: true });
   };
-  const unregister = registerCleanup(`sshd on port ${port}`, removeAll);
+  const unregister = registerCleanup(`sshd in ${dir}`, removeAll);
 
   const host: TestSshd = {
     address: "127.0.0.1",
     username: "root",
-    port,
+    get port() {
+      return port;
+    },
     dir,
     get hostKeyFingerprint() {
       return fingerprint;
@@ -160,10 +168,11 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
     async start() {
       if (child && isRunning(child.pid ?? -1)) return;
       const log = openSync(logFile, "a");
+      const logFrom = statSync(logFile).size;
       child = spawn(SSHD, ["-D", "-e", "-f", configFile], { stdio: ["ignore", log, log] });
       closeSync(log);
       child.unref(); // a forgotten sshd must not keep the test worker alive; the registry stops it
-      await waitForSshBanner(port, child, logFile);
+      await waitForSshd(port, child, logFile, logFrom);
     },
     async stop() {
       killAll();
@@ -189,12 +198,21 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
       removeAll();
     },
   };
-  try {
-    await host.start();
-  } catch (err) {
-    unregister();
-    removeAll();
-    throw err;
+  // The free port may be taken by another process before sshd binds it (suites run side by side):
+  // then sshd exits, and it starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await host.start();
+      return host;
+    } catch (err) {
+      if (err instanceof SshdExited && attempt < 5) {
+        port = await freePort();
+        writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix));
+        continue;
+      }
+      unregister();
+      removeAll();
+      throw err;
+    }
   }
-  return host;
 }

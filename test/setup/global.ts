@@ -1,6 +1,7 @@
 // vitest globalSetup: runs once in the main process before the suite, and its returned function once
-// after it. Both sweep /tmp/kiln-test-*: leftovers of a crashed earlier run before, and anything the
-// test workers (now gone) failed to clean after. Resources of another live run are left alone.
+// after it (pass or fail). Before: the sweep of what dead earlier runs left (helpers/leftovers.ts).
+// After: this run's own leftovers (its workers are gone by then). Resources of another live run are
+// left alone.
 import { cleanupAll } from "../helpers/cleanup.js";
 import { removeLeftovers } from "../helpers/leftovers.js";
 

@@ -1,0 +1,208 @@
+// Scenario 5 (`npm run bench -- fleet10`): 10 hosts × 60 jobs. Each host is its own sshd on 127.0.0.1
+// (own host key, own work dir) whose sessions find bench/standin/badblocks first on the PATH: a
+// STAND-IN that writes a real badblocks progress stream at its real pace (see that file) and never
+// touches a device. Each host scans only its own 60 loop devices (POST /hosts/:id/scan {devices}),
+// so the dashboard shows 600 drives. Everything on Kiln's side is the real thing: SSH, reader,
+// parser, gate, database, SSE, the dashboard in Chromium. Bounded: the window, the browser probe and
+// one restart have fixed lengths; at the end every stand-in's process group is killed.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT } from "../src/paths.js";
+import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "../test/helpers/testhost.js";
+import { kilnProcess, type KilnProcess } from "../test/helpers/kiln-process.js";
+import { makeTempDir } from "../test/helpers/tempdir.js";
+import { TEST_TOKEN } from "../test/helpers/kiln.js";
+import { openSse, type SseClient } from "../test/helpers/sse.js";
+import { launchBrowser } from "../test/helpers/browser.js";
+import { logProblems, TERMINAL, type Bench } from "./harness.js";
+import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
+import { LogWatcher } from "./watch.js";
+import { quantile, sleep, spread } from "./stats.js";
+import { restarts } from "./restart.js";
+
+type Ev = { event: string; data: any; at: number };
+const key = (phase: number, elapsed: number) => phase * 1e7 + elapsed;
+const GATE_S = 5;
+
+export async function fleet10(o: { hosts: number; perHost: number; windowSeconds: number; browserSeconds: number }): Promise<string[]> {
+  const loops: LoopDevice[] = [];
+  const sshds: TestSshd[] = [];
+  const workDirs: string[] = [];
+  let kiln: KilnProcess | null = null;
+  let sse: SseClient | null = null;
+  try {
+    for (let i = 0; i < o.hosts * o.perHost; i++) loops.push(createLoopDevice({ sizeMiB: 1, name: `fleet10-${i}` }));
+    kiln = await kilnProcess({ KILN_GATE_SECONDS: String(GATE_S), KILN_POLL_MS: "1000", KILN_MAX_PARALLEL: String(o.perHost), KILN_RETAIN_JOB_DIRS_DAYS: "0" }, { built: true });
+    for (let h = 0; h < o.hosts; h++) sshds.push(await startTestSshd({ authorizedKeys: [kiln.publicKey], pathPrefix: path.join(ROOT, "bench/standin") }));
+    await kiln.start();
+    console.log(`  ${loops.length} loop devices, ${sshds.length} sshd instances, Kiln up`);
+    sse = await openSse(`${kiln.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` });
+    const jobIds: number[] = [];
+    const jobDir = new Map<number, string>();
+    const tStart = Date.now();
+    for (let h = 0; h < o.hosts; h++) {
+      const workDir = makeTempDir("fleet10work");
+      workDirs.push(workDir);
+      const added = await kiln.api("POST", "/api/v1/hosts", { name: `rack-${h + 1}`, address: "127.0.0.1", port: sshds[h]!.port, username: "root", workDir, includeLoopDevices: true });
+      if (added.status !== 201) throw new Error(`host add: ${JSON.stringify(added.body)}`);
+      const mine = loops.slice(h * o.perHost, (h + 1) * o.perHost).map((l) => l.device);
+      const scan = await kiln.api("POST", `/api/v1/hosts/${added.body.id}/scan`, { devices: mine.map((d) => path.basename(d)) });
+      if (scan.status !== 200) throw new Error(`scan: ${JSON.stringify(scan.body)}`);
+      const rows = mine.map((d) => (scan.body as any[]).find((x) => x.devPath === d));
+      if (rows.some((r) => !r)) throw new Error(`scan of rack-${h + 1} missed devices`);
+      const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: rows.map((r) => r.id), confirm: rows.map((r) => r.confirmName), stages: ["surface_validate"] });
+      if (start.status !== 202) throw new Error(`start: ${start.status} ${JSON.stringify(start.body)}`);
+      for (const j of start.body.jobs as { id: number }[]) {
+        jobIds.push(j.id);
+        jobDir.set(j.id, `${workDir}/jobs/${j.id}-0`);
+      }
+    }
+    const events = sse.events as Ev[];
+    const streaming = new Set<number>();
+    const until = Date.now() + 300_000;
+    while (streaming.size < jobIds.length && Date.now() < until) {
+      for (const e of events) if (e.event === "job" && (e.data.surface?.phase ?? 0) >= 1) streaming.add(e.data.id);
+      await sleep(500);
+    }
+    const t0 = Date.now();
+    console.log(`  ${streaming.size}/${jobIds.length} jobs streaming ${((t0 - tStart) / 1000).toFixed(0)} s after the first start call`);
+
+    // The window: Kiln's CPU and memory, API latency, SSH channels, and the delay on 60 watched jobs.
+    const watched = jobIds.filter((_, i) => i % Math.max(1, Math.floor(jobIds.length / 60)) === 0).slice(0, 60);
+    const watcher = new LogWatcher(new Map(watched.map((id) => [id, `${jobDir.get(id)}/progress.log`])), 100);
+    const pid = kiln.pid;
+    const cpu0 = cpuSeconds(pid);
+    const drivesMs: number[] = [];
+    const jobsMs: number[] = [];
+    const conns: number[] = [];
+    const channels: number[] = [];
+    let stop = false;
+    const k = kiln;
+    const sampler = (async () => {
+      while (!stop) {
+        for (const s of sshds) {
+          const sessions = s.sessionPids();
+          conns.push(sessions.length);
+          channels.push(...channelsPerConnection(sessions));
+        }
+        let a = performance.now();
+        if ((await k.api("GET", "/api/v1/drives")).status === 200) drivesMs.push(performance.now() - a);
+        a = performance.now();
+        if ((await k.api("GET", `/api/v1/jobs/${jobIds[Math.floor(Math.random() * jobIds.length)]}`)).status === 200) jobsMs.push(performance.now() - a);
+        await sleep(2000);
+      }
+    })();
+    const browser = await probeDashboard(kiln.url, jobIds.length, o.browserSeconds);
+    await sleep(Math.max(0, o.windowSeconds * 1000 - (Date.now() - t0)));
+    const t1 = Date.now();
+    const cpu1 = cpuSeconds(pid);
+    const hwm = statusKiB(pid, "VmHWM");
+    const rss = statusKiB(pid, "VmRSS");
+    stop = true;
+    await sampler;
+    await sleep((GATE_S + 3) * 1000);
+    watcher.stop();
+    const minutes = (t1 - t0) / 60_000;
+    const perJob = new Map<number, Ev[]>(jobIds.map((id) => [id, []]));
+    for (const e of events) if (e.event === "job" && perJob.has(e.data.id)) perJob.get(e.data.id)!.push(e);
+    const commitsPerMin = jobIds.map((id) => perJob.get(id)!.filter((e) => e.at >= t0 && e.at < t1).length / minutes);
+    const delays: number[] = [];
+    let unmatched = 0;
+    for (const l of watcher.lines.filter((x) => x.at >= t0 && x.at < t1)) {
+      const kk = key(l.phase, l.elapsed);
+      const ev = perJob.get(l.jobId)!.find((e) => e.data.surface && key(e.data.surface.phase, e.data.surface.elapsedSeconds) >= kk);
+      if (ev) delays.push((ev.at - l.at) / 1000);
+      else unmatched++;
+    }
+    const cpuPct = ((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100;
+    const problems = logProblems(readFileSync(path.join(kiln.dataDir, "kiln.log"), "utf8"));
+    console.log(`  CPU ${cpuPct.toFixed(1)} %, RSS ${(rss / 1024).toFixed(0)} MiB, delay p99 ${quantile(delays, 0.99).toFixed(2)} s, first render ${browser.firstRenderMs.toFixed(0)} ms`);
+
+    // One restart with every job running.
+    const benchLike = {
+      kiln, sshd: sshds[0]!, hostId: 1, workDir: workDirs[0]!,
+      sse: () => openSse(`${k.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` }),
+    } as unknown as Bench;
+    const restart = await restarts(benchLike, jobIds, sse, 1, jobIds.length);
+    sse = null;
+    const ok = (v: number, target: number) => (v <= target ? "met" : "**missed**");
+    const delayP99 = quantile(delays, 0.99);
+    return [[
+      `## 5. 600 drives on 10 hosts (\`npm run bench -- fleet10\`)`,
+      ``,
+      `${o.hosts} sshd instances on 127.0.0.1, each with its own host key and work dir, ${o.perHost} jobs each (${jobIds.length} in all), all`,
+      `running at once (KILN_MAX_PARALLEL=${o.perHost} per host), gate ${GATE_S} s, poll 1 s. The host side is a **replay**:`,
+      `\`bench/standin/badblocks\`, a stand-in used only by this bench, writes a real badblocks progress stream (the records of`,
+      `\`test/fixtures/badblocks/good-slow.stderr\`) at badblocks' pace, one status record a second, through Kiln's real wrapper and`,
+      `squeezer; it never touches a device. Each host scans only its own ${o.perHost} loop devices, so the dashboard shows ${jobIds.length} drives.`,
+      `Kiln's side is real and runs from the build. Measured over a ${(minutes * 60).toFixed(0)} s window once ${streaming.size} of ${jobIds.length} jobs were streaming.`,
+      ``,
+      `| figure | value | target |`,
+      `| --- | --- | --- |`,
+      `| Kiln CPU, % of one core (utime+stime over the window) | **${cpuPct.toFixed(1)} %** | ≤ 25 % (${ok(cpuPct, 25)}) |`,
+      `| Kiln RSS at the end / peak (VmHWM) | ${(rss / 1024).toFixed(0)} / **${(hwm / 1024).toFixed(0)} MiB** | ≤ 250 MB (${ok(hwm * 1024, 250e6)}) |`,
+      `| \`job\` SSE events per job-minute (≥ progress commits), over jobs | **${spread(commitsPerMin, 1)}** | ≤ 12 + phase changes |`,
+      `| progress line in the host-side log → SSE event at the client, over ${delays.length} lines of ${watched.length} watched jobs | p50 **${quantile(delays, 0.5).toFixed(2)} s**, p99 **${delayP99.toFixed(2)} s**${unmatched ? ` (${unmatched} unmatched)` : ""} | ≤ gate + 1 s = ${GATE_S + 1} s (${ok(delayP99, GATE_S + 1)}) |`,
+      `| \`GET /api/v1/drives\` (600 drives), over ${drivesMs.length} requests | p50 ${quantile(drivesMs, 0.5).toFixed(0)} ms, p99 **${quantile(drivesMs, 0.99).toFixed(0)} ms** | |`,
+      `| \`GET /api/v1/jobs/:id\`, over ${jobsMs.length} requests | p50 ${quantile(jobsMs, 0.5).toFixed(0)} ms, p99 **${quantile(jobsMs, 0.99).toFixed(0)} ms** | |`,
+      `| SSH connections per host (sshd session processes), over samples | ${spread(conns, 0)} | |`,
+      `| exec channels open per connection, over samples | ${spread(channels, 0)}, peak ${Math.max(0, ...channels)} | ≤ 10 |`,
+      `| dashboard first render (navigation → ${jobIds.length} rows drawn), Chromium | **${browser.firstRenderMs.toFixed(0)} ms** | ≤ 1 s (${ok(browser.firstRenderMs, 1000)}) |`,
+      `| dashboard script time per second of live updates (over ${o.browserSeconds} s; CDP ScriptDuration) | **${(browser.scriptShare * 100).toFixed(1)} % of a core** (all main-thread tasks: ${(browser.taskShare * 100).toFixed(1)} %) | ≤ 10 % (${ok(browser.scriptShare, 0.1)}) |`,
+      `| dashboard JS heap used, after the live period | ${(browser.heapBytes / 2 ** 20).toFixed(1)} MiB | |`,
+      `| SSE \`job\` events per second during that period (the bench's own client saw the same stream) | ${(events.filter((e) => e.event === "job" && e.at >= browser.from && e.at < browser.to).length / o.browserSeconds).toFixed(0)} | |`,
+      `| "database is locked" / error-level lines in Kiln's log | ${problems.locked} / ${problems.errors.length} | 0 |`,
+      ``,
+    ].join("\n"), restart.replace("## 4. Restart", "### Restart with 600 running jobs").replace(/With the \d+ jobs of scenario 2's fleet running/, `With the ${jobIds.length} jobs running`)];
+  } finally {
+    sse?.close();
+    // Stop every stand-in: each job's wrapper is a process-group leader whose pid is in its job dir.
+    for (const dir of workDirs) {
+      const jobs = path.join(dir, "jobs");
+      if (!existsSync(jobs)) continue;
+      for (const d of (await import("node:fs")).readdirSync(jobs)) {
+        try {
+          const pgid = Number(readFileSync(path.join(jobs, d, "pid"), "utf8").trim());
+          if (pgid > 1) process.kill(-pgid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    await kiln?.dispose();
+    for (const s of sshds) await s.dispose();
+    for (const l of loops) l.detach();
+  }
+}
+
+/** Logs in, times the first render of all rows, then samples CDP metrics over a live period. */
+async function probeDashboard(url: string, rows: number, seconds: number) {
+  const b = await launchBrowser({ baseURL: url });
+  try {
+    const page = await b.newPage();
+    await page.goto("/login");
+    await page.fill("#login-username", "admin");
+    await page.fill("#login-password", TEST_TOKEN.slice(0, 16));
+    await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+    const t = Date.now();
+    await page.reload();
+    await page.waitForFunction((n) => document.querySelectorAll("tr[data-drive-id]").length >= n, rows, { timeout: 60_000 });
+    const firstRenderMs = Date.now() - t;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const metric = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
+    const m0 = await metric();
+    await sleep(seconds * 1000);
+    const m1 = await metric();
+    return {
+      firstRenderMs,
+      scriptShare: (m1.ScriptDuration! - m0.ScriptDuration!) / seconds,
+      taskShare: (m1.TaskDuration! - m0.TaskDuration!) / seconds,
+      heapBytes: m1.JSHeapUsedSize!,
+      from: Date.now() - seconds * 1000,
+      to: Date.now(),
+    };
+  } finally {
+    await b.close();
+  }
+}
