@@ -1,5 +1,6 @@
 // The audit log (who did what from where), the job history filters, the CSV export and the batch
 // page, all from real burn-ins through the API on the real test host.
+// Slow (~45 s): fills the history with real burn-ins (passed, failed, cancelled, restarted) before it reads it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBench, type TestBench } from "./helpers/finished-jobs.js";
 import { TEST_TOKEN } from "./helpers/kiln.js";

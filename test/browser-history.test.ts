@@ -1,5 +1,6 @@
 // Browser tests of the operator pages (real Kiln, sshd, badblocks, Chromium): history filters, the
 // restart button, the drawer's charts drawing, and the history page at phone width.
+// Slow (~30 s): a real Chromium, and burn-ins run to their end to fill the history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type SlowDisk, type TestSshd } from "./helpers/testhost.js";

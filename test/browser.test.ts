@@ -2,6 +2,7 @@
 // loopback, badblocks on a rate-limited loop device. Log in, add the host, scan, confirm and start a
 // burn-in, watch it live in the drawer until it passes. Screenshots of each run go to test-output/;
 // KILN_UPDATE_SCREENSHOT=1 also copies the mid-run dashboard to docs/screenshot.png for the README.
+// Slow (~35 s): a real Chromium and a real burn-in watched live in the drawer.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";

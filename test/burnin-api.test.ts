@@ -1,5 +1,6 @@
 // The first whole capability through the HTTP API, all real: sshd on loopback, badblocks on loop
 // devices, a disk with unreadable sectors, a mounted ext4, a real SQLite file.
+// Slow (~35 s): whole burn-ins through the API on real disks; the SSE test needs a slow disk (1 MiB/s) so the job runs across many commits.
 import { existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
 // Stuck detection: badblocks alive but silent (stopped from outside Kiln) → a warning on the job
 // after KILN_STUCK_WARN_MINUTES, and past KILN_STUCK_LIMIT_MINUTES the job ends `unknown` and its
 // process group is stopped, so the disk is free for a new run. Never `passed`.
+// Slow (~30 s): a stopped badblocks must stay silent past the warning (3 s) and the limit (20 s).
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";

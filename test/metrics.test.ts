@@ -1,5 +1,6 @@
 // GET /metrics scraped from a Kiln that ran a real passed and a real failed burn-in, parsed line by
 // line as Prometheus text exposition format.
+// Slow (~30 s): real burn-ins, one held running on a slow disk while the metrics are read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBench, type TestBench } from "./helpers/finished-jobs.js";
 import { TEST_TOKEN } from "./helpers/kiln.js";

@@ -1,6 +1,7 @@
 // The host-side scripts, run for real with `sh -c` against real loop devices (no SSH needed here):
 // a plain sparse-file loop device (fast) and a slow one (nbdkit memory plugin with a 40 ms delay per
 // request, served as a file by nbdfuse, under a loop device) for runs that must still be going.
+// Slow (~35 s): the host-side scripts against real badblocks runs, and a day of status lines (7 MB) through each awk.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

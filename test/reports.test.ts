@@ -1,5 +1,6 @@
 // The burn-in report of a real passed job and a real failed job (the bad disk), checked field by
 // field in JSON, rendered by Chromium to PDF and PNG, and the batch page of a run.
+// Slow (~25 s): real burn-ins to report on, and Chromium to print the reports.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
 // The loopback-only restart endpoint, tested with a real non-loopback client: a network namespace
 // joined to this one by a veth pair made here (link-local addresses on that link only), and Kiln
 // listening on all addresses.
+// Slow (~25 s): a network namespace and a burn-in restarted from it.
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,6 +2,7 @@
 // on loop devices). Loop devices cannot answer SMART, so the host's PATH starts with a smartctl
 // stand-in for drive hardware that answers per device from documented-schema fixtures and counts
 // self-tests down in real time; everything else is real.
+// Slow (~75 s): six burn-ins with real badblocks runs and the stand-in's self-tests counting down in real time (2-3 s each, 120 s for the ones cancelled); one test host for all.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
 // The temperature guard's sampler against the real test host: smartctl runs over SSH, answered by
 // the smartctl stand-in for drive hardware, whose temperature the test changes while it runs.
 // (Wiring pause/resume to SIGSTOP/SIGCONT of badblocks is surface.ts's part, tested there.)
+// Slow (~20 s): the guard samples a real smartctl stand-in over SSH until its decisions show.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";

@@ -1,6 +1,7 @@
 // The temperature guard on a real badblocks process: the smartctl stand-in for drive hardware
 // reports 56 °C, badblocks' process group is stopped (state T on the host) and the job `paused`;
 // the same across a Kiln restart while paused; at 47 °C it continues and the job passes.
+// Slow (~40 s): a real badblocks stopped and continued across a Kiln restart; the slow disk keeps it running that long.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";

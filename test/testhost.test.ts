@@ -1,5 +1,6 @@
 // The suite's real test host: disks that really fail, mounts that really show, cleanup that really
 // leaves nothing behind (even after a crashed run).
+// Slow (~30 s): proves the fixtures themselves: badblocks -w over a disk with bad sectors, a rate-limited disk, a crashed run's leftovers.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
