@@ -61,7 +61,7 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
     gateMs: config.gateSeconds * 1000, pollMs: config.pollMs,
     stuck: { warnMs: config.stuckWarnMs, limitMs: config.stuckLimitMs }, tempSampleMs: config.tempSampleMs, progressSeconds: config.progressSeconds, alertUnreachableMs: config.alertUnreachableMs, hooks, publish: (id) => jobs?.publish(id),
   });
-  jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }));
+  jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }), registry);
   const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
   await startup("reconciliation", () => runner.start());
   const retention = new RetentionSweeper({

@@ -6,7 +6,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
 import { Follower, type Outcome } from "../src/jobs/follower.js";
-import { buildLaunchScript, buildReadScript, parseLaunchOutput, parseReadOutput } from "../src/remote/scripts.js";
+import { buildReadScript, parseReadOutput } from "../src/remote/scripts.js";
+import { parseLaunchOutput } from "../src/remote/launch-script.js";
+import { testLaunchScript } from "./helpers/launch.js";
 import { createLoopDevice, type LoopDevice } from "./helpers/testhost.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -37,7 +39,7 @@ afterAll(() => {
 async function oneRun(n: number): Promise<Outcome> {
   const jobDir = `${work}/jobs/${n}`;
   const argv = buildBadblocksArgv({ device: disk.device, sizeBytes: 1 << 20, outputFile: "badblocks.txt", patterns: ["0xaa"], blockSize: 4096, blocksAtOnce: 16 });
-  const launched = parseLaunchOutput(await sh(buildLaunchScript({ jobDir, argv, squeezeSeconds: 1 })));
+  const launched = parseLaunchOutput(await sh(testLaunchScript({ jobDir, argv, squeezeSeconds: 1 })));
   expect(launched.kind).toBe("started");
   const follower = new Follower({ jobId: n, stageId: n, jobDir, patterns: ["0xaa"], logOffset: 0, bbOffset: 0, parserState: null, badBlocks: [], logTail: [] });
   let end: Outcome | null = null;

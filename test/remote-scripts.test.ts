@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
 import { feed, finish, initialState, summary, type ProgressState } from "../src/badblocks/progress.js";
 import {
-  buildCancelScript, buildLaunchScript, buildReadScript, buildSignalScript, parseCancelOutput, parseLaunchOutput,
-  parseReadOutput, parseSignalOutput, type JobRead,
+  buildCancelScript, buildReadScript, buildSignalScript, parseCancelOutput, parseReadOutput, parseSignalOutput, type JobRead,
 } from "../src/remote/scripts.js";
+import { buildLaunchScript, parseLaunchOutput, runOwner } from "../src/remote/launch-script.js";
+import { loopIdentity, ownerFor, testLaunchScript, TEST_INSTALL_ID } from "./helpers/launch.js";
 import { squeezeScript } from "../src/remote/squeeze.js";
 import { InvalidInputError } from "../src/shell/quote.js";
 
@@ -61,7 +62,7 @@ function badblocksOn(device: string): number[] {
 
 function launch(jobDir: string, device: string, sizeBytes: number) {
   const argv = buildBadblocksArgv({ device, sizeBytes, outputFile: "badblocks.txt" });
-  return parseLaunchOutput(sh(buildLaunchScript({ jobDir, argv })));
+  return parseLaunchOutput(sh(testLaunchScript({ jobDir, argv })));
 }
 
 function readOne(jobDir: string, logOffset = 0, bbOffset = 0, maxBytes = 1 << 20): JobRead {
@@ -155,7 +156,7 @@ describe("launching and following a real badblocks", () => {
   it("lets only one of several simultaneous launches start badblocks", async () => {
     const jobDir = newJobDir("race");
     const argv = buildBadblocksArgv({ device: fast, sizeBytes: 32 << 20, outputFile: "badblocks.txt" });
-    const script = buildLaunchScript({ jobDir, argv });
+    const script = testLaunchScript({ jobDir, argv });
     const results = (await Promise.all([1, 2, 3, 4].map(() => shAsync(script)))).map(parseLaunchOutput);
     expect(results.filter((r) => r.kind === "started")).toHaveLength(1);
     expect(results.filter((r) => r.kind === "existing")).toHaveLength(3);
@@ -168,7 +169,7 @@ describe("launching and following a real badblocks", () => {
   it("squeezes the log of a running job down to the records that matter", async () => {
     const jobDir = newJobDir("squeeze");
     const argv = buildBadblocksArgv({ device: slow, sizeBytes: 8 << 20, outputFile: "badblocks.txt", blocksAtOnce: 16, patterns: ["0xaa"] });
-    expect(parseLaunchOutput(sh(buildLaunchScript({ jobDir, argv, squeezeSeconds: 60 }))).kind).toBe("started");
+    expect(parseLaunchOutput(sh(testLaunchScript({ jobDir, argv, squeezeSeconds: 60 }))).kind).toBe("started");
     const end = await followToEnd(jobDir, 1 << 20, ["0xaa"]);
     const log = readFileSync(`${jobDir}/progress.log`, "latin1");
     const bare = log.split("\n").filter((l) => /^ *\d+\.\d+% done/.test(l));
@@ -188,14 +189,14 @@ describe("on a host with only busybox", () => {
   it.skipIf(!busybox)("runs, reads and cancels a job with busybox's sh, awk and tools", async () => {
     const bin = `${tmp}/busybox-bin`;
     mkdirSync(bin);
-    for (const applet of ["sh", "awk", "tr", "tail", "head", "wc", "cat", "mkdir", "mkfifo", "setsid", "sed", "sleep", "mv", "rm", "mktemp", "printf"]) {
+    for (const applet of ["sh", "awk", "tr", "tail", "head", "wc", "cat", "mkdir", "mkfifo", "setsid", "sed", "sleep", "mv", "rm", "mktemp", "printf", "flock", "readlink", "rmdir", "chmod"]) {
       symlinkSync(busybox, `${bin}/${applet}`);
     }
     const env = { PATH: `${bin}:/usr/sbin:/sbin`, HOME: process.env.HOME ?? "/root" };
     const bsh = (script: string) => execFileSync(`${bin}/sh`, ["-c", script], { env });
     const jobDir = newJobDir("busybox");
     const argv = buildBadblocksArgv({ device: slow, sizeBytes: 8 << 20, outputFile: "badblocks.txt" });
-    const started = parseLaunchOutput(bsh(buildLaunchScript({ jobDir, argv })));
+    const started = parseLaunchOutput(bsh(testLaunchScript({ jobDir, argv })));
     if (started.kind !== "started") throw new Error(`launch: ${JSON.stringify(started)}`);
     expect(readlinkSync(`/proc/${started.pgid}/exe`)).toBe(busybox);
     const read = () => parseReadOutput(bsh(buildReadScript([{ key: "b", jobDir, logOffset: 0, bbOffset: 0, maxBytes: 1 << 20 }]))).get("b");
@@ -254,6 +255,7 @@ describe("cancelling and pausing", () => {
       writeFileSync(`${jobDir}/pid`, `${stranger.pid}\n`);
       writeFileSync(`${jobDir}/bb.pid`, `${stranger.pid}\n`);
       writeFileSync(`${jobDir}/device`, `${slow}\n`);
+      writeFileSync(`${jobDir}/owner`, `${ownerFor(jobDir, loopIdentity(slow))}\n`); // this run's own dir
       expect(readOne(jobDir)).toMatchObject({ pgid: stranger.pid, alive: false, bbAlive: false });
       expect(parseCancelOutput(sh(buildCancelScript(jobDir, 1)))).toBe("gone");
       expect(parseSignalOutput(sh(buildSignalScript(jobDir, "STOP")))).toBe("none");
@@ -313,13 +315,17 @@ describe("reading job files", () => {
 
 describe("refusing hostile input before any script exists", () => {
   const argv = ["badblocks", "-w", "-s", "-v", "-o", "badblocks.txt", "/dev/loop0"];
+  const identity = { path: "/dev/loop0", sizeBytes: 1 << 20, serial: null, wwn: null, backingFile: "/tmp/disk.img" };
+  const owner = runOwner(TEST_INSTALL_ID, "0".repeat(32), identity);
   it.each([
-    ["a work dir with a command in it", () => buildLaunchScript({ jobDir: "/tmp/x$(reboot)", argv })],
-    ["a relative work dir", () => buildLaunchScript({ jobDir: "kiln/jobs/1", argv })],
+    ["a work dir with a command in it", () => buildLaunchScript({ jobDir: "/tmp/x$(reboot)", argv, owner, identity })],
+    ["a relative work dir", () => buildLaunchScript({ jobDir: "kiln/jobs/1", argv, owner, identity })],
     ["a work dir climbing out", () => buildCancelScript("~/../../etc")],
-    ["a device with a semicolon", () => buildLaunchScript({ jobDir: "~/kiln/1", argv: [...argv.slice(0, -1), "/dev/sda;reboot"] })],
-    ["a device given apart from the argv", () => buildLaunchScript({ jobDir: "~/kiln/1", argv, device: "/dev/sdb" })],
-    ["a command that is not badblocks", () => buildLaunchScript({ jobDir: "~/kiln/1", argv: ["rm", "-rf", "/dev/loop0"] })],
+    ["a device with a semicolon", () => buildLaunchScript({ jobDir: "~/kiln/1", argv: [...argv.slice(0, -1), "/dev/sda;reboot"], owner, identity: { ...identity, path: "/dev/sda;reboot" } })],
+    ["a device given apart from the argv", () => buildLaunchScript({ jobDir: "~/kiln/1", argv, owner, identity: { ...identity, path: "/dev/sdb" } })],
+    ["a command that is not badblocks", () => buildLaunchScript({ jobDir: "~/kiln/1", argv: ["rm", "-rf", "/dev/loop0"], owner, identity })],
+    ["a launch without its run's owner line", () => buildLaunchScript({ jobDir: "~/kiln/1", argv, owner: "", identity })],
+    ["a run token that is not hex", () => runOwner(TEST_INSTALL_ID, "$(reboot)".padEnd(32, "0"), identity)],
     ["a read key with a space", () => buildReadScript([{ key: "a b", jobDir: "~/k", logOffset: 0, bbOffset: 0, maxBytes: 1 }])],
     ["a negative offset", () => buildReadScript([{ key: "a", jobDir: "~/k", logOffset: -1, bbOffset: 0, maxBytes: 1 }])],
     ["a signal other than STOP and CONT", () => buildSignalScript("~/k", "KILL" as "STOP")],

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBench, type TestBench } from "./helpers/finished-jobs.js";
 import { TEST_TOKEN } from "./helpers/kiln.js";
 import { recordSample } from "../src/jobs/samples.js";
+import { installId } from "../src/jobs/run-identity.js";
 
 let bench: TestBench;
 let slowId: number;
@@ -18,7 +19,9 @@ const FAR_FUTURE = Date.now() + 400 * 86_400_000;
 const db = () => bench.kiln.kiln.db;
 const surface = (jobId: number) =>
   db().prepare("SELECT seq, remote_dir AS remoteDir FROM stages WHERE job_id = ? AND name = 'surface_validate'").get(jobId) as { seq: number; remoteDir: string | null };
-const jobDirs = (jobId: number) => readdirSync(path.join(bench.workDir, "jobs")).filter((d) => d === `${jobId}-${surface(jobId).seq}` || d.startsWith(`${jobId}-${surface(jobId).seq}-r`));
+/** The base name of a job's surface runs on the host: job, stage seq and this install's id. */
+const baseName = (jobId: number) => `${jobId}-${surface(jobId).seq}-${installId(db())}`;
+const jobDirs = (jobId: number) => readdirSync(path.join(bench.workDir, "jobs")).filter((d) => d === baseName(jobId) || d.startsWith(`${baseName(jobId)}-r`));
 const events = (jobId: number, kind: string) => db().prepare("SELECT text FROM job_events WHERE job_id = ? AND kind = ?").pluck().all(jobId, kind) as string[];
 const oldSampleCount = (jobId: number) => db().prepare("SELECT count(*) FROM job_samples WHERE job_id = ? AND at < '2021'").pluck().get(jobId) as number;
 /** 40 samples a minute apart, from 2020 (far older than any cutoff). */
@@ -53,14 +56,14 @@ describe("retention sweep", () => {
   it("removes only finished jobs' directories and thins only their samples; a job being resumed keeps everything", async () => {
     // The slow job is running: its whole process group dies (as in a power loss), so Kiln resumes it
     // in a new segment directory next to the first.
-    const base = path.join(bench.workDir, "jobs", `${slowId}-${surface(slowId).seq}`);
+    const base = path.join(bench.workDir, "jobs", baseName(slowId));
     const pgid = Number(await until("the slow job's process group", () => existsSync(`${base}/pid`) && existsSync(`${base}/bb.pid`) && readFileSync(`${base}/pid`, "utf8").trim()));
     process.kill(-pgid, "SIGKILL");
     await until("the resume of the slow job", () => events(slowId, "resume").length > 0 && surface(slowId).remoteDir?.includes("-r"));
     expect((await bench.kiln.api("GET", `/api/v1/jobs/${slowId}`)).body.status).toMatch(/^(running|paused)$/);
 
     // A finished job whose bad-block list on the host is longer than what Kiln stored from it.
-    const unreadDir = path.join(bench.workDir, "jobs", `${unreadId}-${surface(unreadId).seq}`);
+    const unreadDir = path.join(bench.workDir, "jobs", baseName(unreadId));
     appendFileSync(`${unreadDir}/badblocks.txt`, "4242\n");
     // A directory no job of this Kiln names (another install's, say).
     const stranger = path.join(bench.workDir, "jobs", "999999-1");

@@ -23,6 +23,8 @@ export interface DriveRow {
   smart_available: number;
   smart_reason: string | null;
   present: number;
+  /** A loop device's backing file (its identity); null for other drives. */
+  backing_file: string | null;
 }
 
 export interface DriveView {
@@ -105,16 +107,16 @@ export function upsertScannedDrives(db: Db, hostId: number, drives: ScannedDrive
   const upsert = db.prepare(
     `INSERT INTO drives (host_id, identity_key, path, dev_name, dev_path, serial, wwn, model, firmware, size_bytes,
                          rotational, transport, temperature_c, in_use_reason, confirm_name, smart_available,
-                         smart_reason, present, last_scan_at)
+                         smart_reason, present, last_scan_at, backing_file)
      VALUES (@hostId, @identityKey, @path, @devName, @devPath, @serial, @wwn, @model, @firmware, @sizeBytes,
-             @rotational, @transport, @temperatureC, @inUse, @confirmName, @smartAvailable, @smartReason, 1, @now)
+             @rotational, @transport, @temperatureC, @inUse, @confirmName, @smartAvailable, @smartReason, 1, @now, @backingFile)
      ON CONFLICT(host_id, identity_key) DO UPDATE SET
        path = excluded.path, dev_name = excluded.dev_name, dev_path = excluded.dev_path, serial = excluded.serial,
        wwn = excluded.wwn, model = excluded.model, firmware = excluded.firmware, size_bytes = excluded.size_bytes,
        rotational = excluded.rotational, transport = excluded.transport, temperature_c = excluded.temperature_c,
        in_use_reason = excluded.in_use_reason, confirm_name = excluded.confirm_name,
        smart_available = excluded.smart_available, smart_reason = excluded.smart_reason, present = 1,
-       last_scan_at = excluded.last_scan_at
+       last_scan_at = excluded.last_scan_at, backing_file = excluded.backing_file
      RETURNING id`,
   );
   return db
@@ -141,6 +143,7 @@ export function upsertScannedDrives(db: Db, hostId: number, drives: ScannedDrive
               smartAvailable: d.smart.available ? 1 : 0,
               smartReason: d.smart.reason ?? null,
               now: nowIso(now),
+              backingFile: d.backingFile ?? null,
             }) as { id: number }
           ).id,
       );

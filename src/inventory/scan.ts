@@ -92,6 +92,7 @@ function buildDrive(d: LsblkDevice, host: HostFacts, byId: Map<string, string>, 
     temperatureC: smart.available ? id.temperatureC : null,
     identityKey: serial ? `serial:${serial}` : wwn ? `wwn:${wwn}` : stable ? `path:${stable}` : `dev:${d.kname}`,
     confirmName: serial ?? d.kname,
+    backingFile: d.type === "loop" ? backing ?? null : null,
     inUse: inUseOf(collectFacts(d, host)),
     smart,
   };

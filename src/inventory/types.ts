@@ -32,6 +32,8 @@ export interface ScannedDrive {
   /** "sata", "sas", "nvme", "usb", "loop", … or null when the host does not say. */
   transport: string | null;
   temperatureC: number | null;
+  /** A loop device's backing file (its identity at launch); absent for other drives. */
+  backingFile?: string | null;
   /** "serial:XYZ", "wwn:0x…", "path:/dev/disk/by-id/…" or "dev:loop3". */
   identityKey: string;
   /** What the operator must type to confirm a destructive run: the serial, else devName. */

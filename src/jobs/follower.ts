@@ -10,6 +10,8 @@ export interface FollowSpec {
   jobId: number;
   stageId: number;
   jobDir: string;
+  /** This run's owner line (launch-script.ts runOwner); null for runs launched before run identity. */
+  owner?: string | null;
   patterns: string[];
   logOffset: number;
   bbOffset: number;
@@ -78,6 +80,9 @@ export class Follower {
     if (!read) return this.tick(now, gateMs, undefined);
     this.lastDataAt ??= now;
     const before = summary(this.state);
+    if (read.foreign) {
+      return this.end({ status: "unknown", errorText: "the job's directory on the host now belongs to another run or another Kiln install: nothing in it is read as this run's" });
+    }
     if (!read.found || (read.log === null && this.logOffset > 0)) {
       return this.end({ status: "unknown", errorText: read.found ? "the host-side log vanished after it had been read" : "the job's directory on the host vanished" });
     }

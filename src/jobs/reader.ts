@@ -151,6 +151,7 @@ export class HostReader {
     const reqs = list.map(({ follower: f }) => ({
       key: String(f.spec.stageId),
       jobDir: f.spec.jobDir,
+      owner: f.spec.owner,
       logOffset: f.logOffset,
       bbOffset: f.bbOffset,
       maxBytes: MAX_BYTES_PER_POLL,

@@ -22,6 +22,8 @@ export interface JobRow {
   cancel_requested: number;
   created_by: string | null;
   created_at: string;
+  /** JSON DeviceIdentity of the confirmed drive (remote/launch-script.ts); null before migration 007. */
+  device_identity: string | null;
 }
 
 export interface StageRow {
@@ -43,6 +45,8 @@ export interface StageRow {
   parser_state: string | null;
   detail_json: string | null;
   resume_json: string | null;
+  /** The current run's token (its job dir's owner file holds it); null before the first launch. */
+  run_token: string | null;
 }
 
 export const nowIso = (now: number = Date.now()) => new Date(now).toISOString();
@@ -51,6 +55,8 @@ export interface NewJob {
   driveId: number;
   hostId: number;
   devicePath: string;
+  /** The confirmed drive's identity (remote/launch-script.ts DeviceIdentity); required for a surface test. */
+  deviceIdentity?: object | null;
   stages: StageName[];
   options: object;
   createdBy: string;
@@ -61,8 +67,8 @@ export interface NewJob {
 /** Inserts jobs and their stages in one transaction. The partial unique index refuses a second active job per drive. */
 export function insertJobs(db: Db, jobs: NewJob[]): number[] {
   const insJob = db.prepare(
-    `INSERT INTO jobs (drive_id, host_id, batch_id, restart_of, stages_json, options_json, device_path, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO jobs (drive_id, host_id, batch_id, restart_of, stages_json, options_json, device_path, created_by, device_identity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insStage = db.prepare("INSERT INTO stages (job_id, seq, name) VALUES (?, ?, ?)");
   return db
@@ -70,7 +76,7 @@ export function insertJobs(db: Db, jobs: NewJob[]): number[] {
       jobs.map((j) => {
         const id = Number(
           insJob.run(j.driveId, j.hostId, j.batchId, j.restartOf ?? null, JSON.stringify(j.stages),
-            JSON.stringify(j.options), j.devicePath, j.createdBy).lastInsertRowid,
+            JSON.stringify(j.options), j.devicePath, j.createdBy, j.deviceIdentity ? JSON.stringify(j.deviceIdentity) : null).lastInsertRowid,
         );
         j.stages.forEach((name, seq) => insStage.run(id, seq, name));
         return id;
@@ -155,8 +161,19 @@ export function transitionStage(
   return res.changes === 1;
 }
 
-export function setStageRemote(db: Db, stageId: number, remoteDir: string, pgid: number | null): void {
-  db.prepare("UPDATE stages SET remote_dir = ?, pgid = ? WHERE id = ?").run(remoteDir, pgid, stageId);
+/** Records a run's job dir and token before its launch: a lost launch answer is re-read from there. */
+export function setStageRun(db: Db, stageId: number, remoteDir: string, runToken: string): void {
+  db.prepare("UPDATE stages SET remote_dir = ?, run_token = ?, pgid = NULL WHERE id = ?").run(remoteDir, runToken, stageId);
+}
+
+/** The launch answered: the run's process group (its wrapper's pid). */
+export function setStagePgid(db: Db, stageId: number, pgid: number | null): void {
+  db.prepare("UPDATE stages SET pgid = ? WHERE id = ?").run(pgid, stageId);
+}
+
+/** What an active job is doing about a problem (a cancel still pending); the terminal verdict replaces it. */
+export function setActiveJobErrorText(db: Db, jobId: number, text: string): void {
+  db.prepare("UPDATE jobs SET error_text = ? WHERE id = ? AND status IN ('queued','running','paused')").run(text, jobId);
 }
 
 export function setStageDetail(db: Db, stageId: number, detail: object): void {
@@ -241,7 +258,7 @@ export function commitProgress(db: Db, c: ProgressCommit): void {
 /** Starts the next run of a resumed stage: the plan is saved and the per-run columns start afresh. */
 export function setStageResume(db: Db, stageId: number, resume: object): void {
   db.prepare(
-    `UPDATE stages SET resume_json = ?, remote_dir = NULL, pgid = NULL, log_offset = 0, bb_offset = 0,
+    `UPDATE stages SET resume_json = ?, remote_dir = NULL, pgid = NULL, run_token = NULL, log_offset = 0, bb_offset = 0,
             parser_state = NULL WHERE id = ?`,
   ).run(JSON.stringify(resume), stageId);
 }

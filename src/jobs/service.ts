@@ -10,9 +10,11 @@ import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
 import { buildBadblocksArgv } from "../badblocks/command.js";
 import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
-import { DEFAULT_STAGES, type StageName } from "../stages/plan.js";
+import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
 import { HttpError } from "../web/errors.js";
-import { activeJobForDrive, addJobEvent, getJob, insertJobs, requestCancel, transitionJob } from "./repo.js";
+import { activeJobForDrive, addJobEvent, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
+import { deviceIdentity } from "./run-identity.js";
+import type { HostVerbs } from "../ssh/port.js";
 import { jobSnapshot } from "./snapshot.js";
 import { abandonJob, abandonText, checkAbandonedGone, openAbandoned } from "./abandon.js";
 import type { Runner } from "./runner.js";
@@ -33,6 +35,7 @@ export class JobService {
     private hooks: JobHooks,
     private hub: EventHub,
     private log: Logger,
+    private ports: { port(hostId: number): HostVerbs },
   ) {}
 
   private checkDrive(id: number, typed: string | undefined): DriveRow {
@@ -59,7 +62,9 @@ export class JobService {
     if (req.confirm.length !== req.driveIds.length) {
       throw new HttpError(400, "confirm must hold one typed serial or device name per drive");
     }
-    const stages = req.stages ?? DEFAULT_STAGES;
+    const plan = withPrecheckFirst(req.stages ?? DEFAULT_STAGES);
+    if ("error" in plan) throw new HttpError(400, plan.error);
+    const stages = plan.stages;
     const options = validateSurfaceOptions(req.options ?? {});
     // Check with what we know, then re-read the chosen devices so their in-use reasons are fresh.
     req.driveIds.forEach((id, i) => this.checkDrive(id, req.confirm[i]));
@@ -91,7 +96,7 @@ export class JobService {
       ids = insertJobs(
         this.db,
         drives.map((d) => ({
-          driveId: d.id, hostId: d.host_id, devicePath: d.path, stages, options, createdBy: who, batchId,
+          driveId: d.id, hostId: d.host_id, devicePath: d.path, deviceIdentity: deviceIdentity(d), stages, options, createdBy: who, batchId,
         })),
       );
     } catch (err) {
@@ -177,6 +182,7 @@ export class JobService {
     }
     const drive = getDrive(this.db, job.drive_id);
     if (!drive) throw new HttpError(404, `the drive of job ${jobId} is gone`);
+    await this.refuseWhileItsProcessMayLive(job);
     const [started] = await this.start(
       {
         driveIds: [drive.id],
@@ -188,6 +194,27 @@ export class JobService {
     );
     this.db.prepare("UPDATE jobs SET restart_of = ? WHERE id = ?").run(jobId, started!.id);
     return started!.id;
+  }
+
+  /** A restart never races the old run: its processes must be known gone (the host answers for each run). */
+  private async refuseWhileItsProcessMayLive(job: JobRow): Promise<void> {
+    const runs = getStages(this.db, job.id).filter((s) => s.remote_dir);
+    if (runs.length === 0) return;
+    let reads;
+    try {
+      reads = await this.ports.port(job.host_id).read(
+        runs.map((s) => ({ key: String(s.id), jobDir: s.remote_dir!, logOffset: s.log_offset, bbOffset: s.bb_offset, maxBytes: 1 })),
+      );
+    } catch (err) {
+      throw new HttpError(409, `cannot confirm that job ${job.id}'s badblocks is gone (${(err as Error).message}): try again when the host answers`);
+    }
+    for (const s of runs) {
+      const r = reads.get(String(s.id));
+      if (!r) throw new HttpError(409, `cannot confirm that job ${job.id}'s badblocks is gone: the host's answer was cut off`);
+      if (r.alive) {
+        throw new HttpError(409, `job ${job.id}'s badblocks (process group ${r.pgid ?? "?"}) is still running on the host: wait for it to end`);
+      }
+    }
   }
 
   publish(jobId: number): void {

@@ -1,6 +1,9 @@
 // Pure builders of the POSIX sh scripts Kiln sends to a host, and parsers of what they print.
+// The launch script, which starts badblocks, is in launch-script.ts.
 //
 // A job lives in its own dir on the host (`jobDir`):
+//   owner         this run's owner line (install id, run token, device identity): only a dir whose
+//                 owner is exactly this run's is adopted by a launch or read as this run's
 //   run.sh        the wrapper; started by setsid, so its pid is the job's process group id
 //   pid, bb.pid   the wrapper's pid (= pgid) and badblocks' pid, each written atomically
 //   device        the device under test (to recognise badblocks in /proc/PID/cmdline)
@@ -10,8 +13,7 @@
 //   lock          mkdir'd by the first launch: two launches can never both start badblocks
 // Every user string is validated and single-quoted; scripts never expand one unquoted.
 
-import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
-import { DEFAULT_SQUEEZE_SECONDS, squeezeScript } from "./squeeze.js";
+import { InvalidInputError, remoteDirShellWord, shQuote } from "../shell/quote.js";
 import { ROOT_FNS } from "./privilege.js";
 import { privileged } from "./privileged.js";
 
@@ -74,116 +76,6 @@ kiln_wait_pid() {
   kiln_i=0
   while [ ! -s "$kiln_dir/pid" ] && [ "$kiln_i" -lt 50 ]; do sleep 0.1; kiln_i=$((kiln_i + 1)); done
 }`;
-
-export interface LaunchOptions {
-  jobDir: string;
-  /** The badblocks argv (badblocks/command.ts); runs with the job dir as its working dir. */
-  argv: readonly string[];
-  /** The device under test; default: the argument that starts with /dev/. */
-  device?: string;
-  squeezeSeconds?: number;
-}
-
-export function buildLaunchScript(o: LaunchOptions): string {
-  const dir = remoteDirShellWord(o.jobDir);
-  if (!Array.isArray(o.argv) || !/^(?:.*\/)?badblocks$/.test(o.argv[0] ?? "")) {
-    throw new InvalidInputError("the command to launch must be a badblocks argv");
-  }
-  const device = validateDevicePath(o.device ?? o.argv.find((a) => a.startsWith("/dev/")) ?? "");
-  if (!o.argv.includes(device)) throw new InvalidInputError(`the badblocks argv does not name ${device}`);
-  const wrapper = wrapperScript(o.argv, o.squeezeSeconds ?? DEFAULT_SQUEEZE_SECONDS);
-  return `${PREAMBLE}
-kiln_dir=${dir}
-${STATE_FN}
-for kiln_tool in badblocks setsid mkfifo awk tr sed; do
-  command -v "$kiln_tool" >/dev/null 2>&1 || { echo "KILN-LAUNCH failed missing $kiln_tool"; exit 0; }
-done
-mkdir -p "$kiln_dir" 2>/dev/null && cd "$kiln_dir" || { echo "KILN-LAUNCH failed cannot create $kiln_dir"; exit 0; }
-if [ -e pid ]; then kiln_state; echo "KILN-LAUNCH existing $KILN_PG $KILN_ALIVE"; exit 0; fi
-if ! mkdir lock 2>/dev/null; then
-  kiln_wait_pid
-  if [ -s pid ]; then kiln_state; echo "KILN-LAUNCH existing $KILN_PG $KILN_ALIVE"; else echo "KILN-LAUNCH failed locked"; fi
-  exit 0
-fi
-printf '%s\\n' ${shQuote(device)} > device
-printf '%s' ${shQuote(wrapper)} > run.sh
-setsid sh "$kiln_dir/run.sh" </dev/null >/dev/null 2>&1 &
-kiln_wait_pid
-if [ -s pid ]; then echo "KILN-LAUNCH started $(cat pid)"; else echo "KILN-LAUNCH failed no pid file after 5 s"; fi
-`;
-}
-
-/**
- * The wrapper (run.sh). Ignores HUP/PIPE and waits through TERM so the exit status gets written.
- * It runs as the login user; in sudo mode badblocks alone runs as root (`sudo -n /abs/badblocks`, in
- * the wrapper's process group), and every file it writes is created by the user first (umask 022),
- * so the login user can always read them.
- */
-function wrapperScript(argv: readonly string[], squeezeSeconds: number): string {
-  const outIdx = argv.indexOf("-o");
-  const outFile = outIdx > 0 ? argv[outIdx + 1] : undefined;
-  return `# Kiln burn-in wrapper: process group leader (setsid); see src/remote/scripts.ts.
-trap '' HUP PIPE
-trap ':' INT TERM
-cd "\${0%/run.sh}" || exit 1
-${PREAMBLE}
-umask 022
-${ROOT_FNS}
-kiln_fail() {
-  echo "kiln: $1" >> progress.log
-  echo 127 > exit.tmp && mv exit.tmp exit
-  echo $$ > pid.tmp && mv pid.tmp pid
-  exit 1
-}
-if [ "\${KILN_SUDO:-0}" = 1 ]; then
-  kiln_which badblocks || kiln_fail "badblocks is not installed on the host"
-  kiln_b=$kiln_w
-  kiln_which sudo || kiln_fail "sudo is not installed on the host"
-  set -- "$kiln_w" -n "$kiln_b"
-else
-  set -- ${shQuote(argv[0]!)}
-fi
-${outFile === undefined ? "" : `: >> ${shQuote(outFile)}
-`}kiln_squeeze() {
-${squeezeScript(squeezeSeconds)}
-}
-rm -f progress.fifo
-if ! mkfifo progress.fifo; then
-  echo "kiln: cannot create progress.fifo" >> progress.log
-  echo 126 > exit.tmp && mv exit.tmp exit
-  echo $$ > pid.tmp && mv pid.tmp pid
-  exit 1
-fi
-( trap '' HUP INT TERM PIPE; kiln_squeeze < progress.fifo >> progress.log ) &
-kiln_sq=$!
-"$@" ${shJoin(argv.slice(1))} > stdout.txt 2> progress.fifo &
-kiln_bb=$!
-echo "$kiln_bb" > bb.pid.tmp && mv bb.pid.tmp bb.pid
-echo $$ > pid.tmp && mv pid.tmp pid
-while :; do
-  wait "$kiln_bb"
-  kiln_rc=$?
-  kill -0 "$kiln_bb" 2>/dev/null || break
-done
-wait "$kiln_sq"
-echo "$kiln_rc" > exit.tmp && mv exit.tmp exit
-rm -f progress.fifo
-`;
-}
-
-export type LaunchResult =
-  | { kind: "started"; pgid: number }
-  | { kind: "existing"; pgid: number | null; alive: boolean }
-  | { kind: "failed"; reason: string };
-
-export function parseLaunchOutput(stdout: Buffer | string): LaunchResult {
-  const line = String(stdout).split("\n").find((l) => l.startsWith("KILN-LAUNCH ")) ?? "";
-  const [, kind = "", a = "", b = ""] = line.trim().split(" ");
-  if (kind === "started" && /^\d+$/.test(a)) return { kind, pgid: Number(a) };
-  if (kind === "existing") return { kind, pgid: /^\d+$/.test(a) ? Number(a) : null, alive: b === "1" };
-  if (kind === "failed") return { kind, reason: line.slice("KILN-LAUNCH failed ".length).trim() };
-  return { kind: "failed", reason: line ? `unexpected answer: ${line}` : "no answer from the launch script" };
-}
 
 export function buildCancelScript(jobDir: string, graceSeconds = 10): string {
   const dir = remoteDirShellWord(jobDir);
@@ -249,6 +141,8 @@ export interface ReadRequest {
   bbOffset: number;
   /** At most this many new bytes of each file. */
   maxBytes: number;
+  /** This run's owner line: a dir whose owner file says otherwise is reported foreign, never read. */
+  owner?: string | null;
 }
 
 export interface FileChunk {
@@ -263,6 +157,8 @@ export interface FileChunk {
 export interface JobRead {
   /** Whether the job dir exists at all. */
   found: boolean;
+  /** The dir belongs to another run or another Kiln install: nothing of it was read. */
+  foreign: boolean;
   /** null: the file does not exist (yet). */
   log: FileChunk | null;
   bb: FileChunk | null;
@@ -288,9 +184,15 @@ const READ_FNS = `kiln_chunk() {
   cat "$kiln_tmp"
   echo
 }
+kiln_ours() {
+  [ -z "$2" ] || [ ! -d "$1" ] && return 0
+  kiln_own=""; [ -s "$1/owner" ] && read -r kiln_own < "$1/owner"
+  [ "$kiln_own" = "$2" ]
+}
 kiln_job() {
   kiln_dir=$2
   echo "KILN-JOB $1"
+  if ! kiln_ours "$kiln_dir" "$6"; then echo "KILN-FOREIGN"; echo "KILN-END"; return 0; fi
   if [ -d "$kiln_dir" ]; then
     # The exit file first: the wrapper writes it only after the log is drained, so a log read after
     # it always holds the final record (read the other way round, a poll could see the exit
@@ -325,7 +227,8 @@ export function buildReadScript(reqs: readonly ReadRequest[]): string {
     if (!Number.isInteger(r.maxBytes) || r.maxBytes < 1 || r.maxBytes > MAX_READ_BYTES) {
       throw new InvalidInputError(`maxBytes must be 1 to ${MAX_READ_BYTES}, got ${String(r.maxBytes)}`);
     }
-    return `kiln_job ${shQuote(r.key)} ${remoteDirShellWord(r.jobDir)} ${r.logOffset} ${r.bbOffset} ${r.maxBytes}`;
+    if (r.owner && /[\n\r]/.test(r.owner)) throw new InvalidInputError("an owner line is one line");
+    return `kiln_job ${shQuote(r.key)} ${remoteDirShellWord(r.jobDir)} ${r.logOffset} ${r.bbOffset} ${r.maxBytes} ${shQuote(r.owner ?? "")}`;
   });
   return `${PREAMBLE}
 kiln_tmp=$(mktemp 2>/dev/null) || kiln_tmp="/tmp/kiln-read.$$"
@@ -353,13 +256,14 @@ export function parseReadOutput(buf: Buffer): Map<string, JobRead> {
   for (;;) {
     const head = line();
     if (head === null || !head.startsWith("KILN-JOB ")) return out;
-    const job: JobRead = { found: true, log: null, bb: null, exit: null, pgid: null, alive: false, bbAlive: false };
+    const job: JobRead = { found: true, foreign: false, log: null, bb: null, exit: null, pgid: null, alive: false, bbAlive: false };
     for (;;) {
       const l = line();
       if (l === null) return out;
       const f = l.split(" ");
       if (l === "KILN-END") break;
       if (l === "KILN-NODIR") job.found = false;
+      else if (l === "KILN-FOREIGN") job.foreign = true;
       else if (f[0] === "KILN-FILE" && f.length === 5 && (f[1] === "log" || f[1] === "bb")) {
         const n = Number(f[4]);
         if (!Number.isSafeInteger(n) || n < 0 || at + n >= buf.length || buf[at + n] !== 0x0a) return out;

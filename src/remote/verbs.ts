@@ -2,10 +2,8 @@
 // what it printed, written once here. Stages, the reader and the guard call these; none of them
 // builds a script or parses an answer of its own.
 import type { ExecOptions, ExecResult, HostVerbs } from "../ssh/port.js";
-import {
-  buildCancelScript, buildLaunchScript, buildReadScript, buildSignalScript, parseCancelOutput, parseLaunchOutput,
-  parseReadOutput, parseSignalOutput,
-} from "./scripts.js";
+import { buildCancelScript, buildReadScript, buildSignalScript, parseCancelOutput, parseReadOutput, parseSignalOutput } from "./scripts.js";
+import { buildLaunchScript, parseLaunchOutput } from "./launch-script.js";
 import { selfTestAbortScript, selfTestStartScript, smartReadScript } from "../smart/commands.js";
 import { parseFarmRead, parseSmartCommand, parseSmartRead } from "../smart/read.js";
 import { buildCheckScript, parseCheckOutput } from "./check-script.js";
@@ -20,7 +18,7 @@ export function hostVerbs(exec: ShExec): HostVerbs {
     async launch(o) {
       const res = await exec(buildLaunchScript(o), { timeoutMs: 60_000 });
       const launched = parseLaunchOutput(res.stdout);
-      if (launched.kind !== "failed") return launched;
+      if (launched.kind !== "failed" || launched.reason === "locked") return launched;
       const why = res.stderr.toString("utf8").trim().slice(0, 300);
       return { kind: "failed", reason: `${launched.reason}${why ? ` (${why})` : ""}` };
     },

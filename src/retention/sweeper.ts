@@ -6,7 +6,8 @@ import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { getHost, listHosts } from "../hosts/repo.js";
-import { jobDirFor } from "../stages/surface.js";
+import { jobDirFor } from "../stages/surface-run.js";
+import { installId } from "../jobs/run-identity.js";
 import { buildPruneScript, parsePruneOutput, type PruneOutcome, type PruneRequest } from "../remote/prune.js";
 import { dbUsage, dueJobDirs, markDirsRemoved, thinSamples, type DbUsage, type DueJobDir } from "./repo.js";
 
@@ -99,7 +100,7 @@ export class RetentionSweeper {
       const list = outcomes.get(d.jobId) ?? [];
       outcomes.set(d.jobId, list);
       if (d.seq < 0) continue; // no surface stage: nothing of this job on the host
-      reqs.push({ key: `${d.jobId}-${d.seq}`, baseDir: jobDirFor(host.work_dir, d.jobId, d.seq), device: d.devicePath, lastDir: d.remoteDir, bbOffset: d.bbOffset });
+      reqs.push({ key: `${d.jobId}-${d.seq}`, baseDir: jobDirFor(host.work_dir, installId(this.deps.db), d.jobId, d.seq), device: d.devicePath, lastDir: d.remoteDir, bbOffset: d.bbOffset });
     }
     try {
       for (let i = 0; i === 0 || i < reqs.length; i += REQUESTS_PER_SCRIPT) {

@@ -2,7 +2,8 @@
 // `exec` is implemented once with ssh2 (ssh/connection.ts); the verbs the stages need (launch, read,
 // signal, cancel, smart) are each written once, script and parser, in remote/verbs.ts, on top of it.
 // Scripts are built from argv arrays and POSIX single-quoting: no user string reaches a shell unquoted.
-import type { JobRead, LaunchOptions, LaunchResult, ReadRequest } from "../remote/scripts.js";
+import type { JobRead, ReadRequest } from "../remote/scripts.js";
+import type { LaunchOptions, LaunchResult } from "../remote/launch-script.js";
 import type { SmartRead } from "../smart/commands.js";
 import type { CheckRequest } from "../remote/check-script.js";
 import type { CommandOutcome, SmartReading } from "../smart/read.js";
@@ -47,7 +48,10 @@ export interface ExecPort {
 
 /** What a stage asks of a host. A thrown HostError means the answer was lost, never "it did not happen". */
 export interface HostVerbs {
-  /** Starts badblocks detached in its job dir (or finds it already started there). */
+  /**
+   * Starts badblocks detached in its job dir, after the host-side checks (the confirmed drive, not in
+   * use, the device's host lock), or finds this run already started there; never adopts another run's.
+   */
   launch(o: LaunchOptions): Promise<LaunchResult>;
   /** New log and bad-block bytes, exit status and liveness of every requested job, in one round trip. */
   read(reqs: readonly ReadRequest[]): Promise<Map<string, JobRead>>;

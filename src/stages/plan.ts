@@ -63,3 +63,16 @@ export function etaSeconds(elapsedSeconds: number, percent: number): number | nu
   if (percent < 0.5 || percent >= 100 || elapsedSeconds <= 0) return null;
   return Math.round((elapsedSeconds * (100 - percent)) / percent);
 }
+
+/**
+ * A destructive stage list (one with the surface test) always starts with precheck, the fresh look
+ * at the drive right before anything is written: inserted when the list leaves it out; a list that
+ * puts it anywhere but first is refused (errors as data: `error` says why).
+ */
+export function withPrecheckFirst(stages: readonly StageName[]): { stages: StageName[] } | { error: string } {
+  if (!stages.includes("surface_validate") || stages[0] === "precheck") return { stages: [...stages] };
+  if (stages.includes("precheck")) {
+    return { error: "precheck must be the first stage of a burn-in that writes the disk (leave it out and Kiln puts it first)" };
+  }
+  return { stages: ["precheck", ...stages] };
+}

@@ -2,10 +2,12 @@
 // the host's reader until its terminal record and exit file are in. If the process vanishes (host
 // reboot, killed from outside) the test is resumed from the saved parser state as segments
 // (stages/resume-plan.ts), so the work done is kept and every block still gets every pattern.
-import { buildBadblocksArgv, chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
+import { chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
 import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
-import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageRemote, setStageResume, type StageRow } from "../jobs/repo.js";
+import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageResume, type StageRow } from "../jobs/repo.js";
+import { installId } from "../jobs/run-identity.js";
+import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./surface-run.js";
 import type { FollowEnd } from "../jobs/reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
@@ -29,10 +31,6 @@ export interface ResumeState {
   reported?: number;
 }
 
-export function jobDirFor(workDir: string, jobId: number, seq: number): string {
-  return `${workDir.replace(/\/+$/, "")}/jobs/${jobId}-${seq}`;
-}
-
 interface Geometry {
   blockSize: number;
   blocksAtOnce: number;
@@ -50,27 +48,6 @@ function geometry(ctx: StageContext, options: SurfaceOptions): Geometry {
   };
 }
 
-async function launch(ctx: StageContext, jobDir: string, options: SurfaceOptions, seg: Segment | null): Promise<void> {
-  const argv = buildBadblocksArgv({
-    device: ctx.job.device_path,
-    sizeBytes: ctx.drive.size_bytes,
-    blockSize: options.blockSize,
-    blocksAtOnce: options.blocksAtOnce,
-    maxBadBlocks: options.maxBadBlocks,
-    patterns: seg ? seg.patterns : options.patterns,
-    outputFile: "badblocks.txt",
-    mode: seg?.readOnly ? "readOnly" : "write",
-    ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
-  });
-  const launched = await ctx.registry.port(ctx.host.id).launch({ jobDir, argv, squeezeSeconds: ctx.progressSeconds });
-  if (launched.kind === "failed") throw new Error(`could not start badblocks: ${launched.reason}`);
-  await retryBusy(() => setStageRemote(ctx.db, ctx.stage.id, jobDir, launched.pgid));
-  addJobEvent(ctx.db, ctx.job.id, "launch", launched.kind === "existing"
-    ? `found this job's badblocks already launched (process group ${launched.pgid ?? "?"})`
-    : `badblocks started (process group ${launched.pgid})${seg ? `: ${describeSegment(seg)}` : ""}`);
-  ctx.log.info({ jobDir, pgid: launched.pgid, argv }, "badblocks launched");
-}
-
 /** What a resumed segment's progress shows as, in the phases of the original run. */
 function segmentDisplay(seg: Segment, total: number) {
   return (s: ProgressSummary) => {
@@ -85,6 +62,7 @@ async function follow(ctx: StageContext, stage: StageRow, g: Geometry, seg: Segm
     jobId: ctx.job.id,
     stageId: stage.id,
     jobDir: stage.remote_dir!,
+    owner: ownerOf(ctx, stage),
     patterns: seg ? seg.patterns : g.patterns,
     logOffset: stage.log_offset,
     bbOffset: stage.bb_offset,
@@ -156,72 +134,95 @@ function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void 
 export const surfaceValidate: StageImpl = {
   name: "surface_validate",
   async run(ctx): Promise<StageResult> {
-    const options = JSON.parse(ctx.job.options_json) as SurfaceOptions;
-    const g = geometry(ctx, options);
-    const base = jobDirFor(ctx.host.work_dir, ctx.job.id, ctx.stage.seq);
-    let stage = ctx.stage;
-    let currentDir = stage.remote_dir ?? base;
+    const run: RunState = { dir: ctx.stage.remote_dir ?? "", completed: false };
+    let cancelling: Promise<"gone" | "pending"> | null = null;
+    const cancelRun = () => (cancelling ??= run.dir ? stopUntilGone(ctx, () => run.dir, "cancel") : Promise.resolve("gone" as const));
     const onAbort = () => {
       ctx.reader.markCancelled(ctx.stage.id);
-      ctx.registry.port(ctx.host.id)
-        .cancel(currentDir)
-        .then((out) => ctx.log.info({ out }, "cancel sent"))
-        .catch((err) => ctx.log.error({ err }, "cancel failed"));
+      void cancelRun();
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const guard = guardTemperature(ctx, () => currentDir);
-    let completed = false; // the whole test ran to its end: the device holds the last pattern everywhere
+    const guard = guardTemperature(ctx, () => run.dir);
     try {
-      for (;;) {
-        const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
-        const seg = resume ? resume.segments[resume.index]! : null;
-        currentDir = stage.remote_dir ?? (resume ? `${base}-r${resume.attempt}-${resume.index}` : base);
-        if (!stage.remote_dir) {
-          await launch(ctx, currentDir, options, seg);
-          stage = getStage(ctx.db, stage.id)!;
-        }
-        if (ctx.signal.aborted) onAbort();
-        const end = await follow(ctx, stage, g, seg);
-        if (end.kill) {
-          const out = await ctx.registry.port(ctx.host.id).cancel(currentDir);
-          addJobEvent(ctx.db, ctx.job.id, "stopped", `stopped the stuck badblocks: ${out ?? "no answer"}`);
-          return { status: end.status, errorText: end.errorText };
-        }
-        if (end.resumable && !ctx.signal.aborted) {
-          const attempt = (resume?.attempt ?? 0) + 1;
-          if (attempt > MAX_RESUMES) {
-            return { status: "unknown", errorText: `${end.errorText}; not resumed again after ${MAX_RESUMES} resumes` };
-          }
-          const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
-          const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 }));
-          addJobEvent(ctx.db, ctx.job.id, "resume", note);
-          ctx.log.warn({ attempt, segments }, "surface test resumed");
-          stage = getStage(ctx.db, stage.id)!;
-          continue;
-        }
-        if (!resume) {
-          completed = end.state.terminal?.kind === "completed";
-          return { status: end.status, errorText: end.errorText };
-        }
-        const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
-        if (!segmentDone) return { status: end.status, errorText: end.errorText };
-        const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
-        if (resume.index + 1 < resume.segments.length) {
-          await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1, reported }));
-          stage = getStage(ctx.db, stage.id)!;
-          continue;
-        }
-        completed = true;
-        return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
-      }
+      const result = await runSegments(ctx, run);
+      // However the run ended, a cancelled job's badblocks is known gone before the stage ends.
+      if (ctx.signal.aborted && run.dir) await cancelRun();
+      if (ctx.signal.aborted && result.status === "passed") return { status: "cancelled", errorText: "cancelled (the pass had completed)" };
+      return result;
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       guard?.stop();
       // Listed blocks pinned to the true ones (never one past the end); the verdict stands on the counts.
-      if (!ctx.stopping.aborted) await settleBadBlocks(ctx, g, completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
+      if (!ctx.stopping.aborted) {
+        const g = geometry(ctx, JSON.parse(ctx.job.options_json) as SurfaceOptions);
+        await settleBadBlocks(ctx, g, run.completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
+      }
       // A pause that raced with the end of the run must not leave the job paused.
       if (!ctx.stopping.aborted) await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running", { onlyFrom: ["paused"] }));
     }
   },
 };
+
+/** The current run's job dir, and whether the whole test ran to its end (the device holds the last pattern everywhere). */
+interface RunState {
+  dir: string;
+  completed: boolean;
+}
+
+/** The first run, then every resume segment, each launched only while the job is not cancelled. */
+async function runSegments(ctx: StageContext, run: RunState): Promise<StageResult> {
+  const options = JSON.parse(ctx.job.options_json) as SurfaceOptions;
+  const g = geometry(ctx, options);
+  const base = jobDirFor(ctx.host.work_dir, installId(ctx.db), ctx.job.id, ctx.stage.seq);
+  let stage = ctx.stage;
+  for (;;) {
+    const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
+    const seg = resume ? resume.segments[resume.index]! : null;
+    const dir = stage.remote_dir ?? (resume ? `${base}-r${resume.attempt}-${resume.index}` : base);
+    run.dir = dir;
+    if (stage.pgid === null) {
+      // Not known to be running: launch it, or re-read a launch whose answer was lost.
+      if (ctx.signal.aborted) return { status: "cancelled", errorText: "cancelled before badblocks started" + (resume ? " (no further segment was launched)" : "") };
+      const launched = await launchRun(ctx, stage, dir, options, seg);
+      if (launched.kind === "refused") return { status: "failed", errorText: `refused to start badblocks: ${launched.reason}` };
+      if (launched.kind === "failed") return { status: "unknown", errorText: `could not start badblocks: ${launched.reason}` };
+      if (launched.kind === "aborted") return { status: "cancelled", errorText: "cancelled while the launch's answer was lost" };
+      stage = launched.stage;
+    }
+    if (ctx.signal.aborted) ctx.reader.markCancelled(stage.id);
+    const end = await follow(ctx, stage, g, seg);
+    if (end.kill) {
+      await stopUntilGone(ctx, () => dir, "stopping the stuck badblocks");
+      addJobEvent(ctx.db, ctx.job.id, "stopped", "stopped the stuck badblocks");
+      return { status: end.status, errorText: end.errorText };
+    }
+    if (ctx.signal.aborted) return { status: end.status === "failed" ? "failed" : "cancelled", errorText: end.errorText ?? "cancelled" };
+    if (end.resumable) {
+      const attempt = (resume?.attempt ?? 0) + 1;
+      if (attempt > MAX_RESUMES) {
+        return { status: "unknown", errorText: `${end.errorText}; not resumed again after ${MAX_RESUMES} resumes` };
+      }
+      const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
+      const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
+      await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 }));
+      addJobEvent(ctx.db, ctx.job.id, "resume", note);
+      ctx.log.warn({ attempt, segments }, "surface test resumed");
+      stage = getStage(ctx.db, stage.id)!;
+      continue;
+    }
+    if (!resume) {
+      run.completed = end.state.terminal?.kind === "completed";
+      return { status: end.status, errorText: end.errorText };
+    }
+    const segmentDone = end.state.terminal?.kind === "completed" && (end.status === "passed" || end.status === "failed");
+    if (!segmentDone) return { status: end.status, errorText: end.errorText };
+    const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
+    if (resume.index + 1 < resume.segments.length) {
+      await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1, reported }));
+      stage = getStage(ctx.db, stage.id)!;
+      continue;
+    }
+    run.completed = true;
+    return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
+  }
+}
