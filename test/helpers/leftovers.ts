@@ -103,7 +103,19 @@ export function pathsHeldBy(pid: number, loopBacking: Map<string, string>): stri
   } catch {
     /* gone */
   }
-  return held.filter((p) => p.startsWith(TEMP_PREFIX));
+  return held.filter((p) => p.startsWith(TEMP_PREFIX) || USER_HOME.test(p));
+}
+
+/** The home of a test login user (helpers/host-users.ts): Kiln's work dir for that user lives there. */
+const USER_HOME = /^\/home\/(kt[0-9a-f]{10})(\/|$)/;
+
+/** A test user's home is stale when its owner is dead, or when the user is gone and nobody owns it. */
+function staleUserHome(p: string, teardownOf?: number): boolean | null {
+  const name = USER_HOME.exec(p)?.[1];
+  if (!name) return null;
+  const owned = ownedResources("user", teardownOf).find((u) => u.id === name);
+  if (owned) return owned.state === "dead";
+  return run("id", [name]).status !== 0;
 }
 
 /** Ends processes (stopped ones too) that hold anything of a stale entry; returns one line each. */
@@ -161,6 +173,8 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
   const now = opts.now ?? Date.now();
   const staleCache = new Map<string, boolean>();
   const stale = (p: string): boolean => {
+    const home = staleUserHome(p, opts.teardownOf);
+    if (home !== null) return home;
     const entry = topEntry(p);
     if (entry === null) return false;
     if (!staleCache.has(entry)) staleCache.set(entry, isStale(entry, now, opts.teardownOf));
