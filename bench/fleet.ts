@@ -5,7 +5,7 @@
 import { createSlowDisk, type SlowDisk } from "../test/helpers/testhost.js";
 import { startBench, logProblems, TERMINAL, type Bench } from "./harness.js";
 import { allProcesses, channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
-import { LogWatcher } from "./watch.js";
+import { deliveryDelays, LogWatcher } from "./watch.js";
 import { quantile, sleep, spread } from "./stats.js";
 import { restarts } from "./restart.js";
 import { execFile } from "node:child_process";
@@ -49,7 +49,6 @@ export interface FleetOptions {
 }
 
 type Ev = { event: string; data: any; at: number };
-const key = (phase: number, elapsed: number) => phase * 1e7 + elapsed;
 
 export async function fleet(o: FleetOptions): Promise<string[]> {
   const disks: SlowDisk[] = [];
@@ -144,14 +143,7 @@ async function measure(o: FleetOptions, bench: Bench, events: Ev[], watcher: Log
     const ph = lines.filter((l) => l.jobId === id).map((l) => l.phase);
     return ph.length ? (Math.max(...ph) - Math.min(...ph)) / minutes : 0;
   });
-  const delays: number[] = [];
-  let unmatched = 0;
-  for (const l of lines) {
-    const k = key(l.phase, l.elapsed);
-    const ev = perJob.get(l.jobId)!.find((e) => e.data.surface && key(e.data.surface.phase, e.data.surface.elapsedSeconds) >= k);
-    if (ev) delays.push((ev.at - l.at) / 1000);
-    else unmatched++;
-  }
+  const { delays, unmatched } = deliveryDelays(lines, perJob);
   const cpuPct = ((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100;
   console.log(`  CPU ${cpuPct.toFixed(1)}%, delay p50 ${quantile(delays, 0.5).toFixed(2)} s p99 ${quantile(delays, 0.99).toFixed(2)} s, drives p99 ${quantile(drivesMs, 0.99).toFixed(0)} ms`);
   return [

@@ -14,14 +14,13 @@ import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
 import { launchBrowser } from "../test/helpers/browser.js";
-import { logProblems, TERMINAL, type Bench } from "./harness.js";
+import { logProblems, type Bench } from "./harness.js";
 import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
-import { LogWatcher } from "./watch.js";
+import { deliveryDelays, LogWatcher } from "./watch.js";
 import { quantile, sleep, spread } from "./stats.js";
 import { restarts } from "./restart.js";
 
 type Ev = { event: string; data: any; at: number };
-const key = (phase: number, elapsed: number) => phase * 1e7 + elapsed;
 const GATE_S = 5;
 
 export async function fleet10(o: { hosts: number; perHost: number; windowSeconds: number; browserSeconds: number }): Promise<string[]> {
@@ -60,12 +59,18 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     const events = sse.events as Ev[];
     const streaming = new Set<number>();
     const until = Date.now() + 300_000;
-    while (streaming.size < jobIds.length && Date.now() < until) {
-      for (const e of events) if (e.event === "job" && (e.data.surface?.phase ?? 0) >= 1) streaming.add(e.data.id);
+    const ended = new Set<number>();
+    while (streaming.size + ended.size < jobIds.length && Date.now() < until) {
+      for (const e of events) {
+        if (e.event !== "job") continue;
+        if ((e.data.surface?.phase ?? 0) >= 1) streaming.add(e.data.id);
+        if (["passed", "failed", "cancelled", "unknown"].includes(e.data.status)) ended.add(e.data.id);
+      }
       await sleep(500);
     }
     const t0 = Date.now();
-    console.log(`  ${streaming.size}/${jobIds.length} jobs streaming ${((t0 - tStart) / 1000).toFixed(0)} s after the first start call`);
+    const startSeconds = (t0 - tStart) / 1000;
+    console.log(`  ${streaming.size}/${jobIds.length} jobs streaming, ${ended.size} ended, ${startSeconds.toFixed(0)} s after the first start call`);
 
     // The window: Kiln's CPU and memory, API latency, SSH channels, and the delay on 60 watched jobs.
     const watched = jobIds.filter((_, i) => i % Math.max(1, Math.floor(jobIds.length / 60)) === 0).slice(0, 60);
@@ -76,6 +81,7 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     const jobsMs: number[] = [];
     const conns: number[] = [];
     const channels: number[] = [];
+    const apiFailures: string[] = [];
     let stop = false;
     const k = kiln;
     const sampler = (async () => {
@@ -85,10 +91,14 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
           conns.push(sessions.length);
           channels.push(...channelsPerConnection(sessions));
         }
-        let a = performance.now();
-        if ((await k.api("GET", "/api/v1/drives")).status === 200) drivesMs.push(performance.now() - a);
-        a = performance.now();
-        if ((await k.api("GET", `/api/v1/jobs/${jobIds[Math.floor(Math.random() * jobIds.length)]}`)).status === 200) jobsMs.push(performance.now() - a);
+        try {
+          let a = performance.now();
+          if ((await k.api("GET", "/api/v1/drives")).status === 200) drivesMs.push(performance.now() - a);
+          a = performance.now();
+          if ((await k.api("GET", `/api/v1/jobs/${jobIds[Math.floor(Math.random() * jobIds.length)]}`)).status === 200) jobsMs.push(performance.now() - a);
+        } catch (err) {
+          apiFailures.push(String((err as Error).cause ?? err));
+        }
         await sleep(2000);
       }
     })();
@@ -106,14 +116,7 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     const perJob = new Map<number, Ev[]>(jobIds.map((id) => [id, []]));
     for (const e of events) if (e.event === "job" && perJob.has(e.data.id)) perJob.get(e.data.id)!.push(e);
     const commitsPerMin = jobIds.map((id) => perJob.get(id)!.filter((e) => e.at >= t0 && e.at < t1).length / minutes);
-    const delays: number[] = [];
-    let unmatched = 0;
-    for (const l of watcher.lines.filter((x) => x.at >= t0 && x.at < t1)) {
-      const kk = key(l.phase, l.elapsed);
-      const ev = perJob.get(l.jobId)!.find((e) => e.data.surface && key(e.data.surface.phase, e.data.surface.elapsedSeconds) >= kk);
-      if (ev) delays.push((ev.at - l.at) / 1000);
-      else unmatched++;
-    }
+    const { delays, unmatched } = deliveryDelays(watcher.lines.filter((x) => x.at >= t0 && x.at < t1), perJob);
     const cpuPct = ((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100;
     const problems = logProblems(readFileSync(path.join(kiln.dataDir, "kiln.log"), "utf8"));
     console.log(`  CPU ${cpuPct.toFixed(1)} %, RSS ${(rss / 1024).toFixed(0)} MiB, delay p99 ${quantile(delays, 0.99).toFixed(2)} s, first render ${browser.firstRenderMs.toFixed(0)} ms`);
@@ -151,11 +154,20 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       `| dashboard script time per second of live updates (over ${o.browserSeconds} s; CDP ScriptDuration) | **${(browser.scriptShare * 100).toFixed(1)} % of a core** (all main-thread tasks: ${(browser.taskShare * 100).toFixed(1)} %) | ≤ 10 % (${ok(browser.scriptShare, 0.1)}) |`,
       `| dashboard JS heap used, after the live period | ${(browser.heapBytes / 2 ** 20).toFixed(1)} MiB | |`,
       `| SSE \`job\` events per second during that period (the bench's own client saw the same stream) | ${(events.filter((e) => e.event === "job" && e.at >= browser.from && e.at < browser.to).length / o.browserSeconds).toFixed(0)} | |`,
+      `| API requests that failed (connection closed) during the window | ${apiFailures.length}${apiFailures[0] ? ` (${apiFailures[0].slice(0, 80)})` : ""} | 0 |`,
+      `| jobs that ended before streaming (launch failed), of ${jobIds.length}; start calls to all streaming | ${ended.size}; ${startSeconds.toFixed(0)} s | 0 |`,
       `| "database is locked" / error-level lines in Kiln's log | ${problems.locked} / ${problems.errors.length} | 0 |`,
       ``,
     ].join("\n"), restart.replace("## 4. Restart", "### Restart with 600 running jobs").replace(/With the \d+ jobs of scenario 2's fleet running/, `With the ${jobIds.length} jobs running`)];
   } finally {
     sse?.close();
+    if (kiln) {
+      try {
+        (await import("node:fs")).copyFileSync(path.join(kiln.dataDir, "kiln.log"), path.join(ROOT, "test-output/fleet10-kiln.log"));
+      } catch {
+        /* no log */
+      }
+    }
     // Stop every stand-in: each job's wrapper is a process-group leader whose pid is in its job dir.
     for (const dir of workDirs) {
       const jobs = path.join(dir, "jobs");

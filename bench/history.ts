@@ -17,19 +17,24 @@ export async function history(o: { jobs: number; rounds: number }): Promise<stri
   console.log(`  history: filled ${o.jobs} jobs in ${filled.seconds.toFixed(0)} s, ${(bytes / 1e6).toFixed(0)} MB`);
   await kiln.start();
   const day = filled.midDay;
+  const week = new Date(Date.parse(day) + 6 * 86_400_000).toISOString().slice(0, 10);
+  const month = new Date(Date.parse(day) + 30 * 86_400_000).toISOString().slice(0, 10);
+  // What the history page asks (`view=rows`, public/history.js), with each filter; then the full
+  // snapshots the API still gives without `view` (scripts, the drawer), the CSV and the page itself.
   const requests: [string, string][] = [
-    ["history page, no filter (newest 200)", "/api/v1/jobs"],
-    ["status = failed", "/api/v1/jobs?status=failed"],
-    ["status = unknown (rare)", "/api/v1/jobs?status=unknown"],
-    ["host", `/api/v1/jobs?host=${filled.hostNames[3]}`],
-    ["one week, mid-year", `/api/v1/jobs?from=${day}&to=${new Date(Date.parse(day) + 6 * 86_400_000).toISOString().slice(0, 10)}`],
-    ["host + status + date range", `/api/v1/jobs?host=${filled.hostNames[5]}&status=passed&from=${day}`],
-    ["serial fragment", `/api/v1/jobs?serial=${filled.serialFragment}`],
-    ["drive", `/api/v1/jobs?driveId=${Math.floor(o.jobs / 3)}`],
-    ["one job's report (the page fetches up to 30)", `/api/v1/jobs/${Math.floor(o.jobs / 2)}/report?format=json`],
+    ["history page, no filter (newest 200)", "/api/v1/jobs?view=rows"],
+    ["status = failed", "/api/v1/jobs?status=failed&view=rows"],
+    ["status = unknown (rare)", "/api/v1/jobs?status=unknown&view=rows"],
+    ["host", `/api/v1/jobs?host=${filled.hostNames[3]}&view=rows`],
+    ["one week, mid-year", `/api/v1/jobs?from=${day}&to=${week}&view=rows`],
+    ["host + status + date range", `/api/v1/jobs?host=${filled.hostNames[5]}&status=passed&from=${day}&view=rows`],
+    ["serial fragment", `/api/v1/jobs?serial=${filled.serialFragment}&view=rows`],
+    ["drive", `/api/v1/jobs?driveId=${Math.floor(o.jobs / 3)}&view=rows`],
+    ["full snapshots, no filter (newest 200; not the page's request)", "/api/v1/jobs"],
+    ["one job's report", `/api/v1/jobs/${Math.floor(o.jobs / 2)}/report?format=json`],
     ["drives list", "/api/v1/drives"],
     ["CSV export, default (newest 10,000 rows)", "/api/v1/history.csv"],
-    ["CSV export, one host, one month", `/api/v1/history.csv?host=${filled.hostNames[1]}&from=${day}&to=${new Date(Date.parse(day) + 30 * 86_400_000).toISOString().slice(0, 10)}`],
+    ["CSV export, one host, one month", `/api/v1/history.csv?host=${filled.hostNames[1]}&from=${day}&to=${month}`],
     ["history page HTML", "/history"],
   ];
   const rows: string[] = [];

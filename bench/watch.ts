@@ -51,3 +51,19 @@ export class LogWatcher {
     clearInterval(this.timer);
   }
 }
+
+type JobEvent = { event: string; data: any; at: number };
+const order = (phase: number, elapsed: number) => phase * 1e7 + elapsed;
+
+/** For each line seen on the host, seconds until the first SSE `job` event of that job that reached it. */
+export function deliveryDelays(lines: LineSeen[], perJob: Map<number, JobEvent[]>): { delays: number[]; unmatched: number } {
+  const delays: number[] = [];
+  let unmatched = 0;
+  for (const l of lines) {
+    const k = order(l.phase, l.elapsed);
+    const ev = perJob.get(l.jobId)?.find((e) => e.data.surface && order(e.data.surface.phase, e.data.surface.elapsedSeconds) >= k);
+    if (ev) delays.push((ev.at - l.at) / 1000);
+    else unmatched++;
+  }
+  return { delays, unmatched };
+}

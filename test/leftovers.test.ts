@@ -1,6 +1,7 @@
 // The sweep (test/setup/global.ts, helpers/leftovers.ts) ends what a dead run left behind by what it
 // holds, not only by its dir: a stopped badblocks holding a loop device whose dir is already deleted,
-// a stopped process whose cwd is a dead run's dir, a dead worker's network namespace. What belongs
+// a stopped process whose cwd is a dead run's dir, a dead worker's test login user and network
+// namespace. What belongs
 // to a live owner (this file, or another suite running beside) is left alone.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "./helpers/cleanup.js";
 import { createLoopDevice } from "./helpers/disks.js";
+import { removeHostUser } from "./helpers/host-users.js";
 import { removeLeftovers } from "./helpers/leftovers.js";
 import { isRunning, sleepSync } from "./helpers/processes.js";
 
@@ -22,6 +24,7 @@ const loopNames = (): string[] => {
 };
 const backingFiles = (): string[] =>
   run("losetup", ["--list", "--noheadings", "--output", "BACK-FILE"]).stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+const userExists = (name: string): boolean => run("id", [name]).status === 0;
 const stateOf = (pid: number): string => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] ?? "?";
 
 function killHard(pid: number | undefined): void {
@@ -34,20 +37,22 @@ function killHard(pid: number | undefined): void {
 }
 
 describe("the sweep of leftovers", () => {
-  it("ends a dead run's stopped badblocks that holds a loop device of a deleted dir, and frees the device", () => {
+  it("ends a dead run's stopped badblocks that holds a loop device of a deleted dir, frees the device, removes its user", () => {
     const fixture = path.join(import.meta.dirname, "helpers", "crash-fixture-stopped.ts");
     const r = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", timeout: 240_000 });
     expect(r.signal, r.stderr).toBe("SIGKILL");
-    const left = JSON.parse(r.stdout) as { badblocks: number; device: string; file: string; sleeper: number; cwdDir: string };
+    const left = JSON.parse(r.stdout) as { badblocks: number; device: string; file: string; sleeper: number; cwdDir: string; user: string };
     cleanups.push(() => {
       killHard(left.badblocks);
       killHard(left.sleeper);
       if (backingFiles().some((f) => f.startsWith(left.file))) run("losetup", ["-d", left.device]);
       rmSync(left.cwdDir, { recursive: true, force: true });
+      if (userExists(left.user)) removeHostUser(left.user);
     });
     expect(stateOf(left.badblocks)).toBe("T");
     expect(stateOf(left.sleeper)).toBe("T");
     expect(loopNames()).toContain(left.device);
+    expect(userExists(left.user)).toBe(true);
 
     // Another file's sweep (files run in parallel) may take some of it first: check the end state.
     removeLeftovers();
@@ -56,6 +61,7 @@ describe("the sweep of leftovers", () => {
     // no loop device is backed by the deleted file any more (its detach waited only for badblocks)
     expect(backingFiles().filter((f) => f.startsWith(left.file))).toEqual([]);
     expect(existsSync(left.cwdDir)).toBe(false);
+    expect(userExists(left.user)).toBe(false);
   });
 
   it("leaves a live owner's stopped badblocks alone, even once its dir is deleted", () => {

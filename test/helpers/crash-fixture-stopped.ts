@@ -1,12 +1,13 @@
 // Fixture program for test/leftovers.test.ts: what the issue-14 run left behind. It starts a real
 // `badblocks -w` on a loop device (in its own session, as Kiln's launcher does), stops it with
 // SIGSTOP, deletes the loop device's dir (the backing file is now "(deleted)"), starts a stopped
-// `sleep` whose cwd is another of its dirs, prints the pids, then dies by SIGKILL: no cleanup of
-// its own can run.
+// `sleep` whose cwd is another of its dirs, adds a test login user, prints what it made, then dies
+// by SIGKILL: no cleanup of its own can run.
 import { spawn } from "node:child_process";
 import { readdirSync, readlinkSync, rmSync } from "node:fs";
 import path from "node:path";
 import { createLoopDevice } from "./disks.js";
+import { createHostUser } from "./host-users.js";
 import { sleepSync } from "./processes.js";
 import { makeTempDir } from "./tempdir.js";
 
@@ -27,6 +28,8 @@ const cwdDir = makeTempDir("stopped-cwd");
 const sleeper = spawn("sleep", ["600"], { cwd: cwdDir, detached: true, stdio: "ignore" });
 process.kill(sleeper.pid!, "SIGSTOP");
 
-process.stdout.write(`${JSON.stringify({ badblocks: bb.pid, device: loop.device, file: loop.file, sleeper: sleeper.pid, cwdDir })}\n`, () => {
+const user = createHostUser({ shell: "/bin/sh" });
+
+process.stdout.write(`${JSON.stringify({ badblocks: bb.pid, device: loop.device, file: loop.file, sleeper: sleeper.pid, cwdDir, user: user.name })}\n`, () => {
   process.kill(process.pid, "SIGKILL");
 });

@@ -2,7 +2,7 @@
 // use such a dir (badblocks, sshd and its sessions, nbdfuse/nbdkit, Kiln children, stopped ones
 // too), found by what they hold: their cwd, open files, loop devices, command line and
 // KILN_DATA_DIR, even when the dir is already deleted; then mounts, loop devices, the network
-// namespaces of dead workers, and the dirs. Only what belongs to a dead owner (tempdir.ts stamps and
+// namespaces and test login users of dead workers, and the dirs. Only what belongs to a dead owner (tempdir.ts stamps and
 // ledger) is touched: suites may run side by side. An entry nobody stamped is released once it has
 // not been touched for a while.
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
@@ -10,7 +10,8 @@ import path from "node:path";
 import { run } from "./cleanup.js";
 import { isMountpoint, unmountFuse } from "./nbd-fuse.js";
 import { childPids, cmdlineOf, isRunning, sleepSync, stopProcess } from "./processes.js";
-import { OWNER_LEDGER, TEMP_PREFIX, forgetOwner, ownerState } from "./tempdir.js";
+import { removeHostUser } from "./host-users.js";
+import { OWNER_LEDGER, TEMP_PREFIX, forgetOwner, ownedResources, ownerState } from "./tempdir.js";
 
 const UNSTAMPED_MIN_AGE_MS = 30 * 60 * 1000;
 const NETNS_PREFIX = "kiln-test-ns-";
@@ -102,7 +103,19 @@ export function pathsHeldBy(pid: number, loopBacking: Map<string, string>): stri
   } catch {
     /* gone */
   }
-  return held.filter((p) => p.startsWith(TEMP_PREFIX));
+  return held.filter((p) => p.startsWith(TEMP_PREFIX) || USER_HOME.test(p));
+}
+
+/** The home of a test login user (helpers/host-users.ts): Kiln's work dir for that user lives there. */
+const USER_HOME = /^\/home\/(kt[0-9a-f]{10})(\/|$)/;
+
+/** A test user's home is stale when its owner is dead, or when the user is gone and nobody owns it. */
+function staleUserHome(p: string, teardownOf?: number): boolean | null {
+  const name = USER_HOME.exec(p)?.[1];
+  if (!name) return null;
+  const owned = ownedResources("user", teardownOf).find((u) => u.id === name);
+  if (owned) return owned.state === "dead";
+  return run("id", [name]).status !== 0;
 }
 
 /** Ends processes (stopped ones too) that hold anything of a stale entry; returns one line each. */
@@ -160,6 +173,8 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
   const now = opts.now ?? Date.now();
   const staleCache = new Map<string, boolean>();
   const stale = (p: string): boolean => {
+    const home = staleUserHome(p, opts.teardownOf);
+    if (home !== null) return home;
     const entry = topEntry(p);
     if (entry === null) return false;
     if (!staleCache.has(entry)) staleCache.set(entry, isStale(entry, now, opts.teardownOf));
@@ -182,6 +197,10 @@ export function removeLeftovers(opts: { now?: number; teardownOf?: number } = {}
     done.push(`unmounted ${m.target}`);
   }
   done.push(...removeStaleNetns(opts.teardownOf));
+  for (const user of ownedResources("user", opts.teardownOf).filter((u) => u.state === "dead")) {
+    removeHostUser(user.id);
+    done.push(`removed test user ${user.id}`);
+  }
 
   const entries = readdirSync("/tmp")
     .map((name) => path.join("/tmp", name))
@@ -207,6 +226,7 @@ function forgetDeadOwners(teardownOf?: number): void {
     return;
   }
   for (const name of names) {
+    if (name.includes(":")) continue; // a recordOwned resource: forgotten when it is removed
     const dir = path.join("/tmp", name);
     if (!existsSync(dir) && ownerState(dir, teardownOf) === "dead") forgetOwner(dir);
   }

@@ -3,7 +3,7 @@
 // The stamp is also kept in a ledger beside (/tmp/.kiln-test-owners/<dir name>), so the owner of a
 // dir that is already deleted can still be told: a process that still uses a deleted dir of a live
 // run is that run's business, one of a dead run is a leftover.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const TEMP_PREFIX = "/tmp/kiln-test-";
@@ -63,4 +63,34 @@ export function ownerState(dir: string, deadPid?: number): "alive" | "dead" | "u
 /** Forgets the ledger entry of a dir that is gone and whose owner is dead. */
 export function forgetOwner(dir: string): void {
   rmSync(path.join(OWNER_LEDGER, path.basename(dir)), { force: true });
+}
+
+/**
+ * Records this process as the owner of a resource that is not a temp dir (e.g. `user`, a test
+ * login user), so that the sweep can remove it once this process is gone.
+ */
+export function recordOwned(kind: string, id: string): void {
+  mkdirSync(OWNER_LEDGER, { recursive: true });
+  writeFileSync(path.join(OWNER_LEDGER, `${kind}:${id}`), `${process.pid} ${processStartTime(process.pid) ?? "?"}\n`);
+}
+
+/** Resources of `kind` recorded by recordOwned, with their owner's state. */
+export function ownedResources(kind: string, deadPid?: number): { id: string; state: "alive" | "dead" }[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(OWNER_LEDGER);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(`${kind}:`))
+    .flatMap((n) => {
+      const stamp = readStamp(path.join(OWNER_LEDGER, n));
+      return stamp === null ? [] : [{ id: n.slice(kind.length + 1), state: stateOf(stamp, deadPid) }];
+    });
+}
+
+/** Forgets a resource recorded by recordOwned (it is gone). */
+export function forgetOwned(kind: string, id: string): void {
+  rmSync(path.join(OWNER_LEDGER, `${kind}:${id}`), { force: true });
 }
