@@ -59,7 +59,8 @@ describe("retention sweep", () => {
     const base = path.join(bench.workDir, "jobs", baseName(slowId));
     const pgid = Number(await until("the slow job's process group", () => existsSync(`${base}/pid`) && existsSync(`${base}/bb.pid`) && readFileSync(`${base}/pid`, "utf8").trim()));
     process.kill(-pgid, "SIGKILL");
-    await until("the resume of the slow job", () => events(slowId, "resume").length > 0 && surface(slowId).remoteDir?.includes("-r"));
+    // The resume's dir is recorded before its launch: wait for the launch itself (the dir on the host).
+    await until("the resume of the slow job", () => events(slowId, "resume").length > 0 && surface(slowId).remoteDir?.includes("-r") && jobDirs(slowId).length === 2);
     expect((await bench.kiln.api("GET", `/api/v1/jobs/${slowId}`)).body.status).toMatch(/^(running|paused)$/);
 
     // A finished job whose bad-block list on the host is longer than what Kiln stored from it.

@@ -127,7 +127,10 @@ const LOCK_FN = `kiln_lock_device() {
   [ -n "$kiln_locks" ] || kiln_refuse "no writable lock directory on the host"
   [ -d "$kiln_locks" ] || { mkdir -p "$kiln_locks" && chmod 1777 "$kiln_locks"; } 2>/dev/null
   kiln_lockfile="$kiln_locks/blockdev-\${kiln_mm%%:*}-\${kiln_mm##*:}.lock"
-  exec 9>>"$kiln_lockfile" || kiln_refuse "cannot open the host lock $kiln_lockfile"
+  # Opened for reading (flock needs no more): another login (root, a sudo admin) may have created it.
+  [ -e "$kiln_lockfile" ] || ( : >> "$kiln_lockfile" ) 2>/dev/null
+  [ -r "$kiln_lockfile" ] || kiln_refuse "cannot open the host lock $kiln_lockfile"
+  exec 9<"$kiln_lockfile"
   flock -n 9 || kiln_refuse "another badblocks is already running on $kiln_real (its host lock $kiln_lockfile is held)"
 }`;
 
