@@ -30,6 +30,9 @@ export class LogWatcher {
       } catch {
         continue;
       }
+      // The first read of a log only counts its phase headers: lines written before the watch began
+      // have no moment of their own to time (stamping them "now" made negative delays).
+      const first = !this.offsets.has(jobId);
       const from = this.offsets.get(jobId) ?? 0;
       if (size <= from) continue;
       const buf = Buffer.alloc(size - from);
@@ -42,7 +45,7 @@ export class LogWatcher {
       for (const r of records) {
         if (/Testing with pattern|Reading and comparing/.test(r)) this.phases.set(jobId, (this.phases.get(jobId) ?? 0) + 1);
         const m = /([\d:]+) elapsed\./.exec(r);
-        if (m) this.lines.push({ jobId, phase: this.phases.get(jobId) ?? 0, elapsed: m[1]!.split(":").reduce((t, p) => t * 60 + Number(p), 0), at: now });
+        if (m && !first) this.lines.push({ jobId, phase: this.phases.get(jobId) ?? 0, elapsed: m[1]!.split(":").reduce((t, p) => t * 60 + Number(p), 0), at: now });
       }
     }
   }
