@@ -26,6 +26,12 @@ const usersIn = (k: KilnProcess) => {
 };
 const logOf = (k: KilnProcess) => readFileSync(path.join(k.dataDir, "kiln.log"), "utf8");
 const portOf = (k: KilnProcess) => new URL(k.url).port;
+/** pino writes asynchronously: a line can reach the file a moment after the answer that caused it. */
+async function expectLog(k: KilnProcess, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!pattern.test(logOf(k)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(logOf(k)).toMatch(pattern);
+}
 
 beforeAll(async () => {
   fresh = await kilnProcess({ KILN_API_TOKEN: "", KILN_ALLOWED_HOSTS: "kiln.test", KILN_TRUST_PROXY: "127.0.0.1" });
@@ -51,7 +57,7 @@ describe("first-run setup on a fresh install", () => {
     expect((await c.req("GET", "/api/v1/system", { headers: evil })).status).toBe(421);
     expect((await c.req("GET", "/health", { headers: evil })).status).toBe(421);
     expect(usersIn(fresh)).toEqual([]);
-    expect(logOf(fresh)).toMatch(/"host":"evil\.example:\d+"[^\n]*refused a request for a Host Kiln does not answer to/);
+    await expectLog(fresh, /"host":"evil\.example:\d+"[^\n]*refused a request for a Host Kiln does not answer to/);
     // A name listed in KILN_ALLOWED_HOSTS is answered.
     expect((await c.req("GET", "/health", { headers: { host: `KILN.test:${portOf(fresh)}` } })).status).toBe(200);
   });
@@ -69,8 +75,8 @@ describe("first-run setup on a fresh install", () => {
     expect(otherPort.status).toBe(303);
     expect(otherPort.headers.location).toBe("/login");
     expect(usersIn(fresh)).toEqual([]);
-    expect(logOf(fresh)).toMatch(/refused a cross-site write/);
-    expect(logOf(fresh)).toMatch(/same-site request[^\n]*refused a setup form post/);
+    await expectLog(fresh, /refused a cross-site write/);
+    await expectLog(fresh, /same-site request[^\n]*refused a setup form post/);
   });
 
   it("answers a request with malformed cookies with a normal page, never a 500", async () => {
@@ -137,8 +143,8 @@ describe("logins", () => {
     }
     expect((await new RawClient(fresh.url, "127.0.0.13").login("admin", PASSWORD)).status).toBe(429);
     expect((await new RawClient(fresh.url, "127.0.0.14").login("someone-else", "wrong-password")).status).toBe(401);
-    expect(logOf(fresh)).toMatch(/"per":"user","msg":"login refused: too many failed attempts"/);
-    expect(logOf(fresh)).toMatch(/"per":"address","msg":"login refused: too many failed attempts"/);
+    await expectLog(fresh, /"per":"user","msg":"login refused: too many failed attempts"/);
+    await expectLog(fresh, /"per":"address","msg":"login refused: too many failed attempts"/);
   });
 
   it("sets Secure cookies only for X-Forwarded-Proto: https from the trusted proxy", async () => {
