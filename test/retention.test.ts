@@ -42,6 +42,11 @@ async function until<T>(what: string, f: () => T | undefined | null | false, tim
 beforeAll(async () => {
   bench = await startBench({ slow: true, extraDisks: 1 });
   [slowId] = (await bench.start([bench.slow!.device], { stages: ["surface_validate"] })) as [number];
+  // Frozen (SIGSTOP) until the test kills it: on a loaded machine the other two jobs may take longer
+  // than the slow disk's whole run, and the test needs this one still running.
+  const slowBase = path.join(bench.workDir, "jobs", baseName(slowId));
+  const slowPgid = Number(await until("the slow job's process group", () => existsSync(`${slowBase}/pid`) && existsSync(`${slowBase}/bb.pid`) && readFileSync(`${slowBase}/pid`, "utf8").trim()));
+  process.kill(-slowPgid, "SIGSTOP");
   [badId] = (await bench.start([bench.bad.device], { stages: ["surface_validate"], options: { blocksAtOnce: 16, patterns: ["0xaa"] } })) as [number];
   [unreadId] = (await bench.start([bench.extra[0]!.device], { stages: ["surface_validate"], options: { patterns: ["0xaa"] } })) as [number];
   expect((await bench.waitEnded(badId)).status).toBe("failed");
