@@ -121,25 +121,32 @@ describe("run identity", () => {
 
 describe("no orphans", () => {
   it("re-reads a launch whose answer was lost (sessions killed when the pid file appears): one badblocks, right verdict", async () => {
-    const disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
-    disks.push(disk);
-    const seen = watchBadblocks(disk.device);
-    await kilnA.api("POST", `/api/v1/hosts/${hostOf.get(kilnA)}/scan`); // the connection whose sessions die
-    const next = Number((kilnA.kiln.db.prepare("SELECT coalesce(max(id), 0) + 1 FROM jobs").pluck().get() as number));
-    // A spinning watcher outside this process (whose event loop the Kilns share) kills every sshd
-    // session the instant the wrapper's pid file appears, before the launch script can answer.
-    const watcher = spawn("timeout", ["600", "sh", "-c", 'f=$1; shift; while [ ! -e "$f" ]; do :; done; kill -9 "$@"', "watch",
-      path.join(jobDir(kilnA, next), "pid"), ...sshd.sessionPids().map(String)], { stdio: "ignore" });
-    const killed = new Promise<number | null>((r) => watcher.once("exit", (code) => r(code)));
-    const id = await startOn(kilnA, disk.device);
-    expect(id).toBe(next);
-    expect(await killed).toBe(0);
-    const job = await kilnA.waitForJob(id, isTerminalJob, LONG);
-    seen.stop();
-    expect(job.notes.some((n: any) => /answer to the launch was lost/.test(n.text)), JSON.stringify(job.notes)).toBe(true);
-    expect(job.status, JSON.stringify(job)).toBe("passed");
-    expect(seen.pids.size).toBe(1);
-  }, TEST_MS);
+    // The kill races the launch script's answer (it answers right after the pid file appears): on a
+    // loaded machine the answer sometimes gets out first. Each attempt must give one badblocks and the
+    // right verdict either way; at least one of up to three must have lost its answer.
+    let lost = 0;
+    for (let attempt = 0; attempt < 3 && lost === 0; attempt++) {
+      const disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
+      disks.push(disk);
+      const seen = watchBadblocks(disk.device);
+      await kilnA.api("POST", `/api/v1/hosts/${hostOf.get(kilnA)}/scan`); // the connection whose sessions die
+      const next = Number((kilnA.kiln.db.prepare("SELECT coalesce(max(id), 0) + 1 FROM jobs").pluck().get() as number));
+      // A spinning watcher outside this process (whose event loop the Kilns share) kills every sshd
+      // session the instant the wrapper's pid file appears, before the launch script can answer.
+      const watcher = spawn("timeout", ["600", "sh", "-c", 'f=$1; shift; while [ ! -e "$f" ]; do :; done; kill -9 "$@"', "watch",
+        path.join(jobDir(kilnA, next), "pid"), ...sshd.sessionPids().map(String)], { stdio: "ignore" });
+      const killed = new Promise<number | null>((r) => watcher.once("exit", (code) => r(code)));
+      const id = await startOn(kilnA, disk.device);
+      expect(id).toBe(next);
+      expect(await killed).toBe(0);
+      const job = await kilnA.waitForJob(id, isTerminalJob, LONG);
+      seen.stop();
+      if (job.notes.some((n: any) => /answer to the launch was lost/.test(n.text))) lost++;
+      expect(job.status, JSON.stringify(job)).toBe("passed");
+      expect(seen.pids.size).toBe(1);
+    }
+    expect(lost, "no attempt lost the launch's answer").toBeGreaterThan(0);
+  }, 3 * TEST_MS);
 
   it("cancels while sshd is down: retried until the process is gone, the job says so, and it ends cancelled", async () => {
     const disk = createSlowDisk({ sizeMiB: 8, rateBytesPerSec: 512 * 1024 });
