@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { launchBrowser, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, logIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { recordSample } from "../src/jobs/samples.js";
 
@@ -44,10 +44,7 @@ beforeAll(async () => {
   }
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await page.goto("/login");
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+  await logIn(page, "admin", PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./h
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { launchBrowser, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, logIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "escape-hatch-password";
 let kiln: TestKiln;
@@ -163,10 +163,7 @@ describe("a job on a host that never comes back", () => {
     expect(busy.body.error).toMatch(/active jobs/);
 
     // In the browser: the drawer of the other drive offers "Abandon job" (the host does not answer).
-    await page.goto("/login");
-    await page.fill("#login-username", "admin");
-    await page.fill("#login-password", PASSWORD);
-    await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+    await logIn(page, "admin", PASSWORD);
     const devName = disks[1]!.device.replace(/^\/dev\//, "");
     const row = page.locator("tr[data-drive-id]").filter({ has: page.locator('[data-cell="device"] .dev-name', { hasText: new RegExp(`^${devName}$`) }) });
     await row.locator('[data-cell="model"]').click();
