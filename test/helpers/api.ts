@@ -7,10 +7,11 @@ import type { CheckLine } from "../../src/hosts/check.js";
 import type { DriveView } from "../../src/drives/repo.js";
 import type { HostView } from "../../src/hosts/repo.js";
 import type { JobSnapshot } from "../../src/jobs/snapshot.js";
+import type { OutboxView } from "../../src/notify/outbox.js";
 import { TERMINAL_JOB_STATUSES, type JobStatus } from "../../src/jobs/status.js";
 import { until } from "./wait.js";
 
-export type { DriveView, HostView, JobSnapshot };
+export type { DriveView, HostView, JobSnapshot, OutboxView };
 
 /** What every test Kiln offers: one JSON request with the bearer token. */
 export interface KilnApi {
@@ -126,6 +127,15 @@ export const jobs = (k: KilnApi, query = ""): Promise<JobSnapshot[]> =>
 /** Cancels the job (202 expected). */
 export async function cancel(k: KilnApi, id: number): Promise<void> {
   await call<unknown>(k, "POST", `/api/v1/jobs/${id}/cancel`, undefined, 202);
+}
+
+/** The outbox's newest rows (admin view). */
+export const outbox = (k: KilnApi): Promise<{ enabled: boolean; rows: OutboxView[] }> =>
+  call<{ enabled: boolean; rows: OutboxView[] }>(k, "GET", "/api/v1/outbox", undefined, 200);
+
+/** The outbox row of one message, by its dedupe key (e.g. `job-ended:7`). */
+export async function outboxRow(k: KilnApi, dedupeKey: string): Promise<OutboxView | undefined> {
+  return (await outbox(k)).rows.find((r) => r.dedupeKey === dedupeKey);
 }
 
 /** Polls the job until `done` holds (by default: until it ended) and returns it. */

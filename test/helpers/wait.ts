@@ -23,10 +23,10 @@ function lastSeen(v: unknown): string {
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
-/** Reads until `read` gives something truthy, and returns that. */
-export function until<T>(what: string, read: () => T | Falsy | Promise<T | Falsy>, opts?: UntilOptions): Promise<T>;
 /** Reads until `ok` holds for what `read` gives, and returns that. */
 export function until<T>(what: string, read: () => T | Promise<T>, opts: UntilOptions & { ok: (v: T) => boolean }): Promise<T>;
+/** Reads until `read` gives something truthy, and returns that. */
+export function until<T>(what: string, read: () => T | Falsy | Promise<T | Falsy>, opts?: UntilOptions): Promise<T>;
 export async function until<T>(
   what: string,
   read: () => T | Promise<T>,
