@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { addHost, driveFor as driveOn, host, job, scan, startOne, startRequest, waitJob } from "./helpers/api.js";
+import { addHost, driveFor as driveOn, host, job, scan, stageOf, startOne, startRequest, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { openSse } from "./helpers/sse.js";
 import { TEST_TOKEN } from "./helpers/kiln.js";
@@ -89,9 +89,8 @@ describe("a burn-in through the API", () => {
     expect(ended.status).toBe("passed");
     expect(ended.badBlocks).toEqual([]);
     expect(ended.percent).toBe(100);
-    const surface = ended.stages.find((s) => s.name === "surface_validate");
-    expect(surface!.status).toBe("passed");
-    expect(ended.stages.find((s) => s.name === "smart_short")!.status).toBe("skipped");
+    expect(stageOf(ended, "surface_validate").status).toBe("passed");
+    expect(stageOf(ended, "smart_short").status).toBe("skipped");
     expect(ended.surface!.phase).toBe(8);
     expect(ended.smart.rows).toEqual([]); // a loop device has no SMART
     expect(ended.temperatureLimits).toEqual({ pauseAtC: 55, resumeAtC: 48 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { driveFor, hostWithDrives, startOne, startRequest, waitJob, type JobSnapshot } from "./helpers/api.js";
+import { driveFor, hostWithDrives, stageOf, startOne, startRequest, waitJob, type JobSnapshot } from "./helpers/api.js";
 import { installSmartctlStandIn, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -74,7 +74,7 @@ afterAll(async () => {
   for (const dir of [workDir, built]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const precheck = (job: JobSnapshot) => job.stages.find((s) => s.name === "precheck")!;
+const precheck = (job: JobSnapshot) => stageOf(job, "precheck");
 
 describe.skipIf(!exists)("precheck: is it really new?", () => {
   it("fails a Seagate whose SMART hours were reset below its FARM hours (stand-in answer), by default", async () => {

@@ -6,12 +6,12 @@
 import type { CheckLine } from "../../src/hosts/check.js";
 import type { DriveView } from "../../src/drives/repo.js";
 import type { HostView } from "../../src/hosts/repo.js";
-import type { JobSnapshot } from "../../src/jobs/snapshot.js";
+import type { JobSnapshot, StageSnapshot } from "../../src/jobs/snapshot.js";
 import type { OutboxView } from "../../src/notify/outbox.js";
 import { TERMINAL_JOB_STATUSES, type JobStatus } from "../../src/jobs/status.js";
 import { until } from "./wait.js";
 
-export type { DriveView, HostView, JobSnapshot, OutboxView };
+export type { DriveView, HostView, JobSnapshot, OutboxView, StageSnapshot };
 
 /** What every test Kiln offers: one JSON request with the bearer token. */
 export interface KilnApi {
@@ -123,6 +123,13 @@ export const job = (k: KilnApi, id: number): Promise<JobSnapshot> => call<JobSna
 /** Jobs, newest first; `query` as the API takes it (e.g. `status=running`). */
 export const jobs = (k: KilnApi, query = ""): Promise<JobSnapshot[]> =>
   call<JobSnapshot[]>(k, "GET", `/api/v1/jobs${query ? `?${query}` : ""}`, undefined, 200);
+
+/** The job's stage of that name (throws when the job has none). */
+export function stageOf(j: Pick<JobSnapshot, "id" | "stages">, name: string): StageSnapshot {
+  const s = j.stages.find((x) => x.name === name);
+  if (!s) throw new Error(`job ${j.id} has no stage ${name}: ${j.stages.map((x) => x.name).join(", ")}`);
+  return s;
+}
 
 /** Cancels the job (202 expected). */
 export async function cancel(k: KilnApi, id: number): Promise<void> {
