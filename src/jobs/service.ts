@@ -12,6 +12,7 @@ import { buildBadblocksArgv } from "../badblocks/command.js";
 import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
 import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
 import { Conflict, InvalidInputError, NotFound } from "../errors.js";
+import { STARTED_JOB_STATUSES, isActive, isTerminal } from "./status.js";
 import { activeJobForDrive, addJobEvent, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
 import { deviceIdentity } from "./run-identity.js";
 import type { HostVerbs } from "../ssh/port.js";
@@ -114,7 +115,7 @@ export class JobService {
   async cancel(jobId: number, who: string): Promise<void> {
     const job = getJob(this.db, jobId);
     if (!job) throw new NotFound(`no job ${jobId}`);
-    if (!["queued", "running", "paused"].includes(job.status)) {
+    if (!isActive(job.status)) {
       throw new Conflict(`job ${jobId} has ended (${job.status})`);
     }
     requestCancel(this.db, jobId);
@@ -160,7 +161,7 @@ export class JobService {
     const job = getJob(this.db, jobId);
     if (!job) throw new NotFound(`no job ${jobId}`);
     if (job.status === "queued") throw new Conflict(`job ${jobId} is queued: cancel it instead`);
-    if (!["running", "paused"].includes(job.status)) throw new Conflict(`job ${jobId} has ended (${job.status})`);
+    if (!STARTED_JOB_STATUSES.includes(job.status)) throw new Conflict(`job ${jobId} has ended (${job.status})`);
     const host = getHost(this.db, job.host_id)!;
     if (host.status === "online") throw new Conflict(`${host.name} is reachable: cancel the job instead`);
     if (!abandonJob(this.db, this.hooks, { jobId, driveId: job.drive_id, hostId: host.id, hostName: host.name, who })) {
@@ -176,7 +177,7 @@ export class JobService {
     const job = getJob(this.db, jobId);
     if (!job) throw new NotFound(`no job ${jobId}`);
     if (job.status === "passed") throw new Conflict(`job ${jobId} passed; start a new burn-in instead`);
-    if (!["failed", "cancelled", "unknown"].includes(job.status)) {
+    if (!isTerminal(job.status)) {
       throw new Conflict(`job ${jobId} is still ${job.status}`);
     }
     const drive = getDrive(this.db, job.drive_id);
