@@ -9,7 +9,7 @@ import { getHost } from "../hosts/repo.js";
 import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
 import { buildBadblocksArgv } from "../badblocks/command.js";
-import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
+import { validateSurfaceOptions, type SurfaceOptions } from "../surface/options.js";
 import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
 import { HttpError } from "../web/errors.js";
 import { activeJobForDrive, addJobEvent, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
