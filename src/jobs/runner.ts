@@ -5,7 +5,7 @@ import { getHost } from "../hosts/repo.js";
 import { getDrive } from "../drives/repo.js";
 import { STAGES } from "../stages/index.js";
 import type { StageResult } from "../stages/types.js";
-import { HostReader, type ReaderDeps } from "./reader.js";
+import { HostReader, type ReaderDeps } from "../surface/reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
 import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal, sqlList } from "./status.js";

@@ -9,7 +9,7 @@ import { getHost } from "../hosts/repo.js";
 import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
 import { buildBadblocksArgv } from "../badblocks/command.js";
-import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
+import { validateSurfaceOptions, type SurfaceOptions } from "../surface/options.js";
 import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
 import { Conflict, InvalidInputError, NotFound } from "../errors.js";
 import { STARTED_JOB_STATUSES, isActive, isTerminal } from "./status.js";
