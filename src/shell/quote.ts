@@ -5,9 +5,6 @@
 
 import { InvalidInputError } from "../errors.js";
 
-// Until stages/surface-options.ts imports it from errors.js (it is being moved to src/surface/).
-export { InvalidInputError };
-
 /** Single-quotes `s` for a POSIX shell: `it's` → `'it'\''s'`. */
 export function shQuote(s: string): string {
   if (s.includes("\0")) throw new InvalidInputError("a shell word cannot contain a NUL byte");
