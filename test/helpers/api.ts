@@ -8,7 +8,7 @@ import type { DriveView } from "../../src/drives/repo.js";
 import type { HostView } from "../../src/hosts/repo.js";
 import type { JobSnapshot, StageSnapshot } from "../../src/jobs/snapshot.js";
 import type { OutboxView } from "../../src/notify/outbox.js";
-import { TERMINAL_JOB_STATUSES, type JobStatus } from "../../src/jobs/status.js";
+import { isTerminal, type JobStatus } from "../../src/jobs/status.js";
 import { until } from "./wait.js";
 
 export type { DriveView, HostView, JobSnapshot, OutboxView, StageSnapshot };
@@ -46,7 +46,7 @@ export interface StartedJob {
   status: JobStatus;
 }
 
-export const isTerminalJob = (j: { status: string }): boolean => (TERMINAL_JOB_STATUSES as readonly string[]).includes(j.status);
+export const isTerminalJob = (j: { status: string }): boolean => isTerminal(j.status);
 
 /** The answer's body when its status is `expected`; otherwise throws with what came back. */
 export async function call<T>(k: KilnApi, method: string, path: string, body: unknown, expected: number): Promise<T> {
