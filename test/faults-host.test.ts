@@ -39,7 +39,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   for (let i = 0; i < 4; i++) disks.push(createSlowDisk({ sizeMiB: 6, rateBytesPerSec: 1024 * 1024 }));
   badDisk = createBadDisk({ sizeMiB: 6, badRanges: [{ startByte: 1024 * 1024, length: 8192 }], rateBytesPerSec: 1024 * 1024 });
-  hostId = (await hostWithDrives(kiln, sshd, [], { name: "h", workDir: work })).host.id;
+  hostId = (await hostWithDrives(kiln, sshd, [...disks, badDisk], { name: "h", workDir: work })).host.id;
 });
 
 afterAll(async () => {

@@ -67,7 +67,7 @@ async function addHostTo(kiln: TestKiln, name: string): Promise<void> {
 }
 
 async function startOn(kiln: TestKiln, device: string): Promise<number> {
-  const d = await driveFor(kiln, device, await scan(kiln, hostOf.get(kiln)!));
+  const d = await driveFor(kiln, device, await scan(kiln, hostOf.get(kiln)!, [device]));
   return startOne(kiln, d, { stages: ["surface_validate"] });
 }
 
@@ -125,7 +125,7 @@ describe("no orphans", () => {
       const disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
       disks.push(disk);
       const seen = watchBadblocks(disk.device);
-      await scan(kilnA, hostOf.get(kilnA)!); // the connection whose sessions die
+      await scan(kilnA, hostOf.get(kilnA)!, [disk]); // the connection whose sessions die
       const next = Number((kilnA.kiln.db.prepare("SELECT coalesce(max(id), 0) + 1 FROM jobs").pluck().get() as number));
       // A spinning watcher outside this process (whose event loop the Kilns share) kills every sshd
       // session the instant the wrapper's pid file appears, before the launch script can answer.

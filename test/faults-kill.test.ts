@@ -124,7 +124,7 @@ describe("SIGKILL during real burn-ins", () => {
 
   it("on SIGTERM exits within seconds, leaves the burn-in running and marks nothing failed", async () => {
     const [known] = await drives(kiln);
-    const id = await startOne(kiln, await driveFor(kiln, sigtermDisk, await scan(kiln, known!.hostId)), { stages: ["surface_validate"] });
+    const id = await startOne(kiln, await driveFor(kiln, sigtermDisk, await scan(kiln, known!.hostId, [sigtermDisk])), { stages: ["surface_validate"] });
     await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1, 120_000);
     // Independent of the test before: a crash it left unacknowledged is not this test's business.
     await kiln.api("POST", "/api/v1/system/acknowledge-crash");

@@ -22,7 +22,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   await kiln.start();
-  await hostWithDrives(kiln, sshd, [], { name: "h", workDir: work });
+  await hostWithDrives(kiln, sshd, [slow], { name: "h", workDir: work });
 });
 
 afterAll(async () => {

@@ -38,7 +38,7 @@ beforeAll(async () => {
   // Two blocks of 512 that read back wrong (whatever was written): 100, and 508 in the last 64-block chunk.
   corrupt = createBadDisk({ sizeMiB: 2, badRanges: [], corruptRanges: [{ startByte: 100 * 4096, length: 4096 }, { startByte: 508 * 4096 + 512, length: 512 }], rateBytesPerSec: 256 * 1024 });
   lateBad = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 4 * 1024 * 1024 - 64 * 1024, length: 8192 }], rateBytesPerSec: 512 * 1024 });
-  await hostWithDrives(kiln, sshd, [], { name: "h", workDir: work });
+  await hostWithDrives(kiln, sshd, [corrupt, lateBad], { name: "h", workDir: work });
 });
 
 afterAll(async () => {

@@ -63,7 +63,7 @@ beforeAll(async () => {
   standIn.set(disks.farm.device, { fixture: reset, farmFixture: FARM, serial: "KILN-ND-FARM", temperatureC: 30 });
   standIn.set(disks.selftest.device, { fixture: future, serial: "KILN-ND-SELFTEST", temperatureC: 30 });
   standIn.set(disks.used.device, { fixture: path.join(CAPTURES, "smartctl_exporter/WDC_WD20EFRX-68EUZN0_18.json"), serial: "KILN-ND-USED", temperatureC: 30 });
-  await hostWithDrives(kiln, sshd, [], { name: "nd-host", workDir });
+  await hostWithDrives(kiln, sshd, Object.values(disks), { name: "nd-host", workDir });
 });
 
 afterAll(async () => {

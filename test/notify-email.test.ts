@@ -31,7 +31,7 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   workDir = makeTempDir("work");
   disks.push(createLoopDevice({ sizeMiB: 4, name: "a" }), createLoopDevice({ sizeMiB: 4, name: "b" }));
-  await hostWithDrives(kiln, sshd, [], { name: "mail-host", workDir });
+  await hostWithDrives(kiln, sshd, disks, { name: "mail-host", workDir });
 });
 
 afterAll(async () => {

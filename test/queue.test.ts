@@ -47,7 +47,7 @@ describe("the job queue", () => {
 
   it("starts exactly one job when the same drive is started by many concurrent calls", async () => {
     const [host] = await hosts(kiln);
-    const d = await driveFor(kiln, disks[2]!, await scan(kiln, host!.id));
+    const d = await driveFor(kiln, disks[2]!, await scan(kiln, host!.id, [disks[2]!]));
     const calls = await Promise.all(
       Array.from({ length: 6 }, () => kiln.api("POST", "/api/v1/burnin/start", startRequest([d], { stages: ["surface_validate"] }))),
     );

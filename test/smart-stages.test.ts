@@ -34,7 +34,7 @@ beforeAll(async () => {
   standIn.set(disks.cancel.device, { fixture: HEALTHY, serial: "KILN-E2E-CANCEL", temperatureC: 35, longSeconds: 120 });
   standIn.set(disks.busy.device, { fixture: HEALTHY, serial: "KILN-E2E-BUSY", temperatureC: 35, shortSeconds: 2, longSeconds: 120 });
   standIn.set(disks.failing.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-E2E-NVME", shortSeconds: 2, selfTestFails: true });
-  await hostWithDrives(kiln, sshd, [], { name: "smart-host", workDir });
+  await hostWithDrives(kiln, sshd, Object.values(disks), { name: "smart-host", workDir });
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   disk = createLoopDevice({ sizeMiB: 8 });
   standIn.set(disk.device, { fixture: smartFixturePath("ata-healthy"), serial: "KILN-SLEEPY-1", temperatureC: 33, shortSeconds: 1, longSeconds: 2, standby: true });
-  await hostWithDrives(kiln, sshd, [], { name: "h", workDir: work });
+  await hostWithDrives(kiln, sshd, [disk], { name: "h", workDir: work });
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@
 // `kilnProcess`). Typed with the product's own answer types; a call that does not answer as it must
 // throws with the answer, so a test reads as the steps it takes. Tests that assert a refusal call
 // `k.api(...)` themselves and check the status.
+import path from "node:path";
 import type { CheckLine } from "../../src/hosts/check.js";
 import type { DriveView } from "../../src/drives/repo.js";
 import type { HostView } from "../../src/hosts/repo.js";
@@ -62,10 +63,6 @@ export function addHost(k: KilnApi, sshd: { port: number }, o: HostOptions = {})
   return call<AddedHost>(k, "POST", "/api/v1/hosts", body, 201);
 }
 
-/** Re-reads the host's drives (200 expected); `only` names the devices to look at. */
-export function scan(k: KilnApi, hostId: number, only?: string[]): Promise<DriveView[]> {
-  return call<DriveView[]>(k, "POST", `/api/v1/hosts/${hostId}/scan`, only ? { devices: only } : undefined, 200);
-}
 
 export const drives = (k: KilnApi): Promise<DriveView[]> => call<DriveView[]>(k, "GET", "/api/v1/drives", undefined, 200);
 export const hosts = (k: KilnApi): Promise<HostView[]> => call<HostView[]>(k, "GET", "/api/v1/hosts", undefined, 200);
@@ -81,6 +78,16 @@ export type Device = string | { device: string };
 const pathOf = (d: Device): string => (typeof d === "string" ? d : d.device);
 
 /**
+ * Re-reads the host's drives (200 expected). `only` limits the scan to those devices: a shared
+ * machine may hold hundreds of other suites' loop devices, and probing them all takes minutes
+ * under load.
+ */
+export function scan(k: KilnApi, hostId: number, only?: Device[]): Promise<DriveView[]> {
+  const body = only?.length ? { devices: only.map((d) => path.basename(pathOf(d))) } : undefined;
+  return call<DriveView[]>(k, "POST", `/api/v1/hosts/${hostId}/scan`, body, 200);
+}
+
+/**
  * The drive on `device` (another test file's loop devices show in a scan too, so a drive is found
  * by its path), from `list` (a scan's answer) or else from the drive list.
  */
@@ -90,10 +97,10 @@ export async function driveFor(k: KilnApi, device: Device, list?: DriveView[]): 
   return d;
 }
 
-/** Adds the host, scans it, and returns it with the drives on `devices`, in that order. */
+/** Adds the host, scans `devices` on it, and returns it with their drives, in that order. */
 export async function hostWithDrives(k: KilnApi, sshd: { port: number }, devices: Device[], o: HostOptions = {}): Promise<{ host: AddedHost; drives: DriveView[] }> {
   const added = await addHost(k, sshd, o);
-  const scanned = await scan(k, added.id);
+  const scanned = await scan(k, added.id, devices);
   return { host: added, drives: await Promise.all(devices.map((d) => driveFor(k, d, scanned))) };
 }
 
