@@ -164,8 +164,8 @@ describe("a burn-in through the API", () => {
     expect(newFp).not.toBe(oldFp);
     // Drop the pooled connection so the next exec must present the new key.
     kiln.kiln.registry.drop(hostId);
-    const scan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
-    expect(scan.status).toBe(409);
+    const refusedScan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+    expect(refusedScan.status).toBe(409);
     expect((await host(kiln, hostId)).status).toBe("untrusted");
     const good = await driveFor(disks.good!.device);
     const start = await kiln.api("POST", "/api/v1/burnin/start", startRequest([good]));
