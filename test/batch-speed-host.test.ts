@@ -31,7 +31,7 @@ import { createRegionSlowDisk, createSlowDisk, startTestSshd, type SlowDisk, typ
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
-import { launchBrowser, logIn, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { jobFactsOf } from "../src/notify/facts.js";
 import { getJob } from "../src/jobs/repo.js";
 import { batchEndedMessage, jobEndedMessage } from "../src/notify/messages.js";
@@ -110,7 +110,10 @@ beforeAll(async () => {
   }
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await logIn(page, "admin", PASSWORD);
+  await page.goto("/login");
+  await page.fill("#login-username", "admin");
+  await page.fill("#login-password", PASSWORD);
+  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
 }, 420_000);
 
 afterAll(async () => {
