@@ -1,7 +1,7 @@
 // Drive rows: upserted from a host scan by stable identity, listed with their active and last job.
 import type { Db } from "../db/open.js";
 import type { ScannedDrive } from "../inventory/types.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 
 export interface DriveRow {
   id: number;

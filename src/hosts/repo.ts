@@ -1,6 +1,6 @@
 // Host rows and their API shape.
 import type { Db } from "../db/open.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 import type { CheckLine } from "./check.js";
 
 export type HostStatus = "online" | "unreachable" | "untrusted" | "unknown";

@@ -6,7 +6,7 @@ import { getHost } from "../hosts/repo.js";
 import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { storedNewDrive } from "../jobs/stored-new-drive.js";
 import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
 import { jobSpeedInBatch, speedText } from "../reports/batch-load.js";
 

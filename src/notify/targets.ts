@@ -3,7 +3,7 @@
 // is the outbox channel `push:<id>`; its state for the settings page is read from its outbox rows.
 import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 import type { Notifier } from "./index.js";
 import type { OutboxStatus } from "./outbox.js";
 import { parseTargetUrl } from "./push/channels.js";

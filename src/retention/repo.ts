@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import type { Db } from "../db/open.js";
 import { TERMINAL_JOB_STATUSES } from "../jobs/status.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 
 const TERMINAL_SQL = TERMINAL_JOB_STATUSES.map((s) => `'${s}'`).join(", ");
 

@@ -1,7 +1,7 @@
 // What the drawer shows of a surface stage, derived from its saved parser state.
 import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
-import type { StageRow } from "../jobs/repo.js";
+import type { StageRecord } from "../stage-kit/rows.js";
 import { speedProfile, type SpeedProfile } from "./speed.js";
 
 export interface SurfaceView {
@@ -24,12 +24,12 @@ export interface SurfaceView {
 }
 
 /** The stage's speed profile, or null (not started, resumed, or no pass timed yet). */
-export function stageSpeed(stage: Pick<StageRow, "parser_state" | "resume_json">, sizeBytes: number): SpeedProfile | null {
+export function stageSpeed(stage: Pick<StageRecord, "parser_state" | "resume_json">, sizeBytes: number): SpeedProfile | null {
   if (!stage.parser_state || stage.resume_json) return null;
   return speedProfile(JSON.parse(stage.parser_state) as ProgressState, sizeBytes);
 }
 
-export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: string): SurfaceView {
+export function surfaceView(stage: StageRecord, sizeBytes: number, optionsJson: string): SurfaceView {
   const patterns = (JSON.parse(optionsJson) as { patterns?: string[] }).patterns ?? [...DEFAULT_PATTERNS];
   const state = stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : initialState(patterns);
   const s = summary(state);

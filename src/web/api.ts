@@ -10,7 +10,7 @@ import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
 import { samplesOf } from "../jobs/samples.js";
 import { getJob } from "../jobs/repo.js";
-import { STAGE_NAMES } from "../stages/plan.js";
+import { STAGE_NAMES } from "../stage-kit/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";

@@ -1,0 +1,13 @@
+// The "is it really new?" verdict precheck keeps on its stage row (stages/new-drive-check.ts).
+import type { Db } from "../db/open.js";
+import type { NewDriveVerdict } from "../smart/new-drive.js";
+
+/** The verdict precheck kept for a job, or null (no precheck, or it stopped before SMART). */
+export function storedNewDrive(db: Db, jobId: number): NewDriveVerdict | null {
+  const row = db.prepare("SELECT detail_json FROM stages WHERE job_id = ? AND name = 'precheck' ORDER BY seq LIMIT 1").pluck().get(jobId) as
+    | string
+    | null
+    | undefined;
+  if (!row) return null;
+  return (JSON.parse(row) as { newDrive?: NewDriveVerdict }).newDrive ?? null;
+}
