@@ -8,6 +8,7 @@ import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
 import type { StageRecord } from "../stage-kit/rows.js";
 import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./run.js";
 import { HostReaders, type FollowEnd, type HostReader, type ReaderDeps } from "./reader.js";
+import { savedParserState } from "./view.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import { resumedVerdict } from "./verdict.js";
 import { settleBadBlocks } from "./pin.js";
@@ -132,11 +133,6 @@ export function createSurfaceStage(deps: ReaderDeps): SurfaceStage {
   const readers = new HostReaders(deps);
   const stage: StageImpl = { name: "surface_validate", run: (ctx) => runSurface(ctx, readers.reader(ctx.host.id)) };
   return { stage, readers };
-}
-
-/** The saved parser state of a stage's current run: the one place it is read back from the row. */
-export function savedParserState(stage: Pick<StageRecord, "parser_state">): ProgressState | null {
-  return stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : null;
 }
 
 async function runSurface(ctx: StageContext, reader: HostReader): Promise<StageResult> {
