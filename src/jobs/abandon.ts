@@ -7,6 +7,7 @@ import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { nowIso } from "../db/time.js";
 import { addJobEvent, endOpenStages, getStages, transitionJob } from "./repo.js";
 import type { JobHooks } from "./hooks.js";
+import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES } from "./status.js";
 
 export const abandonText = (who: string, hostName: string) => `abandoned by ${who}; the process on ${hostName} may still run`;
 
@@ -26,8 +27,8 @@ export function abandonJob(db: Db, hooks: JobHooks, f: AbandonFacts, now = Date.
   const { jobId } = f;
   const errorText = abandonText(f.who, f.hostName);
   return db.transaction(() => {
-    if (!transitionJob(db, jobId, "unknown", { errorText, now, onlyFrom: ["running", "paused"] })) return false;
-    endOpenStages(db, jobId, ["pending", "running"], "unknown", { errorText, now });
+    if (!transitionJob(db, jobId, "unknown", { errorText, now, onlyFrom: STARTED_JOB_STATUSES })) return false;
+    endOpenStages(db, jobId, OPEN_STAGE_STATUSES, "unknown", { errorText, now });
     db.prepare("INSERT INTO abandoned_jobs (job_id, drive_id, host_id, abandoned_by, abandoned_at) VALUES (?, ?, ?, ?, ?)")
       .run(jobId, f.driveId, f.hostId, f.who, nowIso(now));
     addJobEvent(db, jobId, "abandoned", errorText);

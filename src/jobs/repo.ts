@@ -3,7 +3,9 @@ import type { Db } from "../db/open.js";
 import { nowIso } from "../db/time.js";
 import type { StageName } from "../stage-kit/plan.js";
 import type { JobRecord, StageRecord } from "../stage-kit/rows.js";
-import { sourcesOf, type JobStatus, type StageStatus, STAGE_TRANSITIONS, STAGE_STATUSES } from "./status.js";
+import {
+  ACTIVE_JOB_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS, STARTED_JOB_STATUSES, isTerminal, sourcesOf, sqlList, type JobStatus, type StageStatus,
+} from "./status.js";
 
 export interface JobRow extends JobRecord {
   status: JobStatus;
@@ -69,13 +71,13 @@ export function getStages(db: Db, jobId: number): StageRow[] {
 
 export function activeJobForDrive(db: Db, driveId: number): JobRow | undefined {
   return db
-    .prepare("SELECT * FROM jobs WHERE drive_id = ? AND status IN ('queued','running','paused')")
+    .prepare(`SELECT * FROM jobs WHERE drive_id = ? AND status IN (${sqlList(ACTIVE_JOB_STATUSES)})`)
     .get(driveId) as JobRow | undefined;
 }
 
 export function countRunningOnHost(db: Db, hostId: number): number {
   return db
-    .prepare("SELECT count(*) FROM jobs WHERE host_id = ? AND status IN ('running','paused')")
+    .prepare(`SELECT count(*) FROM jobs WHERE host_id = ? AND status IN (${sqlList(STARTED_JOB_STATUSES)})`)
     .pluck()
     .get(hostId) as number;
 }
@@ -93,11 +95,11 @@ export function transitionJob(
   db: Db,
   id: number,
   to: JobStatus,
-  fields: { errorText?: string | null; now?: number; onlyFrom?: JobStatus[] } = {},
+  fields: { errorText?: string | null; now?: number; onlyFrom?: readonly JobStatus[] } = {},
 ): boolean {
   const from = sourcesOf(to).filter((s) => !fields.onlyFrom || fields.onlyFrom.includes(s));
   const now = nowIso(fields.now);
-  const terminal = ["passed", "failed", "cancelled", "unknown"].includes(to);
+  const terminal = isTerminal(to);
   const res = db
     .prepare(
       `UPDATE jobs SET status = ?,
@@ -152,7 +154,7 @@ export function setStagePgid(db: Db, stageId: number, pgid: number | null): void
 
 /** What an active job is doing about a problem (a cancel still pending); the terminal verdict replaces it. */
 export function setActiveJobErrorText(db: Db, jobId: number, text: string): void {
-  db.prepare("UPDATE jobs SET error_text = ? WHERE id = ? AND status IN ('queued','running','paused')").run(text, jobId);
+  db.prepare(`UPDATE jobs SET error_text = ? WHERE id = ? AND status IN (${sqlList(ACTIVE_JOB_STATUSES)})`).run(text, jobId);
 }
 
 export function setStageDetail(db: Db, stageId: number, detail: object): void {

@@ -13,7 +13,7 @@ import type { JobHooks } from "./hooks.js";
 import { stageRecorder } from "./recorder.js";
 import { installId } from "./run-identity.js";
 import { jobVerdict } from "./verdict.js";
-import { isTerminal } from "./status.js";
+import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal } from "./status.js";
 import {
   addJobEvent, countRunningOnHost, endOpenStages, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
@@ -56,7 +56,7 @@ export class Runner {
    */
   start(intervalMs = 1000): { reattached: number[]; queued: number[] } {
     const { db, log } = this.deps;
-    const active = jobsInStatus(db, ["running", "paused"]).filter((j) => !this.running.has(j.id));
+    const active = jobsInStatus(db, STARTED_JOB_STATUSES).filter((j) => !this.running.has(j.id));
     const queued = jobsInStatus(db, ["queued"]).map((j) => j.id);
     for (const job of active) {
       addJobEvent(db, job.id, "reattach", "Kiln restarted: re-attached to this job, continuing from the saved state");
@@ -119,7 +119,7 @@ export class Runner {
         return retryBusy(() =>
           db.transaction(() => {
             if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
-            endOpenStages(db, job.id, ["pending", "running"], "unknown");
+            endOpenStages(db, job.id, OPEN_STAGE_STATUSES, "unknown");
             hooks.runEnded(db, job.id, "unknown");
           }).immediate(),
         );
@@ -144,7 +144,7 @@ export class Runner {
       if (["passed", "skipped"].includes(stage.status)) continue;
       // A stage that already ended is never run again: its row is its verdict (a restart after a
       // crash between a stage's failed transition and the job's end must not run it to a pass).
-      if (["failed", "unknown", "cancelled"].includes(stage.status)) {
+      if (FAILING_STAGE_STATUSES.includes(stage.status)) {
         failure ??= `${stage.name}: ${stage.error_text ?? stage.status}`;
         continue;
       }

@@ -4,7 +4,7 @@
 // (surface/resume-plan.ts), so the work done is kept and every block still gets every pattern.
 import { chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
-import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
+import type { ProgressSummary } from "../badblocks/progress.js";
 import type { StageRecord } from "../stage-kit/rows.js";
 import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./run.js";
 import { HostReaders, type FollowEnd, type HostReader, type ReaderDeps } from "./reader.js";
