@@ -2,7 +2,7 @@
 import type { Db } from "../db/open.js";
 import type { ScannedDrive } from "../inventory/types.js";
 import { nowIso } from "../db/time.js";
-import { ACTIVE_JOB_STATUSES, sqlList } from "../jobs/status.js";
+import { ACTIVE_JOB_STATUSES, sqlList } from "../status.js";
 
 export interface DriveRow {
   id: number;

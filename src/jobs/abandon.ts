@@ -7,7 +7,7 @@ import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { nowIso } from "../db/time.js";
 import { addJobEvent, endOpenStages, getStages, transitionJob } from "./repo.js";
 import type { JobHooks } from "./hooks.js";
-import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES } from "./status.js";
+import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES } from "../status.js";
 
 export const abandonText = (who: string, hostName: string) => `abandoned by ${who}; the process on ${hostName} may still run`;
 

@@ -5,7 +5,7 @@ import type { StageName } from "../stage-kit/plan.js";
 import type { JobRecord, StageRecord } from "../stage-kit/rows.js";
 import {
   ACTIVE_JOB_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS, STARTED_JOB_STATUSES, isTerminal, sourcesOf, sqlList, type JobStatus, type StageStatus,
-} from "./status.js";
+} from "../status.js";
 
 export interface JobRow extends JobRecord {
   status: JobStatus;

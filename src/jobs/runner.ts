@@ -13,7 +13,7 @@ import type { JobHooks } from "./hooks.js";
 import { stageRecorder } from "./recorder.js";
 import { installId } from "./run-identity.js";
 import { jobVerdict } from "./verdict.js";
-import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal } from "./status.js";
+import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal } from "../status.js";
 import {
   addJobEvent, countRunningOnHost, endOpenStages, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";

@@ -12,7 +12,7 @@ import { buildBadblocksArgv } from "../badblocks/command.js";
 import { validateSurfaceOptions, type SurfaceOptions } from "../stages/index.js";
 import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stage-kit/plan.js";
 import { Conflict, InvalidInputError, NotFound } from "../errors.js";
-import { STARTED_JOB_STATUSES, isActive, isTerminal } from "./status.js";
+import { STARTED_JOB_STATUSES, isActive, isTerminal } from "../status.js";
 import { activeJobForDrive, addJobEvent, endOpenStages, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
 import { deviceIdentity } from "../stage-kit/run-identity.js";
 import type { HostVerbs } from "../hosts/verbs.js";

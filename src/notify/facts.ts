@@ -4,7 +4,7 @@ import type { Db } from "../db/open.js";
 import { getDrive } from "../drives/repo.js";
 import { getHost } from "../hosts/repo.js";
 import { badBlocksOf, type JobRow } from "../jobs/repo.js";
-import { isActive } from "../jobs/status.js";
+import { isActive } from "../status.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
 import { storedNewDrive } from "../jobs/stored-new-drive.js";
