@@ -2,6 +2,7 @@
 // job, and reads back, in SQL here so that stages hold none. One per running stage.
 import type { Db } from "../db/open.js";
 import { isBusy, retryBusy } from "../db/retry.js";
+import { PERCENT_BEFORE_END } from "../percent.js";
 import { getDrive } from "../drives/repo.js";
 import type { HostService } from "../hosts/service.js";
 import { latestSnapshot, saveSnapshot, setDriveTemperature } from "../smart/store.js";
@@ -30,7 +31,7 @@ export function stageRecorder(deps: RecorderDeps, ids: { jobId: number; stageId:
     publish,
     attention: (reason, key, detail) => hooks.runAttention(db, { reason, key, hostId, jobId, detail }),
     percent(pct) {
-      const p = Math.max(0, Math.min(99.99, pct));
+      const p = Math.max(0, Math.min(PERCENT_BEFORE_END, pct));
       db.prepare("UPDATE stages SET percent = ? WHERE id = ? AND status = 'running'").run(p, stageId);
       const job = jobProgress(db, jobId, { stageId, percent: p }, Date.now());
       setJobProgress(db, jobId, job.percent, job.etaSeconds);

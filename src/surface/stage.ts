@@ -5,6 +5,7 @@
 import { chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
 import type { ProgressSummary } from "../badblocks/progress.js";
+import { PERCENT_BEFORE_END } from "../percent.js";
 import type { StageRecord } from "../stage-kit/rows.js";
 import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./run.js";
 import { HostReaders, type FollowEnd, type HostReader, type ReaderDeps } from "./reader.js";
@@ -51,7 +52,7 @@ function segmentDisplay(seg: Segment, total: number) {
   return (s: ProgressSummary) => {
     const phase = globalPhase(seg, s.phase);
     const phasePct = s.phase > 0 ? s.phasePct : 0;
-    return { phase, phasePct, overallPct: Math.min(99.99, ((phase - 1) * 100 + phasePct) / (2 * total)) };
+    return { phase, phasePct, overallPct: Math.min(PERCENT_BEFORE_END, ((phase - 1) * 100 + phasePct) / (2 * total)) };
   };
 }
 
