@@ -171,8 +171,8 @@ export function phaseCount(state: ProgressState): number {
   return phaseCountFor(state.patterns.length, state.phase);
 }
 
-/** Monotonic; 100 only after `Pass completed` of a run that was not aborted. */
-export function overallPercent(state: ProgressState): number {
+/** Percent of the whole badblocks run (every phase), rounded to 2 decimals. Monotonic; 100 only after `Pass completed` of a run that was not aborted. */
+export function runPercent(state: ProgressState): number {
   return Math.round(state.overallPct * 100) / 100;
 }
 
@@ -190,7 +190,7 @@ export function summary(state: ProgressState): ProgressSummary {
     phasePct: state.phasePct,
     pattern: state.pattern,
     kind: phaseKind(state.phase),
-    overallPct: overallPercent(state),
+    overallPct: runPercent(state),
     errors: { ...state.errors },
     elapsedSeconds: state.elapsedSeconds,
     phaseSeconds,
