@@ -8,6 +8,7 @@ import { allowedHosts } from "./edge.js";
 import { HttpError, notFound } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
+import { withRowJobs } from "../jobs/row-jobs.js";
 import { samplesOf } from "../jobs/samples.js";
 import { getJob } from "../jobs/repo.js";
 import { STAGE_NAMES } from "../stages/plan.js";
@@ -117,7 +118,8 @@ export function apiRoutes(deps: AppDeps): Router {
     res.json({ id: host.id, removed: true });
   });
 
-  r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
+  // Each drive with the job its dashboard row shows, so the dashboard draws all rows from one answer.
+  r.get("/drives", (_req, res) => void res.json(withRowJobs(deps.db, listDriveViews(deps.db))));
 
   r.post("/burnin/start", requireAdmin, h(async (req, res) => {
     const body = parseBody(startSchema, req.body);
