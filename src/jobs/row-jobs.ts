@@ -13,7 +13,7 @@ type StageCols = Pick<StageRow, "job_id" | "name" | "status" | "percent" | "erro
   & { precheck_detail: string | null };
 
 /** The jobs with these ids, by id (ids that do not exist are left out). */
-export function rowJobs(db: Db, ids: readonly number[]): Map<number, RowJob> {
+function rowJobs(db: Db, ids: readonly number[]): Map<number, RowJob> {
   const out = new Map<number, RowJob>();
   if (ids.length === 0) return out;
   const list = JSON.stringify(ids);

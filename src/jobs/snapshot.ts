@@ -1,6 +1,6 @@
 // The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
 import type { Db } from "../db/open.js";
-import { surfaceView, type SurfaceView } from "../stages/surface-view.js";
+import { surfaceView, type SurfaceView } from "../surface/view.js";
 import { smartView, type SmartView } from "../smart/view.js";
 import { guardLimitsFrom } from "../stages/temperature-guard.js";
 import { storedNewDrive } from "../stages/new-drive-check.js";
@@ -88,7 +88,7 @@ export function jobHead(job: JobRow) {
   };
 }
 
-export function snapshotOf(db: Db, job: JobRow): JobSnapshot {
+function snapshotOf(db: Db, job: JobRow): JobSnapshot {
   const stages = getStages(db, job.id);
   const surfaceStage = stages.find((s) => s.name === "surface_validate");
   const drive = db.prepare("SELECT size_bytes, temperature_c FROM drives WHERE id = ?").get(job.drive_id) as

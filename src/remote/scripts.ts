@@ -13,7 +13,8 @@
 //   lock          mkdir'd by the first launch: two launches can never both start badblocks
 // Every user string is validated and single-quoted; scripts never expand one unquoted.
 
-import { InvalidInputError, remoteDirShellWord, shQuote } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { remoteDirShellWord, shQuote } from "../shell/quote.js";
 import { ROOT_FNS } from "./privilege.js";
 import { privileged } from "./privileged.js";
 
@@ -124,11 +125,6 @@ if [ "$KILN_ALIVE" = 1 ] && kiln_signal ${signal} "$KILN_PG"; then echo "KILN-SI
 export function parseSignalOutput(stdout: Buffer | string): "sent" | "none" | null {
   const m = /^KILN-SIGNAL (sent|none)$/m.exec(String(stdout));
   return (m?.[1] as "sent" | "none" | undefined) ?? null;
-}
-
-/** Runs a script with POSIX sh whatever the login shell is (bash, zsh, fish…). */
-export function asShCommand(script: string): string {
-  return `sh -c ${shQuote(script)}`;
 }
 
 // ---- reading jobs ------------------------------------------------------------------------------

@@ -20,11 +20,12 @@
 //     do not, and do not need (or all understand) that flag, so it is added only for mawk.
 //   - The program uses only POSIX awk plus fflush(), which all three have.
 
-import { InvalidInputError, shQuote } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { shQuote } from "../shell/quote.js";
 
 export const DEFAULT_SQUEEZE_SECONDS = 5;
 
-export const SQUEEZE_AWK = `
+const SQUEEZE_AWK = `
 function secs(s,   n, a, i, t) {
   n = split(s, a, ":"); t = 0
   for (i = 1; i <= n; i++) t = t * 60 + a[i]

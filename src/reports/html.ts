@@ -5,9 +5,10 @@ import { formatBytes, formatDuration, formatTime } from "./format.js";
 import type { BatchDrive } from "./batch-load.js";
 import { secondsBetween } from "./model.js";
 import { speedChart } from "./speed-chart.js";
+import { isTerminal } from "../jobs/status.js";
 
-export const HTML_MAX_BAD_BLOCKS = 120;
-export const HTML_MAX_NOTES = 18;
+const HTML_MAX_BAD_BLOCKS = 120;
+const HTML_MAX_NOTES = 18;
 
 export function reportPage(r: JobReport) {
   const notes = r.notes.filter((n) => n.kind !== "launch");
@@ -33,10 +34,8 @@ export function reportPage(r: JobReport) {
   };
 }
 
-const ENDED = ["passed", "failed", "cancelled", "unknown"];
-
 /** "+1.2 %" / "−31.0 %"; empty for null. */
-export function signedPct(v: number | null): string {
+function signedPct(v: number | null): string {
   if (v === null) return "";
   return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v).toFixed(1)} %`;
 }
@@ -70,6 +69,6 @@ export function batchPage(batchId: string, drives: BatchDrive[]) {
     chart: speedChart(drives.filter((d) => d.profile).map((d) => ({ label: label(d), values: d.profile!.regionMbps, flagged: d.speed.slow }))),
     slowCount: drives.filter((d) => d.speed.slow).length,
     summary: Object.entries(counts).map(([status, count]) => ({ status, count })),
-    allEnded: drives.every((d) => ENDED.includes(d.status)),
+    allEnded: drives.every((d) => isTerminal(d.status)),
   };
 }

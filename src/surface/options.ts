@@ -1,9 +1,9 @@
 // The operator's badblocks options for a batch, validated at the API edge. The command builder
 // checks them again against each drive's size.
 import { z } from "zod";
-import { InvalidInputError } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
 
-export const surfaceOptionsSchema = z
+const surfaceOptionsSchema = z
   .object({
     blockSize: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, "must be a power of two").optional(),
     blocksAtOnce: z.number().int().min(1).max(65536).optional(),
