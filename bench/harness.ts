@@ -8,6 +8,7 @@ import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
 import type { Page } from "playwright-core";
+import { signIn as signInAs } from "../test/helpers/browser.js";
 
 export const TERMINAL = ["passed", "failed", "cancelled", "unknown"];
 
@@ -87,9 +88,4 @@ export function logProblems(log: string): { errors: string[]; locked: number; wa
 }
 
 /** Signs in as the bootstrap admin (its password is the test token's first 16 characters) and lands on the dashboard. */
-export async function signIn(page: Page): Promise<void> {
-  await page.goto("/login");
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", TEST_TOKEN.slice(0, 16));
-  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
-}
+export const signIn = (page: Page): Promise<void> => signInAs(page, TEST_TOKEN.slice(0, 16));

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { launchBrowser, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "correct-horse-battery";
 const DRIVES = 48;
@@ -45,10 +45,7 @@ beforeAll(async () => {
   })();
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await page.goto("/login");
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+  await signIn(page, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {
