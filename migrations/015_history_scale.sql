@@ -1,8 +1,10 @@
 -- History at scale (issue 15): what the history page's filters and the dashboard's drive list need
 -- to answer from an index when the database holds a year of jobs.
 
--- Date-range filters ("from", "to") compare a job's start, or its creation when it never started.
+-- Date ranges ("from" and "to") compare a job's start, or its creation when it never started; with a
+-- host too (the CSV of one host's month) the second index reads only that host's jobs in the range.
 CREATE INDEX jobs_started ON jobs(coalesce(started_at, created_at));
+CREATE INDEX jobs_host_started ON jobs(host_id, coalesce(started_at, created_at));
 
 -- The dashboard lists only the drives present now, out of every drive ever seen.
 CREATE INDEX drives_present ON drives(host_id, dev_name) WHERE present = 1;

@@ -89,8 +89,11 @@ export function historyWhere(f: HistoryFilter, beforeId?: number): { sql: string
   if (f.driveId !== undefined) add("j.drive_id = ?", f.driveId);
   if (typeof f.host === "number") add("j.host_id = ?", f.host);
   if (typeof f.host === "string") add("h.name = ?", f.host);
-  if (f.from) add("coalesce(j.started_at, j.created_at) >= ?", f.from);
-  if (f.to) add("coalesce(j.started_at, j.created_at) < ?", f.to);
+  // A range with both ends is read from the start-time indexes (migration 015). An open end is read
+  // newest first instead: from a date on, the newest jobs match first ("+" keeps SQLite off the index).
+  const started = f.from && f.to ? "coalesce(j.started_at, j.created_at)" : "+coalesce(j.started_at, j.created_at)";
+  if (f.from) add(`${started} >= ?`, f.from);
+  if (f.to) add(`${started} < ?`, f.to);
   if (f.serial) add(...serialMatch(f.serial));
   if (f.batchId) add("j.batch_id = ?", f.batchId);
   if (beforeId !== undefined) add("j.id < ?", beforeId);
