@@ -22,3 +22,8 @@ export function historyCsvLines(rows: HistoryRow[]): string {
   for (const row of rows) out += `${HISTORY_COLUMNS.map((c) => csvCell(row[c])).join(",")}\r\n`;
   return out;
 }
+
+/** The whole CSV of these rows: header and lines. */
+export function historyCsv(rows: HistoryRow[]): string {
+  return HISTORY_HEADER + historyCsvLines(rows);
+}
