@@ -2,7 +2,7 @@
 // CSV export, parsed from a query string at the edge and applied in one SQL query.
 import type { Db } from "../db/open.js";
 import { InvalidInputError } from "../errors.js";
-import { JOB_STATUSES } from "./status.js";
+import { JOB_STATUSES } from "../status.js";
 
 export interface HistoryFilter {
   status?: string | undefined;

@@ -3,7 +3,7 @@
 // instead of a full snapshot per drive (a dozen queries with SMART readings, notes and log tail).
 // The drawer fetches the full snapshot of the one drive it opens; SSE pushes full snapshots.
 import type { Db } from "../db/open.js";
-import { newDriveOf } from "../stages/new-drive-check.js";
+import { newDriveOf } from "./stored-new-drive.js";
 import type { JobRow, StageRow } from "./repo.js";
 import { jobHead, stageSnapshot, type JobSnapshot } from "./snapshot.js";
 

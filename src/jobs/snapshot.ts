@@ -1,9 +1,9 @@
 // The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
 import type { Db } from "../db/open.js";
-import { surfaceView, type SurfaceView } from "../surface/view.js";
+import { surfaceView, type SurfaceView } from "../stages/index.js";
 import { smartView, type SmartView } from "../smart/view.js";
-import { guardLimitsFrom } from "../stages/temperature-guard.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { guardLimitsFrom } from "../stage-kit/temperature-guard.js";
+import { storedNewDrive } from "./stored-new-drive.js";
 import type { NewDriveVerdict } from "../smart/new-drive.js";
 import { badBlocksOf, getJob, getStages, jobEvents, logTailOf, type JobRow, type StageRow } from "./repo.js";
 

@@ -12,7 +12,7 @@ import { jobSnapshot } from "../jobs/snapshot.js";
 import { withRowJobs } from "../jobs/row-jobs.js";
 import { samplesOf } from "../jobs/samples.js";
 import { getJob } from "../jobs/repo.js";
-import { STAGE_NAMES } from "../stages/plan.js";
+import { STAGE_NAMES } from "../stage-kit/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
