@@ -8,6 +8,11 @@ export function storedNewDrive(db: Db, jobId: number): NewDriveVerdict | null {
     | string
     | null
     | undefined;
-  if (!row) return null;
-  return (JSON.parse(row) as { newDrive?: NewDriveVerdict }).newDrive ?? null;
+  return newDriveOf(row ?? null);
+}
+
+/** The verdict kept in a precheck stage's detail_json (null before precheck judged the drive). */
+export function newDriveOf(precheckDetailJson: string | null): NewDriveVerdict | null {
+  if (!precheckDetailJson) return null;
+  return (JSON.parse(precheckDetailJson) as { newDrive?: NewDriveVerdict }).newDrive ?? null;
 }

@@ -9,6 +9,7 @@ import { InvalidInputError, NotFound } from "../errors.js";
 import { HttpError } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
+import { withRowJobs } from "../jobs/row-jobs.js";
 import { samplesOf } from "../jobs/samples.js";
 import { getJob } from "../jobs/repo.js";
 import { STAGE_NAMES } from "../stage-kit/plan.js";
@@ -118,7 +119,8 @@ export function apiRoutes(deps: AppDeps): Router {
     res.json({ id: host.id, removed: true });
   });
 
-  r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
+  // Each drive with the job its dashboard row shows, so the dashboard draws all rows from one answer.
+  r.get("/drives", (_req, res) => void res.json(withRowJobs(deps.db, listDriveViews(deps.db))));
 
   r.post("/burnin/start", requireAdmin, h(async (req, res) => {
     const body = parseBody(startSchema, req.body);
