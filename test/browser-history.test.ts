@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { cancel, hostWithDrives, isTerminalJob, job as jobNow, startOne, waitJob } from "./helpers/api.js";
-import { launchBrowser, logIn, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { recordSample } from "../src/jobs/samples.js";
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   }
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await logIn(page, "admin", PASSWORD);
+  await signIn(page, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { addHost, cancel, driveFor, hostWithDrives, hosts, isTerminalJob, job as
 import { sleep, until } from "./helpers/wait.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { launchBrowser, logIn, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "escape-hatch-password";
 let kiln: TestKiln;
@@ -146,7 +146,7 @@ describe("a job on a host that never comes back", () => {
     expect(busy.body.error).toMatch(/active jobs/);
 
     // In the browser: the drawer of the other drive offers "Abandon job" (the host does not answer).
-    await logIn(page, "admin", PASSWORD);
+    await signIn(page, PASSWORD);
     const devName = disks[1]!.device.replace(/^\/dev\//, "");
     const row = page.locator("tr[data-drive-id]").filter({ has: page.locator('[data-cell="device"] .dev-name', { hasText: new RegExp(`^${devName}$`) }) });
     await row.locator('[data-cell="model"]').click();

@@ -1,39 +1,41 @@
 // One reader per host serves all of that host's followed stages: each poll is a single exec (one
 // SSH channel) that returns the new bytes of every job's log. Commits pass through the write gate.
-import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
-import type { HostRegistry } from "../hosts/registry.js";
+import type { HostPort } from "../hosts/verbs.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
-import { isBusy } from "../db/retry.js";
+import type { StageRecorder } from "../stage-kit/types.js";
 import { shouldCommit } from "./gate.js";
-import type { JobHooks } from "../jobs/hooks.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStage } from "../jobs/repo.js";
-import { jobProgress } from "../jobs/progress.js";
-import { recordSample, SAMPLE_EVERY_MS } from "../jobs/samples.js";
 import { surfaceView } from "./view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
 
+/** At most one temperature/throughput sample per job per this many milliseconds (the drawer's charts). */
+const SAMPLE_EVERY_MS = 60_000;
+
 /** A followed run's end: the verdict, whether its process must still be stopped (stuck), its final parser state. */
 export type FollowEnd = Outcome & { kill?: boolean; state: ProgressState };
 
-interface Entry {
+/** Where a followed run's progress is written down, and what its sample needs. */
+export interface FollowedJob {
+  recorder: StageRecorder;
+  sizeBytes: number;
+  optionsJson: string;
+}
+
+interface Entry extends FollowedJob {
   follower: Follower;
   resolve: (v: FollowEnd) => void;
 }
 
 export interface ReaderDeps {
-  db: Db;
-  registry: HostRegistry;
+  port: (hostId: number) => HostPort;
   log: Logger;
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
-  hooks: JobHooks;
-  publish: (jobId: number) => void;
 }
 
 export class HostReader {
@@ -41,20 +43,15 @@ export class HostReader {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
-  commits = 0;
 
   constructor(
     readonly hostId: number,
     private deps: ReaderDeps,
   ) {}
 
-  get size(): number {
-    return this.entries.size;
-  }
-
-  follow(spec: FollowSpec): Promise<FollowEnd> {
+  follow(spec: FollowSpec, job: FollowedJob): Promise<FollowEnd> {
     return new Promise((resolve) => {
-      this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
+      this.entries.set(spec.stageId, { ...job, follower: new Follower(spec), resolve });
       this.loop ??= this.run()
         .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
         .finally(() => (this.loop = null));
@@ -88,7 +85,7 @@ export class HostReader {
     for (const e of this.entries.values()) {
       if (e.follower.gate.dirty) {
         try {
-          this.commit(e.follower, Date.now());
+          this.commit(e, Date.now());
         } catch (err) {
           this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not commit on shutdown");
         }
@@ -139,9 +136,9 @@ export class HostReader {
       if (next > now) await new Promise((r) => setTimeout(r, next - now));
       if (this.stopped || Date.now() >= until) return;
       const at = Date.now();
-      for (const { follower: f } of this.entries.values()) {
+      for (const e of this.entries.values()) {
         // Database busy: leave it to the next poll rather than spin on the lock.
-        if (f.gate.dirty && shouldCommit(f.gate, at, this.deps.gateMs) && !this.commit(f, at)) flushing = false;
+        if (e.follower.gate.dirty && shouldCommit(e.follower.gate, at, this.deps.gateMs) && !this.commit(e, at)) flushing = false;
       }
     }
   }
@@ -158,34 +155,31 @@ export class HostReader {
     }));
     let reads;
     try {
-      reads = await this.deps.registry.port(this.hostId).read(reqs);
+      reads = await this.deps.port(this.hostId).read(reqs);
       if (this.stopped) return;
     } catch (err) {
       if (this.stopped) return;
       if (this.failures++ === 0) {
-        for (const { follower: f } of list) this.note(f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
+        for (const e of list) this.note(e, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
       return;
     }
     if (this.failures > 0) {
-      for (const { follower: f } of list) this.note(f.spec.jobId, "contact", "contact with the host restored");
+      for (const e of list) this.note(e, "contact", "contact with the host restored");
       this.failures = 0;
     }
     const now = Date.now();
-    const paused = this.pausedJobs(list.map((e) => e.follower.spec.jobId));
     for (const entry of list) {
       const f = entry.follower;
-      f.paused = paused.has(f.spec.jobId);
+      f.paused = entry.recorder.isPaused();
       const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs, this.deps.stuck);
       if (step.note) {
-        this.note(f.spec.jobId, "stuck", step.note);
-        this.deps.hooks.runAttention(this.deps.db, {
-          reason: "stuck-job", key: `stuck:${f.spec.jobId}:${f.logOffset}`, hostId: this.hostId, jobId: f.spec.jobId, detail: step.note,
-        });
+        this.note(entry, "stuck", step.note);
+        entry.recorder.attention("stuck-job", `stuck:${f.spec.jobId}:${f.logOffset}`, step.note);
       }
       if (!step.commit) continue;
-      if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
+      if (!this.commit(entry, now)) continue; // database busy: the follower keeps its state, retried next poll
       if (step.outcome) {
         this.entries.delete(f.spec.stageId);
         entry.resolve({ ...step.outcome, kill: step.kill, state: f.state });
@@ -195,74 +189,70 @@ export class HostReader {
 
   /** One temperature/throughput sample per job per minute, for the drawer's charts. */
   private lastSample = new Map<number, number>();
-  private sample(f: Follower, jobId: number, percent: number, now: number): void {
+  private sample(e: Entry, percent: number, now: number): void {
+    const jobId = e.follower.spec.jobId;
     if (now - (this.lastSample.get(jobId) ?? 0) < SAMPLE_EVERY_MS) return;
     this.lastSample.set(jobId, now);
-    const stage = getStage(this.deps.db, f.spec.stageId);
-    const drive = this.deps.db.prepare("SELECT d.size_bytes, d.temperature_c FROM drives d JOIN jobs j ON j.drive_id = d.id WHERE j.id = ?")
-      .get(jobId) as { size_bytes: number; temperature_c: number | null } | undefined;
-    if (!stage || !drive) return;
-    const job = getJob(this.deps.db, jobId)!;
-    const view = surfaceView(stage, drive.size_bytes, job.options_json);
-    try {
-      recordSample(this.deps.db, jobId, { at: new Date(now).toISOString(), temperatureC: drive.temperature_c, mbps: view.mbps, percent });
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-    }
+    const view = surfaceView(e.recorder.stage(), e.sizeBytes, e.optionsJson);
+    e.recorder.sample(now, view.mbps, percent);
   }
 
-  private pausedJobs(ids: number[]): Set<number> {
-    if (ids.length === 0) return new Set();
-    const rows = this.deps.db
-      .prepare(`SELECT id FROM jobs WHERE status = 'paused' AND id IN (${ids.map(() => "?").join(",")})`)
-      .pluck()
-      .all(...ids) as number[];
-    return new Set(rows);
-  }
-
-  private note(jobId: number, kind: string, text: string): void {
+  private note(e: Entry, kind: string, text: string): void {
     try {
-      addJobEvent(this.deps.db, jobId, kind, text);
-      this.deps.publish(jobId);
+      e.recorder.note(kind, text);
+      e.recorder.publish();
     } catch (err) {
-      this.deps.log.warn({ err, jobId }, "could not record a job note");
+      this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not record a job note");
     }
   }
 
   /** Offset, parser state, progress and new bad blocks in one transaction. False when the DB is busy. */
-  private commit(f: Follower, now: number): boolean {
-    const { db } = this.deps;
+  private commit(e: Entry, now: number): boolean {
+    const f = e.follower;
     const raw = summary(f.state);
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
-    const job = getJob(db, f.spec.jobId);
-    if (!job) return true;
-    const progress = jobProgress(db, job.id, { stageId: f.spec.stageId, percent: s.overallPct }, now);
-    try {
-      commitProgress(db, {
-        jobId: job.id,
-        stageId: f.spec.stageId,
-        logOffset: f.logOffset,
-        bbOffset: f.bbOffset,
-        parserState: JSON.stringify(f.state),
-        bbPhase: s.phase || null,
-        bbPhasePct: s.phase ? s.phasePct : null,
-        stagePercent: s.overallPct,
-        jobPercent: progress.percent,
-        etaSeconds: progress.etaSeconds,
-        newBadBlocks: f.newBadBlocks,
-        logTail: f.tail,
-      });
-    } catch (err) {
-      if (isBusy(err)) {
-        this.deps.log.warn({ jobId: job.id }, "database busy; progress kept in memory and committed later");
-        return false;
-      }
-      throw err;
+    const percent = e.recorder.commitProgress({
+      logOffset: f.logOffset,
+      bbOffset: f.bbOffset,
+      parserState: JSON.stringify(f.state),
+      bbPhase: s.phase || null,
+      bbPhasePct: s.phase ? s.phasePct : null,
+      stagePercent: s.overallPct,
+      newBadBlocks: f.newBadBlocks,
+      logTail: f.tail,
+    }, now);
+    if (percent === "gone") return true;
+    if (percent === "busy") {
+      this.deps.log.warn({ jobId: f.spec.jobId }, "database busy; progress kept in memory and committed later");
+      return false;
     }
-    this.commits++;
     f.committed(now);
-    this.sample(f, job.id, progress.percent, now);
-    this.deps.publish(job.id);
+    this.sample(e, percent, now);
+    e.recorder.publish();
     return true;
+  }
+}
+
+/** One reader per host, made on first use; all of them stopped together. */
+export class HostReaders {
+  private readers = new Map<number, HostReader>();
+
+  constructor(private deps: ReaderDeps) {}
+
+  reader(hostId: number): HostReader {
+    let r = this.readers.get(hostId);
+    if (!r) {
+      r = new HostReader(hostId, { ...this.deps, log: this.deps.log.child({ hostId }) });
+      this.readers.set(hostId, r);
+    }
+    return r;
+  }
+
+  release(jobId: number, errorText: string): void {
+    for (const r of this.readers.values()) r.release(jobId, errorText);
+  }
+
+  stop(): void {
+    for (const r of this.readers.values()) r.stop();
   }
 }

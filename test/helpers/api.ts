@@ -9,7 +9,7 @@ import type { DriveView } from "../../src/drives/repo.js";
 import type { HostView } from "../../src/hosts/repo.js";
 import type { JobSnapshot, StageSnapshot } from "../../src/jobs/snapshot.js";
 import type { OutboxView } from "../../src/notify/outbox.js";
-import { isTerminal, type JobStatus } from "../../src/jobs/status.js";
+import { isTerminal, type JobStatus } from "../../src/status.js";
 import { until } from "./wait.js";
 
 export type { DriveView, HostView, JobSnapshot, OutboxView, StageSnapshot };

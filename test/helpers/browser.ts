@@ -71,8 +71,8 @@ export async function launchBrowser(opts: { baseURL: string; viewport?: { width:
   }
 }
 
-/** Logs in through the login form and waits for the dashboard. */
-export async function logIn(page: Page, username: string, password: string): Promise<void> {
+/** Signs in on the login page as `username` and waits for the dashboard. */
+export async function signIn(page: Page, password: string, username = "admin"): Promise<void> {
   await page.goto("/login");
   await page.fill("#login-username", username);
   await page.fill("#login-password", password);
