@@ -1,7 +1,7 @@
 // The temperature guard of long stages: a pure hysteresis decision, and a sampler that reads the
 // drive's temperature with smartctl and calls back to pause (SIGSTOP the process group, job
 // `paused`) at or above the limit and to resume (SIGCONT) at or below the resume point.
-import { pause } from "../smart/progress.js";
+import { sleep } from "./sleep.js";
 import type { StageContext } from "./types.js";
 
 export interface GuardLimits {
@@ -76,7 +76,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
         if (stopped.aborted) break;
         ctx.log.warn({ err }, "temperature guard: sample failed");
       }
-      await pause(opts.sampleMs, stopped);
+      await sleep(opts.sampleMs, stopped);
     }
   };
   void loop().catch((err) => ctx.log.error({ err }, "temperature guard stopped by an error"));

@@ -8,6 +8,7 @@ import type { HostRow } from "../hosts/repo.js";
 import type { HostPort } from "../hosts/verbs.js";
 import type { SmartSnapshot } from "../smart/model.js";
 import type { StoredSnapshot } from "../smart/store.js";
+import type { StageName } from "./plan.js";
 import type { JobRecord, StageRecord } from "./rows.js";
 
 /** Progress of a surface run, committed together (offsets, parser state, percent, new bad blocks, log tail). */
@@ -96,6 +97,6 @@ export interface StageResult {
 }
 
 export interface StageImpl {
-  name: import("./plan.js").StageName;
+  name: StageName;
   run(ctx: StageContext): Promise<StageResult>;
 }

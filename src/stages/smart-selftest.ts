@@ -5,7 +5,7 @@
 import type { HostVerbs } from "../hosts/verbs.js";
 import type { SmartSnapshot } from "../smart/model.js";
 import { newWatch, observeSelfTest, type SelfTestWatch } from "../smart/selftest-watch.js";
-import { pause } from "../smart/progress.js";
+import { sleep } from "../stage-kit/sleep.js";
 import type { StageContext, StageImpl, StageResult } from "../stage-kit/types.js";
 
 type Kind = "short" | "long";
@@ -57,7 +57,7 @@ async function clearForeignTest(ctx: StageContext, t: SmartTarget, kind: Kind, s
     "because a test of unknown kind and start time cannot stand for this stage");
   await t.port.smartCommand(t.device, "abort");
   for (let i = 0; i < 10 && s.selfTest.inProgress && !ctx.signal.aborted; i++) {
-    await pause(1000, ctx.signal);
+    await sleep(1000, ctx.signal);
     s = await mustRead(t);
   }
   if (s.selfTest.inProgress) throw new Error("the drive still reports a self-test running after smartctl -X");
@@ -102,7 +102,7 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
   const every = pollMsFor(minutes, kind);
   let failures = 0;
   for (;;) {
-    await pause(every, ctx.signal);
+    await sleep(every, ctx.signal);
     if (ctx.signal.aborted) return cancelled(ctx, t, kind);
     try {
       s = await mustRead(t);

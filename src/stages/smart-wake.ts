@@ -4,7 +4,7 @@
 // so the self-tests, the final check and the temperature guard run instead of being skipped.
 import type { DriveRow } from "../drives/repo.js";
 import { STANDBY_REASON } from "../inventory/smartctl.js";
-import { pause } from "../smart/progress.js";
+import { sleep } from "../stage-kit/sleep.js";
 import type { StageContext } from "../stage-kit/types.js";
 
 const WAKE_ATTEMPTS = 4;
@@ -27,7 +27,7 @@ export async function wakeIfAsleep(ctx: StageContext, drive: DriveRow): Promise<
       return ctx.recorder.drive() ?? drive;
     }
     reason = r.reason;
-    if (attempt < WAKE_ATTEMPTS) await pause(WAKE_RETRY_MS, ctx.signal);
+    if (attempt < WAKE_ATTEMPTS) await sleep(WAKE_RETRY_MS, ctx.signal);
     if (ctx.signal.aborted) break;
   }
   ctx.recorder.note("smart", `the drive was in standby and did not answer SMART when woken: ${reason}`);

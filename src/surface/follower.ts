@@ -199,7 +199,7 @@ export class Follower {
 }
 
 /** A parser event as the line of badblocks' log it came from; null for status redraws. */
-export function tailLine(e: ProgressEvent): string | null {
+function tailLine(e: ProgressEvent): string | null {
   switch (e.type) {
     case "phase":
       if (e.kind === "verify") return "Reading and comparing:";

@@ -49,10 +49,6 @@ export class HostReader {
     private deps: ReaderDeps,
   ) {}
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   follow(spec: FollowSpec, job: FollowedJob): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { ...job, follower: new Follower(spec), resolve });

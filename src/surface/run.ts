@@ -6,7 +6,7 @@ import { buildBadblocksArgv } from "../badblocks/command.js";
 import type { StageRecord } from "../stage-kit/rows.js";
 import { jobDeviceIdentity, newRunToken } from "../stage-kit/run-identity.js";
 import { runOwner } from "../remote/launch-script.js";
-import { pause } from "../smart/progress.js";
+import { sleep } from "../stage-kit/sleep.js";
 import { HostError } from "../ssh/port.js";
 import { describeSegment, type Segment } from "./resume-plan.js";
 import type { SurfaceOptions } from "./options.js";
@@ -86,7 +86,7 @@ export async function launchRun(ctx: StageContext, stage: StageRecord, dir: stri
     }
     if (ctx.signal.aborted) return { kind: "aborted", stage };
     if (ctx.stopping.aborted) throw new Error("Kiln is shutting down during a launch; the next start re-reads it");
-    await pause(backoffMs(attempt), AbortSignal.any([ctx.stopping, ctx.signal]));
+    await sleep(backoffMs(attempt), AbortSignal.any([ctx.stopping, ctx.signal]));
   }
 }
 
@@ -120,7 +120,7 @@ export async function stopUntilGone(ctx: StageContext, dir: () => string, why: s
       ctx.recorder.publish();
     }
     if (ctx.stopping.aborted) return "pending";
-    await pause(backoffMs(attempt), ctx.stopping);
+    await sleep(backoffMs(attempt), ctx.stopping);
   }
 }
 

@@ -1,6 +1,6 @@
 // What the drawer shows of a surface stage, derived from its saved parser state.
 import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
-import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
+import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
 import type { StageRecord } from "../stage-kit/rows.js";
 import { speedProfile, type SpeedProfile } from "./speed.js";
 
@@ -46,8 +46,8 @@ export function surfaceView(stage: StageRecord, sizeBytes: number, optionsJson: 
     const count = 2 * patterns.length;
     return {
       patterns, phase, phaseCount: count, phasePct: Math.round((stage.bb_phase_pct ?? 0) * 100) / 100,
-      kind: phase > 0 ? (phase % 2 === 1 ? "write" : "verify") : null,
-      pattern: phase > 0 ? (patterns[Math.ceil(phase / 2) - 1] ?? null) : null,
+      kind: phaseKind(phase),
+      pattern: phase > 0 ? (patterns[patternIndex(phase)] ?? null) : null,
       phaseSeconds: Array.from({ length: count }, () => null), elapsedSeconds: s.elapsedSeconds, mbps: null,
       errors: s.errors, notice: s.notice, resumes: resume.history, speed: null,
     };

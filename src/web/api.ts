@@ -17,8 +17,8 @@ import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
 import { historyListItem, historyRows } from "../reports/history-rows.js";
-import { reportApiRoutes } from "../reports/routes.js";
-import { notifyApiRoutes } from "../notify/routes.js";
+import { reportApiRoutes } from "./report-routes.js";
+import { notifyApiRoutes } from "./notify-routes.js";
 import { userRoutes } from "./api-users.js";
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");

@@ -1,7 +1,7 @@
 // Waiting between readings of a drive: a sleep that a cancel or a shutdown cuts short.
 
 /** Sleeps `ms`, or less when `signal` aborts. Never rejects. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => {

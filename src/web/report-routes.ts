@@ -1,17 +1,17 @@
 // Routes of reports, history export, the audit list, metrics and the batch page. Mounted by
 // web/api.ts (behind the API's auth wall) and web/app.ts; each handler calls the core and renders.
 import { Router, type RequestHandler } from "express";
-import type { AppDeps } from "../web/deps.js";
-import { requireAuth } from "../web/auth.js";
+import type { AppDeps } from "./deps.js";
+import { requireAuth } from "./auth.js";
 import { InvalidInputError, NotFound } from "../errors.js";
 import { parseHistoryQuery } from "../jobs/history.js";
 import { listAudit, AUDIT_ACTIONS } from "../audit/log.js";
 import { createMetrics } from "../metrics/registry.js";
-import { loadReport } from "./load.js";
-import { writeHistoryCsv } from "./csv-stream.js";
-import { formatTime } from "./format.js";
-import { batchPage, reportPage } from "./html.js";
-import { loadBatch } from "./batch-load.js";
+import { loadReport } from "../reports/load.js";
+import { writeHistoryCsv } from "../reports/csv-stream.js";
+import { formatTime } from "../reports/format.js";
+import { batchPage, reportPage } from "../reports/html.js";
+import { loadBatch } from "../reports/batch-load.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
