@@ -3,7 +3,8 @@
 // metrics and audit/history tests; everything is torn down in dispose().
 import { rmSync } from "node:fs";
 import { createBadDisk, createLoopDevice, createSlowDisk, startTestSshd, type BadDisk, type LoopDevice, type TestSshd } from "./testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./kiln.js";
+import { startTestKiln, type TestKiln } from "./kiln.js";
+import { driveFor, hostWithDrives, start, waitJob, type DriveView, type JobSnapshot, type StartBody } from "./api.js";
 import { makeTempDir } from "./tempdir.js";
 
 export const BAD_RANGE = { startByte: 3 * 1024 * 1024, length: 8192 };
@@ -19,10 +20,10 @@ export interface TestBench {
   extra: LoopDevice[];
   /** A 4 MiB disk read and written at 1 MiB/s, present when asked for: a job that stays running. */
   slow: LoopDevice | null;
-  driveFor(device: string): Promise<any>;
+  driveFor(device: string): Promise<DriveView>;
   /** Starts one batch through the API; resolves with the job ids in drive order. */
-  start(devices: string[], body?: Record<string, unknown>): Promise<number[]>;
-  waitEnded(id: number, timeoutMs?: number): Promise<any>;
+  start(devices: string[], body?: StartBody): Promise<number[]>;
+  waitEnded(id: number, timeoutMs?: number): Promise<JobSnapshot>;
   dispose(): Promise<void>;
 }
 
@@ -41,30 +42,13 @@ export async function startBench(opts: { extraDisks?: number; slow?: boolean } =
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const added = await kiln.api("POST", "/api/v1/hosts", {
-      name: "bench-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-    });
-    if (added.status !== 201) throw new Error(`host add: ${added.status} ${JSON.stringify(added.body)}`);
-    const hostId = added.body.id as number;
-    const scan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
-    if (scan.status !== 200) throw new Error(`scan: ${scan.status} ${JSON.stringify(scan.body)}`);
-    const driveFor = async (device: string) => {
-      const { body } = await kiln.api("GET", "/api/v1/drives");
-      const d = (body as any[]).find((x) => x.devPath === device);
-      if (!d) throw new Error(`no drive for ${device}`);
-      return d;
-    };
+    const disks = [good, bad, ...extra, ...(slow ? [slow] : [])];
+    const hostId = (await hostWithDrives(kiln, sshd, disks, { name: "bench-host", workDir })).host.id;
+    const drive = (device: string) => driveFor(kiln, device);
     return {
-      kiln, sshd, hostId, workDir, good, bad, extra, slow, driveFor, dispose,
-      async start(devices, body = {}) {
-        const drives = await Promise.all(devices.map(driveFor));
-        const res = await kiln.api("POST", "/api/v1/burnin/start", {
-          driveIds: drives.map((d) => d.id), confirm: drives.map((d) => d.confirmName), ...body,
-        });
-        if (res.status !== 202) throw new Error(`start: ${res.status} ${JSON.stringify(res.body)}`);
-        return (res.body.jobs as { id: number }[]).map((j) => j.id);
-      },
-      waitEnded: (id, timeoutMs = 120_000) => kiln.waitForJob(id, isTerminalJob, timeoutMs),
+      kiln, sshd, hostId, workDir, good, bad, extra, slow, driveFor: drive, dispose,
+      start: async (devices, body = {}) => start(kiln, await Promise.all(devices.map(drive)), body),
+      waitEnded: (id, timeoutMs = 120_000) => waitJob(kiln, id, undefined, timeoutMs),
     };
   } catch (err) {
     await dispose();
