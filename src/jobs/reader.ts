@@ -55,7 +55,10 @@ export class HostReader {
   follow(spec: FollowSpec): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
-      this.loop ??= this.run()
+      // The loop starts on the next turn of the event loop: stages that follow together (every job
+      // re-attached at a restart) share the first poll instead of the first one polling alone.
+      this.loop ??= new Promise<void>((r) => setImmediate(r))
+        .then(() => this.run())
         .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
         .finally(() => (this.loop = null));
     });
