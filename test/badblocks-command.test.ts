@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildBadblocksArgv, chooseBlockSize, type BadblocksOptions } from "../src/badblocks/command.js";
-import { InvalidInputError } from "../src/shell/quote.js";
+import { InvalidInputError } from "../src/errors.js";
 
 const TiB = 2 ** 40;
 const base: BadblocksOptions = { device: "/dev/sdb", sizeBytes: 4 * TiB, outputFile: "badblocks.txt" };

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { feed, finish, initialState, type ProgressState } from "../src/badblocks/progress.js";
 import { compareBatchSpeeds, median, modelKey } from "../src/jobs/batch-speed.js";
-import { speedProfile } from "../src/stages/surface-speed.js";
+import { speedProfile } from "../src/surface/speed.js";
 
 const MB = 1e6;
 

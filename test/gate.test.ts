@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterCommit, afterSkip, initialGate, shouldCommit } from "../src/jobs/gate.js";
+import { afterCommit, afterSkip, initialGate, shouldCommit } from "../src/surface/gate.js";
 
 const quiet = { phaseChanged: false, newBadBlocks: false, terminal: false };
 

@@ -1,6 +1,8 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
-  JOB_STATUSES, JOB_TRANSITIONS, STAGE_STATUSES, STAGE_TRANSITIONS, canTransition, canTransitionStage, isTerminal,
+  ACTIVE_JOB_STATUSES, FAILING_STAGE_STATUSES, JOB_STATUSES, JOB_TRANSITIONS, OPEN_STAGE_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS,
+  STARTED_JOB_STATUSES, TERMINAL_JOB_STATUSES, canTransition, canTransitionStage, isActive, isTerminal, sqlList,
 } from "../src/jobs/status.js";
 import { jobVerdict } from "../src/jobs/verdict.js";
 
@@ -15,6 +17,41 @@ describe("job status table", () => {
   }
   it("has no way out of a terminal status, so a terminal record is written once", () => {
     for (const s of JOB_STATUSES) if (isTerminal(s)) expect(JOB_TRANSITIONS[s]).toEqual([]);
+  });
+});
+
+describe("the status lists every module uses", () => {
+  it("splits the job statuses into active and terminal, and terminal is exactly where the table has no way out", () => {
+    expect([...ACTIVE_JOB_STATUSES, ...TERMINAL_JOB_STATUSES].sort()).toEqual([...JOB_STATUSES].sort());
+    for (const s of JOB_STATUSES) {
+      expect(isTerminal(s), s).toBe(JOB_TRANSITIONS[s].length === 0);
+      expect(isActive(s), s).toBe(!isTerminal(s));
+    }
+    expect(isTerminal("nonsense")).toBe(false);
+    expect(isActive("nonsense")).toBe(false);
+  });
+
+  it("calls started the active statuses a job reaches once it left the queue", () => {
+    const leftQueue = new Set(JOB_TRANSITIONS.queued.filter((s) => !isTerminal(s)).flatMap((s) => [s, ...JOB_TRANSITIONS[s]]));
+    expect([...STARTED_JOB_STATUSES].sort()).toEqual(ACTIVE_JOB_STATUSES.filter((s) => leftQueue.has(s)).sort());
+  });
+
+  it("calls open the stage statuses with a way out, and failing the ended ones that keep a job from passing", () => {
+    expect([...OPEN_STAGE_STATUSES].sort()).toEqual(STAGE_STATUSES.filter((s) => STAGE_TRANSITIONS[s].length > 0).sort());
+    const ended = STAGE_STATUSES.filter((s) => STAGE_TRANSITIONS[s].length === 0);
+    expect([...FAILING_STAGE_STATUSES].sort()).toEqual(ended.filter((s) => jobVerdict(["passed", s]) !== "passed").sort());
+  });
+
+  it("builds an SQL IN list that selects exactly the listed statuses", () => {
+    const db = new Database(":memory:");
+    db.exec("CREATE TABLE jobs (id INTEGER PRIMARY KEY, status TEXT)");
+    const insert = db.prepare("INSERT INTO jobs (status) VALUES (?)");
+    for (const s of JOB_STATUSES) insert.run(s);
+    for (const list of [ACTIVE_JOB_STATUSES, STARTED_JOB_STATUSES, TERMINAL_JOB_STATUSES]) {
+      const found = db.prepare(`SELECT status FROM jobs WHERE status IN (${sqlList(list)}) ORDER BY id`).pluck().all();
+      expect(found).toEqual(JOB_STATUSES.filter((s) => list.includes(s)));
+    }
+    db.close();
   });
 });
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../src/db/open.js";
 import { migrate } from "../src/db/migrate.js";
+import { Conflict, InvalidInputError } from "../src/errors.js";
 import { MIGRATIONS_DIR } from "../src/paths.js";
 import { activeTargetRows, addTargetRow, channelOf, removeTargetRow, syncEnvTargets } from "../src/notify/targets.js";
 import { enqueue, getOutboxRow } from "../src/notify/outbox.js";
@@ -49,11 +50,16 @@ describe("notify targets", () => {
   });
 
   it("adds settings targets once, refuses malformed ones, and removes only its own", () => {
-    expect(addTargetRow(db, "telegram://1:x@telegram", "admin")).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/at least one chat/) });
+    const malformed = addTargetRow(db, "telegram://1:x@telegram", "admin");
+    expect(malformed.ok).toBe(false);
+    expect(!malformed.ok && malformed.error).toBeInstanceOf(InvalidInputError);
+    expect(!malformed.ok && malformed.error.message).toMatch(/at least one chat/);
     const added = addTargetRow(db, ` ${B} `, "admin");
     expect(added).toMatchObject({ ok: true });
-    expect(addTargetRow(db, B, "admin")).toMatchObject({ ok: false, status: 409 });
-    expect(addTargetRow(db, A, "admin")).toMatchObject({ ok: false, status: 409 });
+    for (const url of [B, A]) {
+      const twice = addTargetRow(db, url, "admin");
+      expect(!twice.ok && twice.error).toBeInstanceOf(Conflict);
+    }
     const id = (added as { id: number }).id;
     const waiting = pending(id);
     const envId = activeTargetRows(db).find((r) => r.source === "env")!.id;

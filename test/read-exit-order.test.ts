@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
-import { Follower, type Outcome } from "../src/jobs/follower.js";
+import { Follower, type Outcome } from "../src/surface/follower.js";
 import { buildReadScript, parseReadOutput } from "../src/remote/scripts.js";
 import { parseLaunchOutput } from "../src/remote/launch-script.js";
 import { testLaunchScript } from "./helpers/launch.js";

@@ -13,7 +13,7 @@ import {
 import { buildLaunchScript, parseLaunchOutput, runOwner } from "../src/remote/launch-script.js";
 import { loopIdentity, ownerFor, testLaunchScript, TEST_INSTALL_ID } from "./helpers/launch.js";
 import { squeezeScript } from "../src/remote/squeeze.js";
-import { InvalidInputError } from "../src/shell/quote.js";
+import { InvalidInputError } from "../src/errors.js";
 
 const tmp = mkdtempSync("/tmp/kiln-test-scripts-");
 const loops: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { feed, initialState } from "../src/badblocks/progress.js";
-import { confirmedBlock, globalPhase, planResume, type ResumePoint } from "../src/stages/resume-plan.js";
+import { confirmedBlock, globalPhase, planResume, type ResumePoint } from "../src/surface/resume-plan.js";
 
 const P = ["0xaa", "0x55", "0xff", "0x00"];
 const at = (phase: number, phasePct: number, extra: Partial<ResumePoint> = {}): ResumePoint => ({

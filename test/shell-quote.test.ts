@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath, validateRemoteDir } from "../src/shell/quote.js";
+import { InvalidInputError } from "../src/errors.js";
+import { remoteDirShellWord, shJoin, shQuote, validateDevicePath, validateRemoteDir } from "../src/shell/quote.js";
 
 /** What a real POSIX sh sees: prints each argument it got, NUL-terminated. */
 function shArgs(commandLine: string): string[] {

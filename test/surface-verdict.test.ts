@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { surfaceVerdict, type SurfaceFacts } from "../src/stages/surface-verdict.js";
+import { surfaceVerdict, type SurfaceFacts } from "../src/surface/verdict.js";
 
 const errors = { read: 0, write: 0, corrupt: 0 };
 const base: SurfaceFacts = { terminal: null, exitText: null, vanished: false, badBlockList: [], cancelRequested: false };

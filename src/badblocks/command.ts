@@ -1,7 +1,8 @@
 // Builds the argv of a destructive badblocks run from validated options. Pure: no shell, no host.
 // The argv is later quoted word by word (shell/quote.ts) into the job's wrapper script.
 
-import { InvalidInputError, validateDevicePath } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { validateDevicePath } from "../shell/quote.js";
 import { normalizePattern } from "./phases.js";
 
 export const DEFAULT_BLOCK_SIZE = 4096;

@@ -2,6 +2,7 @@
 import type { Db } from "../db/open.js";
 import type { ScannedDrive } from "../inventory/types.js";
 import { nowIso } from "../jobs/repo.js";
+import { ACTIVE_JOB_STATUSES, sqlList } from "../jobs/status.js";
 
 export interface DriveRow {
   id: number;
@@ -51,7 +52,7 @@ export interface DriveView {
 
 const VIEW_SQL = `
   SELECT d.*, h.name AS host_name,
-         (SELECT id FROM jobs j WHERE j.drive_id = d.id AND j.status IN ('queued','running','paused')) AS active_job_id,
+         (SELECT id FROM jobs j WHERE j.drive_id = d.id AND j.status IN (${sqlList(ACTIVE_JOB_STATUSES)})) AS active_job_id,
          (SELECT max(id) FROM jobs j WHERE j.drive_id = d.id) AS last_job_id
     FROM drives d JOIN hosts h ON h.id = d.host_id`;
 

@@ -1,6 +1,7 @@
 // Host rows and their API shape.
 import type { Db } from "../db/open.js";
 import { nowIso } from "../jobs/repo.js";
+import { ACTIVE_JOB_STATUSES, sqlList } from "../jobs/status.js";
 import type { CheckLine } from "./check.js";
 
 export type HostStatus = "online" | "unreachable" | "untrusted" | "unknown";
@@ -78,7 +79,7 @@ export function listHosts(db: Db): HostRow[] {
  */
 export function removeHost(db: Db, id: number, now = Date.now()): boolean {
   return db.transaction(() => {
-    const active = db.prepare("SELECT count(*) FROM jobs WHERE host_id = ? AND status IN ('queued','running','paused')").pluck().get(id) as number;
+    const active = db.prepare(`SELECT count(*) FROM jobs WHERE host_id = ? AND status IN (${sqlList(ACTIVE_JOB_STATUSES)})`).pluck().get(id) as number;
     if (active > 0) return false;
     const res = db
       .prepare(

@@ -14,7 +14,7 @@ import { typedFingerprint } from "../ssh/fingerprint.js";
 import { buildCheckScript } from "./check-script.js";
 import { judgeHost, problemText, type CheckResult } from "./check.js";
 import { loginShellCommand } from "../remote/privilege.js";
-import { HttpError } from "../web/errors.js";
+import { Conflict, InvalidInputError, NotFound, Refused } from "../errors.js";
 
 export interface AddHostInput {
   name: string;
@@ -56,12 +56,12 @@ export class HostService {
   async add(input: AddHostInput): Promise<HostView & { checks: CheckResult["lines"] }> {
     const workDir = validateRemoteDir(input.workDir ?? "~/.kiln");
     if (listHosts(this.db).some((h) => h.name === input.name)) {
-      throw new HttpError(409, `a host named ${input.name} exists already`);
+      throw new Conflict(`a host named ${input.name} exists already`);
     }
     const { fingerprint, check } = await this.probeAndCheck(input, workDir);
     if (!check.ok || check.sudo === null) {
       this.log.warn({ name: input.name, problems: problemText(check.lines) }, "host refused: it cannot run a burn-in");
-      throw new HttpError(422, `host ${input.name} cannot run a burn-in: ${problemText(check.lines.filter((l) => l.status === "fail")).join(" ")}`, { checks: check.lines });
+      throw new Refused(`host ${input.name} cannot run a burn-in: ${problemText(check.lines.filter((l) => l.status === "fail")).join(" ")}`, { checks: check.lines });
     }
     const id = insertHost(this.db, {
       name: input.name,
@@ -142,13 +142,13 @@ export class HostService {
   async repin(hostId: number, typed: string): Promise<{ view: HostView; old: string }> {
     const host = this.current(hostId);
     const expected = typedFingerprint(typed);
-    if (!expected) throw new HttpError(400, "type or paste the host's key fingerprint (SHA256:…), as `ssh-keygen -lf` prints it on the host");
+    if (!expected) throw new InvalidInputError("type or paste the host's key fingerprint (SHA256:…), as `ssh-keygen -lf` prints it on the host");
     const fingerprint = await this.probe(host.address, host.port, host.username, host.private_key);
     if (fingerprint !== expected) {
       this.log.warn({ hostId, typed: expected, presented: fingerprint }, "re-pin refused: the typed fingerprint is not the host's key");
-      throw new HttpError(409, `the fingerprint you typed is not the key ${host.name} presents now; nothing was changed (check the host's console, or someone may be in between)`);
+      throw new Conflict(`the fingerprint you typed is not the key ${host.name} presents now; nothing was changed (check the host's console, or someone may be in between)`);
     }
-    if (!repinHost(this.db, hostId, host.host_key_fingerprint, fingerprint)) throw new HttpError(409, `the key of ${host.name} was changed meanwhile; try again`);
+    if (!repinHost(this.db, hostId, host.host_key_fingerprint, fingerprint)) throw new Conflict(`the key of ${host.name} was changed meanwhile; try again`, { permanent: false });
     this.registry.drop(hostId);
     this.log.warn({ hostId, old: host.host_key_fingerprint, new: fingerprint }, "host key re-pinned");
     const view = hostView(getHost(this.db, hostId)!);
@@ -159,7 +159,7 @@ export class HostService {
   /** Removes a host that has no active job (its history stays). */
   remove(hostId: number): HostRow {
     const host = this.current(hostId);
-    if (!removeHost(this.db, hostId)) throw new HttpError(409, `${host.name} has active jobs: cancel or abandon them first`);
+    if (!removeHost(this.db, hostId)) throw new Conflict(`${host.name} has active jobs: cancel or abandon them first`);
     this.registry.drop(hostId);
     this.log.warn({ hostId, name: host.name }, "host removed");
     this.hub.publish("host", { id: hostId, removed: true });
@@ -168,7 +168,7 @@ export class HostService {
 
   private current(hostId: number): HostRow {
     const host = getHost(this.db, hostId);
-    if (!host || host.removed_at) throw new HttpError(404, `no host ${hostId}`);
+    if (!host || host.removed_at) throw new NotFound(`no host ${hostId}`);
     return host;
   }
 }

@@ -1,6 +1,7 @@
 // A host's drive inventory: the scan script (scan-script.ts) and the parser of its output.
 // parseScanOutput is pure: the same bytes always give the same drives, reasons and warnings.
-import { InvalidInputError, validateDevicePath } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { validateDevicePath } from "../shell/quote.js";
 import { collectFacts, digestProbes, inUseOf, type DeviceProbe, type HostFacts } from "./inuse.js";
 import { parseLsblkJson, SAFE_DEVICE_NAME, type LsblkDevice } from "./lsblk.js";
 import { parseMidcltDiskDetails, parseMountinfo, parseSwaps, parseZpoolStatus, pickByIdPaths } from "./probes.js";

@@ -6,6 +6,7 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
 import { addJobEvent, getStages, nowIso, transitionJob } from "./repo.js";
 import type { JobHooks } from "./hooks.js";
+import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, sqlList } from "./status.js";
 
 export const abandonText = (who: string, hostName: string) => `abandoned by ${who}; the process on ${hostName} may still run`;
 
@@ -25,8 +26,8 @@ export function abandonJob(db: Db, hooks: JobHooks, f: AbandonFacts, now = Date.
   const { jobId } = f;
   const errorText = abandonText(f.who, f.hostName);
   return db.transaction(() => {
-    if (!transitionJob(db, jobId, "unknown", { errorText, now, onlyFrom: ["running", "paused"] })) return false;
-    db.prepare("UPDATE stages SET status = 'unknown', error_text = coalesce(error_text, ?), finished_at = ? WHERE job_id = ? AND status IN ('pending','running')")
+    if (!transitionJob(db, jobId, "unknown", { errorText, now, onlyFrom: STARTED_JOB_STATUSES })) return false;
+    db.prepare(`UPDATE stages SET status = 'unknown', error_text = coalesce(error_text, ?), finished_at = ? WHERE job_id = ? AND status IN (${sqlList(OPEN_STAGE_STATUSES)})`)
       .run(errorText, nowIso(now), jobId);
     db.prepare("INSERT INTO abandoned_jobs (job_id, drive_id, host_id, abandoned_by, abandoned_at) VALUES (?, ?, ?, ?, ?)")
       .run(jobId, f.driveId, f.hostId, f.who, nowIso(now));

@@ -3,7 +3,7 @@
 // slowed the machine slowed them all), and each region of a drive with its own curve. Pure; the
 // thresholds are in smart/speed-knowledge.ts.
 import { SPEED_RULES } from "../smart/speed-knowledge.js";
-import type { SpeedProfile } from "../stages/surface-speed.js";
+import type { SpeedProfile } from "../surface/speed.js";
 
 export interface DriveSpeedInput {
   jobId: number;

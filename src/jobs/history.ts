@@ -1,7 +1,7 @@
 // The job history: filters (status, drive, host, date range, serial) for GET /api/v1/jobs and the
 // CSV export, parsed from a query string at the edge and applied in one SQL query.
 import type { Db } from "../db/open.js";
-import { HttpError } from "../web/errors.js";
+import { InvalidInputError } from "../errors.js";
 import { JOB_STATUSES } from "./status.js";
 
 export interface HistoryFilter {
@@ -25,11 +25,11 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2
 function isoBound(value: string, name: string, endOfDay: boolean): string {
   if (DATE.test(value)) {
     const t = Date.parse(`${value}T00:00:00.000Z`);
-    if (Number.isNaN(t)) throw new HttpError(400, `${name} is not a valid date`);
+    if (Number.isNaN(t)) throw new InvalidInputError(`${name} is not a valid date`);
     return new Date(endOfDay ? t + 86_400_000 : t).toISOString();
   }
   if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new HttpError(400, `${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
+    throw new InvalidInputError(`${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
   }
   return new Date(Date.parse(value)).toISOString();
 }
@@ -39,21 +39,21 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim
 /** Validates the query string of the history endpoints; throws 400 with a readable reason. */
 export function parseHistoryQuery(q: Record<string, unknown>): HistoryFilter {
   const status = str(q.status);
-  if (status && !(JOB_STATUSES as readonly string[]).includes(status)) throw new HttpError(400, `unknown status ${status}`);
+  if (status && !(JOB_STATUSES as readonly string[]).includes(status)) throw new InvalidInputError(`unknown status ${status}`);
   const driveRaw = str(q.driveId);
   const driveId = driveRaw === undefined ? undefined : Number(driveRaw);
-  if (driveId !== undefined && !Number.isSafeInteger(driveId)) throw new HttpError(400, "driveId must be a number");
+  if (driveId !== undefined && !Number.isSafeInteger(driveId)) throw new InvalidInputError("driveId must be a number");
   const hostRaw = str(q.host);
   const host = hostRaw === undefined ? undefined : /^\d+$/.test(hostRaw) ? Number(hostRaw) : hostRaw;
   const from = str(q.from);
   const to = str(q.to);
   const serial = str(q.serial);
-  if (serial && serial.length > 128) throw new HttpError(400, "serial is too long");
+  if (serial && serial.length > 128) throw new InvalidInputError("serial is too long");
   const batchId = str(q.batchId);
   const limitRaw = str(q.limit);
   const limit = limitRaw === undefined ? undefined : Number(limitRaw);
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)) {
-    throw new HttpError(400, "limit must be 1 to 10000");
+    throw new InvalidInputError("limit must be 1 to 10000");
   }
   return {
     status, driveId, host, serial, batchId, limit,

@@ -3,7 +3,7 @@
 import type { Db } from "../db/open.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
 import { etaSeconds, overallPercent, type DriveFacts, type StageName } from "../stages/plan.js";
-import { surfaceView } from "../stages/surface-view.js";
+import { surfaceView } from "../surface/view.js";
 import { latestSnapshot } from "../smart/store.js";
 import { getJob, getStages, pausedMs } from "./repo.js";
 

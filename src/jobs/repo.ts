@@ -1,7 +1,9 @@
 // SQLite is the queue: jobs and stages are claimed and ended with compare-and-set updates.
 import type { Db } from "../db/open.js";
 import type { StageName } from "../stages/plan.js";
-import { sourcesOf, type JobStatus, type StageStatus, STAGE_TRANSITIONS, STAGE_STATUSES } from "./status.js";
+import {
+  ACTIVE_JOB_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS, STARTED_JOB_STATUSES, isTerminal, sourcesOf, sqlList, type JobStatus, type StageStatus,
+} from "./status.js";
 
 export interface JobRow {
   id: number;
@@ -95,13 +97,13 @@ export function getStages(db: Db, jobId: number): StageRow[] {
 
 export function activeJobForDrive(db: Db, driveId: number): JobRow | undefined {
   return db
-    .prepare("SELECT * FROM jobs WHERE drive_id = ? AND status IN ('queued','running','paused')")
+    .prepare(`SELECT * FROM jobs WHERE drive_id = ? AND status IN (${sqlList(ACTIVE_JOB_STATUSES)})`)
     .get(driveId) as JobRow | undefined;
 }
 
 export function countRunningOnHost(db: Db, hostId: number): number {
   return db
-    .prepare("SELECT count(*) FROM jobs WHERE host_id = ? AND status IN ('running','paused')")
+    .prepare(`SELECT count(*) FROM jobs WHERE host_id = ? AND status IN (${sqlList(STARTED_JOB_STATUSES)})`)
     .pluck()
     .get(hostId) as number;
 }
@@ -119,11 +121,11 @@ export function transitionJob(
   db: Db,
   id: number,
   to: JobStatus,
-  fields: { errorText?: string | null; now?: number; onlyFrom?: JobStatus[] } = {},
+  fields: { errorText?: string | null; now?: number; onlyFrom?: readonly JobStatus[] } = {},
 ): boolean {
   const from = sourcesOf(to).filter((s) => !fields.onlyFrom || fields.onlyFrom.includes(s));
   const now = nowIso(fields.now);
-  const terminal = ["passed", "failed", "cancelled", "unknown"].includes(to);
+  const terminal = isTerminal(to);
   const res = db
     .prepare(
       `UPDATE jobs SET status = ?,
@@ -173,7 +175,7 @@ export function setStagePgid(db: Db, stageId: number, pgid: number | null): void
 
 /** What an active job is doing about a problem (a cancel still pending); the terminal verdict replaces it. */
 export function setActiveJobErrorText(db: Db, jobId: number, text: string): void {
-  db.prepare("UPDATE jobs SET error_text = ? WHERE id = ? AND status IN ('queued','running','paused')").run(text, jobId);
+  db.prepare(`UPDATE jobs SET error_text = ? WHERE id = ? AND status IN (${sqlList(ACTIVE_JOB_STATUSES)})`).run(text, jobId);
 }
 
 export function setStageDetail(db: Db, stageId: number, detail: object): void {

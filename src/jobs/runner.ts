@@ -5,10 +5,10 @@ import { getHost } from "../hosts/repo.js";
 import { getDrive } from "../drives/repo.js";
 import { STAGES } from "../stages/index.js";
 import type { StageResult } from "../stages/types.js";
-import { HostReader, type ReaderDeps } from "./reader.js";
+import { HostReader, type ReaderDeps } from "../surface/reader.js";
 import { isBusy, retryBusy } from "../db/retry.js";
 import { jobVerdict } from "./verdict.js";
-import { isTerminal } from "./status.js";
+import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal, sqlList } from "./status.js";
 import {
   addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
@@ -40,7 +40,7 @@ export class Runner {
   start(intervalMs = 1000): { reattached: number[]; queued: number[] } {
     const { db, log } = this.deps;
     const began = performance.now();
-    const active = jobsInStatus(db, ["running", "paused"]).filter((j) => !this.running.has(j.id));
+    const active = jobsInStatus(db, STARTED_JOB_STATUSES).filter((j) => !this.running.has(j.id));
     const queued = jobsInStatus(db, ["queued"]).map((j) => j.id);
     // Every re-attach note in one transaction: one disk sync for the fleet, not one per job.
     db.transaction(() => {
@@ -126,7 +126,7 @@ export class Runner {
         return retryBusy(() =>
           db.transaction(() => {
             if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
-            db.prepare("UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN ('pending','running')").run(job.id);
+            db.prepare(`UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN (${sqlList(OPEN_STAGE_STATUSES)})`).run(job.id);
             hooks.runEnded(db, job.id, "unknown");
           }).immediate(),
         );
@@ -151,7 +151,7 @@ export class Runner {
       if (["passed", "skipped"].includes(stage.status)) continue;
       // A stage that already ended is never run again: its row is its verdict (a restart after a
       // crash between a stage's failed transition and the job's end must not run it to a pass).
-      if (["failed", "unknown", "cancelled"].includes(stage.status)) {
+      if (FAILING_STAGE_STATUSES.includes(stage.status)) {
         failure ??= `${stage.name}: ${stage.error_text ?? stage.status}`;
         continue;
       }

@@ -9,9 +9,10 @@ import { getHost } from "../hosts/repo.js";
 import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
 import { buildBadblocksArgv } from "../badblocks/command.js";
-import { validateSurfaceOptions, type SurfaceOptions } from "../stages/surface-options.js";
+import { validateSurfaceOptions, type SurfaceOptions } from "../surface/options.js";
 import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
-import { HttpError } from "../web/errors.js";
+import { Conflict, InvalidInputError, NotFound } from "../errors.js";
+import { STARTED_JOB_STATUSES, isActive, isTerminal } from "./status.js";
 import { activeJobForDrive, addJobEvent, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
 import { deviceIdentity } from "./run-identity.js";
 import type { HostVerbs } from "../ssh/port.js";
@@ -40,30 +41,29 @@ export class JobService {
 
   private checkDrive(id: number, typed: string | undefined): DriveRow {
     const drive = getDrive(this.db, id);
-    if (!drive || !drive.present) throw new HttpError(404, `no drive ${id}`);
+    if (!drive || !drive.present) throw new NotFound(`no drive ${id}`);
     if (typed === undefined || typed.trim() !== drive.confirm_name) {
-      throw new HttpError(
-        400,
+      throw new InvalidInputError(
         `confirmation for ${drive.dev_name} is missing or wrong: type its ${drive.serial ? "serial" : "device name"} "${drive.confirm_name}"`,
       );
     }
     const host = getHost(this.db, drive.host_id)!;
-    if (host.status === "untrusted") throw new HttpError(409, `host ${host.name} is untrusted: its host key changed`);
-    if (drive.in_use_reason) throw new HttpError(409, `${drive.dev_name} is in use: ${drive.in_use_reason}`);
+    if (host.status === "untrusted") throw new Conflict(`host ${host.name} is untrusted: its host key changed`);
+    if (drive.in_use_reason) throw new Conflict(`${drive.dev_name} is in use: ${drive.in_use_reason}`);
     const active = activeJobForDrive(this.db, drive.id);
-    if (active) throw new HttpError(409, `${drive.dev_name} is busy with job ${active.id} (${active.status})`);
+    if (active) throw new Conflict(`${drive.dev_name} is busy with job ${active.id} (${active.status})`);
     validateDevicePath(drive.path);
     return drive;
   }
 
   async start(req: StartRequest, who: string): Promise<{ id: number; driveId: number; status: string }[]> {
-    if (req.driveIds.length === 0) throw new HttpError(400, "driveIds is empty");
-    if (new Set(req.driveIds).size !== req.driveIds.length) throw new HttpError(400, "a drive is listed twice");
+    if (req.driveIds.length === 0) throw new InvalidInputError("driveIds is empty");
+    if (new Set(req.driveIds).size !== req.driveIds.length) throw new InvalidInputError("a drive is listed twice");
     if (req.confirm.length !== req.driveIds.length) {
-      throw new HttpError(400, "confirm must hold one typed serial or device name per drive");
+      throw new InvalidInputError("confirm must hold one typed serial or device name per drive");
     }
     const plan = withPrecheckFirst(req.stages ?? DEFAULT_STAGES);
-    if ("error" in plan) throw new HttpError(400, plan.error);
+    if ("error" in plan) throw new InvalidInputError(plan.error);
     const stages = plan.stages;
     const options = validateSurfaceOptions(req.options ?? {});
     // Check with what we know, then re-read the chosen devices so their in-use reasons are fresh.
@@ -79,7 +79,7 @@ export class JobService {
       for (const id of req.driveIds) {
         const d = getDrive(this.db, id)!;
         if (d.host_id === hostId && !seen.has(id)) {
-          throw new HttpError(409, `${d.dev_name} no longer holds the drive ${d.confirm_name}: scan the host again`);
+          throw new Conflict(`${d.dev_name} no longer holds the drive ${d.confirm_name}: scan the host again`);
         }
       }
     }
@@ -100,7 +100,7 @@ export class JobService {
         })),
       );
     } catch (err) {
-      if (String(err).includes("UNIQUE constraint failed")) throw new HttpError(409, "a drive is busy with another job");
+      if (String(err).includes("UNIQUE constraint failed")) throw new Conflict("a drive is busy with another job");
       throw err;
     }
     for (const [i, id] of ids.entries()) {
@@ -114,9 +114,9 @@ export class JobService {
 
   async cancel(jobId: number, who: string): Promise<void> {
     const job = getJob(this.db, jobId);
-    if (!job) throw new HttpError(404, `no job ${jobId}`);
-    if (!["queued", "running", "paused"].includes(job.status)) {
-      throw new HttpError(409, `job ${jobId} has ended (${job.status})`);
+    if (!job) throw new NotFound(`no job ${jobId}`);
+    if (!isActive(job.status)) {
+      throw new Conflict(`job ${jobId} has ended (${job.status})`);
     }
     requestCancel(this.db, jobId);
     addJobEvent(this.db, jobId, "cancel", `cancel requested by ${who}`);
@@ -144,10 +144,10 @@ export class JobService {
       try {
         live = await checkAbandonedGone(this.db, this.hosts.registry, a);
       } catch (err) {
-        throw new HttpError(409, `${dev}: job ${a.jobId} was abandoned and Kiln cannot yet confirm its process on ${host.name} is gone (${(err as Error).message})`);
+        throw new Conflict(`${dev}: job ${a.jobId} was abandoned and Kiln cannot yet confirm its process on ${host.name} is gone (${(err as Error).message})`, { permanent: false });
       }
       if (live) {
-        throw new HttpError(409, `${dev}: the process of abandoned job ${a.jobId} still runs on ${host.name}${live.pgid ? ` (process group ${live.pgid}: kill -TERM -${live.pgid})` : ""}; stop it, then start again`);
+        throw new Conflict(`${dev}: the process of abandoned job ${a.jobId} still runs on ${host.name}${live.pgid ? ` (process group ${live.pgid}: kill -TERM -${live.pgid})` : ""}; stop it, then start again`, { permanent: false });
       }
       this.log.info({ jobId: a.jobId, driveId }, "abandoned job's process confirmed gone");
     }
@@ -159,13 +159,13 @@ export class JobService {
    */
   abandon(jobId: number, who: string): void {
     const job = getJob(this.db, jobId);
-    if (!job) throw new HttpError(404, `no job ${jobId}`);
-    if (job.status === "queued") throw new HttpError(409, `job ${jobId} is queued: cancel it instead`);
-    if (!["running", "paused"].includes(job.status)) throw new HttpError(409, `job ${jobId} has ended (${job.status})`);
+    if (!job) throw new NotFound(`no job ${jobId}`);
+    if (job.status === "queued") throw new Conflict(`job ${jobId} is queued: cancel it instead`);
+    if (!STARTED_JOB_STATUSES.includes(job.status)) throw new Conflict(`job ${jobId} has ended (${job.status})`);
     const host = getHost(this.db, job.host_id)!;
-    if (host.status === "online") throw new HttpError(409, `${host.name} is reachable: cancel the job instead`);
+    if (host.status === "online") throw new Conflict(`${host.name} is reachable: cancel the job instead`);
     if (!abandonJob(this.db, this.hooks, { jobId, driveId: job.drive_id, hostId: host.id, hostName: host.name, who })) {
-      throw new HttpError(409, `job ${jobId} has ended meanwhile`);
+      throw new Conflict(`job ${jobId} has ended meanwhile`);
     }
     this.runner.abandon(jobId, abandonText(who, host.name));
     this.log.warn({ jobId, host: host.name, who }, "job abandoned");
@@ -175,13 +175,13 @@ export class JobService {
   /** A new run of a finished job's drive and stages (the same checks as a start, confirmed by the old job). */
   async restart(jobId: number, who: string): Promise<number> {
     const job = getJob(this.db, jobId);
-    if (!job) throw new HttpError(404, `no job ${jobId}`);
-    if (job.status === "passed") throw new HttpError(409, `job ${jobId} passed; start a new burn-in instead`);
-    if (!["failed", "cancelled", "unknown"].includes(job.status)) {
-      throw new HttpError(409, `job ${jobId} is still ${job.status}`);
+    if (!job) throw new NotFound(`no job ${jobId}`);
+    if (job.status === "passed") throw new Conflict(`job ${jobId} passed; start a new burn-in instead`);
+    if (!isTerminal(job.status)) {
+      throw new Conflict(`job ${jobId} is still ${job.status}`);
     }
     const drive = getDrive(this.db, job.drive_id);
-    if (!drive) throw new HttpError(404, `the drive of job ${jobId} is gone`);
+    if (!drive) throw new NotFound(`the drive of job ${jobId} is gone`);
     await this.refuseWhileItsProcessMayLive(job);
     const [started] = await this.start(
       {
@@ -206,13 +206,13 @@ export class JobService {
         runs.map((s) => ({ key: String(s.id), jobDir: s.remote_dir!, logOffset: s.log_offset, bbOffset: s.bb_offset, maxBytes: 1 })),
       );
     } catch (err) {
-      throw new HttpError(409, `cannot confirm that job ${job.id}'s badblocks is gone (${(err as Error).message}): try again when the host answers`);
+      throw new Conflict(`cannot confirm that job ${job.id}'s badblocks is gone (${(err as Error).message}): try again when the host answers`, { permanent: false });
     }
     for (const s of runs) {
       const r = reads.get(String(s.id));
-      if (!r) throw new HttpError(409, `cannot confirm that job ${job.id}'s badblocks is gone: the host's answer was cut off`);
+      if (!r) throw new Conflict(`cannot confirm that job ${job.id}'s badblocks is gone: the host's answer was cut off`, { permanent: false });
       if (r.alive) {
-        throw new HttpError(409, `job ${job.id}'s badblocks (process group ${r.pgid ?? "?"}) is still running on the host: wait for it to end`);
+        throw new Conflict(`job ${job.id}'s badblocks (process group ${r.pgid ?? "?"}) is still running on the host: wait for it to end`, { permanent: false });
       }
     }
   }

@@ -1,6 +1,6 @@
 // The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
 import type { Db } from "../db/open.js";
-import { surfaceView, type SurfaceView } from "../stages/surface-view.js";
+import { surfaceView, type SurfaceView } from "../surface/view.js";
 import { smartView, type SmartView } from "../smart/view.js";
 import { guardLimitsFrom } from "../stages/temperature-guard.js";
 import { storedNewDrive } from "../stages/new-drive-check.js";

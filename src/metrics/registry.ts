@@ -3,7 +3,7 @@
 // the outbox table exists. Each Kiln gets its own Registry (no global state between instances).
 import { Gauge, Registry } from "prom-client";
 import type { Db } from "../db/open.js";
-import { JOB_STATUSES } from "../jobs/status.js";
+import { ACTIVE_JOB_STATUSES, JOB_STATUSES, sqlList } from "../jobs/status.js";
 import { outboxBacklog } from "./outbox.js";
 
 interface DriveSample {
@@ -21,7 +21,7 @@ const DRIVES_SQL = `
          a.id AS job_id, a.percent,
          (SELECT bad_block_count FROM jobs l WHERE l.drive_id = d.id ORDER BY l.id DESC LIMIT 1) AS bad_blocks
     FROM drives d JOIN hosts h ON h.id = d.host_id
-    LEFT JOIN jobs a ON a.drive_id = d.id AND a.status IN ('queued','running','paused')
+    LEFT JOIN jobs a ON a.drive_id = d.id AND a.status IN (${sqlList(ACTIVE_JOB_STATUSES)})
    WHERE d.present = 1`;
 
 export function createMetrics(db: Db): Registry {

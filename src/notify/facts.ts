@@ -4,6 +4,7 @@ import type { Db } from "../db/open.js";
 import { getDrive } from "../drives/repo.js";
 import { getHost } from "../hosts/repo.js";
 import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
+import { isActive } from "../jobs/status.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
 import { storedNewDrive } from "../stages/new-drive-check.js";
@@ -75,6 +76,6 @@ export function jobFacts(db: Db, jobId: number, publicUrl: string): JobFacts | u
 /** The batch's facts once every one of its jobs has ended; undefined while one is still active. */
 export function endedBatchFacts(db: Db, batchId: string, publicUrl: string): BatchFacts | undefined {
   const jobs = db.prepare("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id").all(batchId) as JobRow[];
-  if (jobs.some((j) => ["queued", "running", "paused"].includes(j.status))) return undefined;
+  if (jobs.some((j) => isActive(j.status))) return undefined;
   return { batchId, jobs: jobs.map((j) => jobFactsOf(db, j, publicUrl)) };
 }

@@ -4,7 +4,7 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import type { AppDeps } from "../web/deps.js";
 import { requireAdmin } from "../web/auth.js";
-import { HttpError, notFound } from "../web/errors.js";
+import { Conflict, InvalidInputError, NotFound } from "../errors.js";
 import { retryBusy } from "../db/retry.js";
 import { auditRequest } from "../audit/request.js";
 import { outboxCounts, recentOutbox } from "./outbox.js";
@@ -16,7 +16,7 @@ const addTargetSchema = z.object({ url: z.string().min(1, "give a target URL").m
 
 function targetId(req: Request): number {
   const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFound();
   return id;
 }
 
@@ -39,7 +39,7 @@ export function notifyApiRoutes(deps: AppDeps): Router {
   // The worker polls the outbox, so the row is picked up within a couple of seconds.
   r.post("/notify/test", requireAdmin, async (req, res) => {
     const mail = notify.mailChannel;
-    if (!mail) throw new HttpError(409, "e-mail is not configured: set KILN_SMTP_URL and KILN_MAIL_TO");
+    if (!mail) throw new Conflict("e-mail is not configured: set KILN_SMTP_URL and KILN_MAIL_TO");
     const id = await retryBusy(() => recordTestMessage(deps.db, contextFor(req), mail));
     deps.log.info({ outboxId: id, who: who(req) }, "test e-mail queued");
     res.status(202).json({ id, status: "pending" });
@@ -51,9 +51,9 @@ export function notifyApiRoutes(deps: AppDeps): Router {
 
   r.post("/notify/targets", requireAdmin, async (req, res) => {
     const parsed = addTargetSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join("; "));
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join("; "));
     const result = await retryBusy(() => notify.targets.add(parsed.data.url, who(req)));
-    if (!result.ok) throw new HttpError(result.status, result.error);
+    if (!result.ok) throw result.error;
     const view = notify.targets.views().find((t) => t.id === result.id);
     auditRequest(deps.db, req, "settings.change", channelOf(result.id), { change: "alert target added", target: view?.masked ?? null });
     deps.log.info({ targetId: result.id, kind: view?.kind, who: who(req) }, "notify target added");
@@ -64,15 +64,15 @@ export function notifyApiRoutes(deps: AppDeps): Router {
     const id = targetId(req);
     const masked = notify.targets.views().find((t) => t.id === id)?.masked ?? null;
     const result = await retryBusy(() => notify.targets.remove(id));
-    if (result === "missing") throw notFound(`no target ${id}`);
-    if (result === "from-env") throw new HttpError(409, "this target comes from KILN_NOTIFY_URLS: change the environment and restart Kiln to remove it");
+    if (result === "missing") throw new NotFound(`no target ${id}`);
+    if (result === "from-env") throw new Conflict("this target comes from KILN_NOTIFY_URLS: change the environment and restart Kiln to remove it");
     auditRequest(deps.db, req, "settings.change", channelOf(id), { change: "alert target removed", target: masked });
     res.json({ id, removed: true });
   });
 
   r.post("/notify/targets/:id/test", requireAdmin, async (req, res) => {
     const id = targetId(req);
-    if (!notify.targets.has(id)) throw notFound(`no target ${id}`);
+    if (!notify.targets.has(id)) throw new NotFound(`no target ${id}`);
     const outboxId = await retryBusy(() => recordTestMessage(deps.db, contextFor(req), { name: channelOf(id), form: "push" }));
     deps.log.info({ outboxId, targetId: id, who: who(req) }, "test message queued");
     res.status(202).json({ id: outboxId, status: "pending" });

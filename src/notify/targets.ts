@@ -2,6 +2,7 @@
 // KILN_NOTIFY_URLS rows are synced at start; the settings page adds and removes its own. Each target
 // is the outbox channel `push:<id>`; its state for the settings page is read from its outbox rows.
 import type { Db } from "../db/open.js";
+import { Conflict, InvalidInputError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { nowIso } from "../jobs/repo.js";
 import type { Notifier } from "./index.js";
@@ -34,7 +35,7 @@ export interface TargetView {
   last: { id: number; kind: string; status: OutboxStatus; attempts: number; error: string | null; createdAt: string; sentAt: string | null } | null;
 }
 
-export type AddResult = { ok: true; id: number } | { ok: false; status: 400 | 409; error: string };
+export type AddResult = { ok: true; id: number } | { ok: false; error: InvalidInputError | Conflict };
 
 /** A removed target's messages not yet sent end `failed`, saying why. */
 function dropPending(db: Db, id: number, why: string): void {
@@ -69,9 +70,9 @@ export function getTargetRow(db: Db, id: number): TargetRow | undefined {
 export function addTargetRow(db: Db, url: string, who: string): AddResult {
   const trimmed = url.trim();
   const parsed = parseTargetUrl(trimmed);
-  if (!parsed.ok) return { ok: false, status: 400, error: parsed.error };
+  if (!parsed.ok) return { ok: false, error: new InvalidInputError(parsed.error) };
   if (db.prepare("SELECT 1 FROM notify_targets WHERE active = 1 AND url = ?").get(trimmed)) {
-    return { ok: false, status: 409, error: "this target is already in the list" };
+    return { ok: false, error: new Conflict("this target is already in the list") };
   }
   const id = Number(db.prepare("INSERT INTO notify_targets (url, source, created_by) VALUES (?, 'settings', ?)").run(trimmed, who).lastInsertRowid);
   return { ok: true, id };

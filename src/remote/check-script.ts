@@ -1,6 +1,6 @@
 // Read-only pattern checks of block ranges (`badblocks -t PATTERN`, never -w): the host-side script
 // and the parser of what it printed, for the port's `check` verb. Used to pin the compare errors that
-// badblocks -w lists one chunk late to the true blocks (stages/surface-pin.ts).
+// badblocks -w lists one chunk late to the true blocks (surface/pin.ts).
 import { buildBadblocksArgv } from "../badblocks/command.js";
 import type { BlockRange } from "../badblocks/compare-pin.js";
 import { shJoin } from "../shell/quote.js";

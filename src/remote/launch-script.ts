@@ -10,7 +10,8 @@
 //   4. the device still is the confirmed drive (by-id link, serial/WWN, size; a loop device by its
 //      backing file and size), a whole disk, not mounted, no swap, no holders, no partitions, no
 //      filesystem/RAID/LVM/ZFS/swap signature. Otherwise it refuses, saying why.
-import { InvalidInputError, remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { remoteDirShellWord, shJoin, shQuote, validateDevicePath } from "../shell/quote.js";
 import { privileged } from "./privileged.js";
 import { ROOT_FNS } from "./privilege.js";
 import { PREAMBLE, STATE_FN } from "./scripts.js";

@@ -6,7 +6,7 @@
 // (ROOT_FNS), which in sudo mode runs `sudo -n /absolute/path/TOOL ARGS…`. So a sudoers rule that
 // lists the exact binaries of SUDO_COMMANDS, with NOPASSWD, is all a host needs; none of them can run
 // another program (no shell, no setsid, no flock, no timeout behind sudo).
-import { InvalidInputError } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
 
 export interface SudoCommand {
   tool: string;

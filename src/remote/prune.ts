@@ -6,7 +6,7 @@
 //   alive    a live process still belongs to one of the job's directories (kiln_state)
 //   foreign  the directory's `device` file names another device than the job's (not this job's dir)
 //   unread   the last run's bad-block list is longer than the bytes Kiln has stored from it
-// A job's directories are its base (stages/surface.ts jobDirFor) and the `-r…` segments a resume
+// A job's directories are its base (surface/run.ts jobDirFor) and the `-r…` segments a resume
 // made next to it; both are removed together or not at all.
 import { remoteDirShellWord, shQuote, validateDevicePath } from "../shell/quote.js";
 import { PREAMBLE, STATE_FN } from "./scripts.js";

@@ -13,7 +13,8 @@
 //   lock          mkdir'd by the first launch: two launches can never both start badblocks
 // Every user string is validated and single-quoted; scripts never expand one unquoted.
 
-import { InvalidInputError, remoteDirShellWord, shQuote } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { remoteDirShellWord, shQuote } from "../shell/quote.js";
 import { ROOT_FNS } from "./privilege.js";
 import { privileged } from "./privileged.js";
 

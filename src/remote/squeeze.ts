@@ -20,7 +20,8 @@
 //     do not, and do not need (or all understand) that flag, so it is added only for mawk.
 //   - The program uses only POSIX awk plus fflush(), which all three have.
 
-import { InvalidInputError, shQuote } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
+import { shQuote } from "../shell/quote.js";
 
 export const DEFAULT_SQUEEZE_SECONDS = 5;
 

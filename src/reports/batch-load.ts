@@ -5,8 +5,8 @@ import type { Db } from "../db/open.js";
 import { compareBatchSpeeds, type DriveSpeedComparison } from "../jobs/batch-speed.js";
 import type { NewDriveVerdict } from "../smart/new-drive.js";
 import { storedNewDrive } from "../stages/new-drive-check.js";
-import type { SpeedProfile } from "../stages/surface-speed.js";
-import { stageSpeed } from "../stages/surface-view.js";
+import type { SpeedProfile } from "../surface/speed.js";
+import { stageSpeed } from "../surface/view.js";
 import { smartTemperatures } from "../smart/store.js";
 
 export interface BatchDrive {

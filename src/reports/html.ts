@@ -5,6 +5,7 @@ import { formatBytes, formatDuration, formatTime } from "./format.js";
 import type { BatchDrive } from "./batch-load.js";
 import { secondsBetween } from "./model.js";
 import { speedChart } from "./speed-chart.js";
+import { isTerminal } from "../jobs/status.js";
 
 export const HTML_MAX_BAD_BLOCKS = 120;
 export const HTML_MAX_NOTES = 18;
@@ -32,8 +33,6 @@ export function reportPage(r: JobReport) {
     speedVs: signedPct(r.speed.comparison?.vsSiblingsPct ?? null),
   };
 }
-
-const ENDED = ["passed", "failed", "cancelled", "unknown"];
 
 /** "+1.2 %" / "−31.0 %"; empty for null. */
 export function signedPct(v: number | null): string {
@@ -70,6 +69,6 @@ export function batchPage(batchId: string, drives: BatchDrive[]) {
     chart: speedChart(drives.filter((d) => d.profile).map((d) => ({ label: label(d), values: d.profile!.regionMbps, flagged: d.speed.slow }))),
     slowCount: drives.filter((d) => d.speed.slow).length,
     summary: Object.entries(counts).map(([status, count]) => ({ status, count })),
-    allEnded: drives.every((d) => ENDED.includes(d.status)),
+    allEnded: drives.every((d) => isTerminal(d.status)),
   };
 }

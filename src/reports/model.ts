@@ -9,7 +9,7 @@ import { chooseBlockSize, DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_AT_ONCE } from "../
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
 import type { NewDriveVerdict } from "../smart/new-drive.js";
 import type { DriveSpeedComparison } from "../jobs/batch-speed.js";
-import type { SpeedProfile } from "../stages/surface-speed.js";
+import type { SpeedProfile } from "../surface/speed.js";
 
 export interface ReportStage {
   name: string;

@@ -3,7 +3,7 @@
 import { Router, type RequestHandler } from "express";
 import type { AppDeps } from "../web/deps.js";
 import { requireAuth } from "../web/auth.js";
-import { HttpError, notFound } from "../web/errors.js";
+import { InvalidInputError, NotFound } from "../errors.js";
 import { parseHistoryQuery } from "../jobs/history.js";
 import { listAudit, AUDIT_ACTIONS } from "../audit/log.js";
 import { createMetrics } from "../metrics/registry.js";
@@ -18,7 +18,7 @@ const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 
 function positiveId(raw: unknown): number {
   const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFound();
   return id;
 }
 
@@ -27,18 +27,18 @@ export function reportApiRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/jobs/:id/report", (req, res) => {
     const format = req.query.format ?? "json";
-    if (format !== "json" && format !== "html") throw new HttpError(400, "format must be html or json");
+    if (format !== "json" && format !== "html") throw new InvalidInputError("format must be html or json");
     const report = loadReport(deps.db, positiveId(req.params.id));
-    if (!report) throw notFound(`no job ${req.params.id}`);
+    if (!report) throw new NotFound(`no job ${req.params.id}`);
     if (format === "json") return void res.json(report);
     res.render("report.njk", { ...reportPage(report), version: deps.version });
   });
   r.get("/batches/:id/report", (req, res) => {
     const format = req.query.format ?? "json";
-    if (format !== "json" && format !== "html") throw new HttpError(400, "format must be html or json");
+    if (format !== "json" && format !== "html") throw new InvalidInputError("format must be html or json");
     const batchId = String(req.params.id);
     const drives = BATCH_ID.test(batchId) ? loadBatch(deps.db, batchId) : [];
-    if (drives.length === 0) throw notFound(`no batch ${batchId}`);
+    if (drives.length === 0) throw new NotFound(`no batch ${batchId}`);
     if (format === "json") return void res.json({ reportVersion: 1, generatedAt: new Date().toISOString(), batchId, drives });
     res.render("batch-report.njk", { ...batchPage(batchId, drives), generated: formatTime(new Date().toISOString()), version: deps.version });
   });
@@ -50,9 +50,9 @@ export function reportApiRoutes(deps: AppDeps): Router {
   r.get("/audit", (req, res) => {
     const q = req.query as Record<string, unknown>;
     const action = typeof q.action === "string" && q.action ? q.action : undefined;
-    if (action && !(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, `unknown action ${action}`);
+    if (action && !(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new InvalidInputError(`unknown action ${action}`);
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new HttpError(400, "limit must be a positive number");
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new InvalidInputError("limit must be a positive number");
     const target = typeof q.target === "string" && q.target ? q.target : undefined;
     res.json(listAudit(deps.db, { action, target, limit }));
   });
@@ -76,9 +76,9 @@ export function reportPageRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get("/batches/:id", requireAuth("page"), (req, res) => {
     const batchId = String(req.params.id);
-    if (!BATCH_ID.test(batchId)) throw notFound("no such batch");
+    if (!BATCH_ID.test(batchId)) throw new NotFound("no such batch");
     const drives = loadBatch(deps.db, batchId);
-    if (drives.length === 0) throw notFound(`no batch ${batchId}`);
+    if (drives.length === 0) throw new NotFound(`no batch ${batchId}`);
     res.render("batch.njk", {
       ...batchPage(batchId, drives),
       version: deps.version,

@@ -4,10 +4,10 @@
 // (jobs/status.ts), so a job chosen here can never run or resume again.
 import { statSync } from "node:fs";
 import type { Db } from "../db/open.js";
-import { TERMINAL_JOB_STATUSES } from "../jobs/status.js";
+import { TERMINAL_JOB_STATUSES, sqlList } from "../jobs/status.js";
 import { nowIso } from "../jobs/repo.js";
 
-const TERMINAL_SQL = TERMINAL_JOB_STATUSES.map((s) => `'${s}'`).join(", ");
+const TERMINAL_SQL = sqlList(TERMINAL_JOB_STATUSES);
 
 /** One surface stage of a finished job whose directories on its host may go. */
 export interface DueJobDir {

@@ -6,7 +6,7 @@ import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { getHost, listHosts } from "../hosts/repo.js";
-import { jobDirFor } from "../stages/surface-run.js";
+import { jobDirFor } from "../surface/run.js";
 import { installId } from "../jobs/run-identity.js";
 import { buildPruneScript, parsePruneOutput, type PruneOutcome, type PruneRequest } from "../remote/prune.js";
 import { dbUsage, dueJobDirs, markDirsRemoved, thinSamples, type DbUsage, type DueJobDir } from "./repo.js";

@@ -3,14 +3,7 @@
 // paths and work dirs are additionally held to a small safe charset so they can also be matched
 // literally (e.g. against /proc/PID/cmdline) without any quoting at all.
 
-/** A user-supplied value that can never become valid by retrying. */
-export class InvalidInputError extends Error {
-  readonly permanent = true;
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidInputError";
-  }
-}
+import { InvalidInputError } from "../errors.js";
 
 /** Single-quotes `s` for a POSIX shell: `it's` → `'it'\''s'`. */
 export function shQuote(s: string): string {

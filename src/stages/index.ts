@@ -1,7 +1,7 @@
 // The stage registry: name → implementation.
 import type { StageName } from "./plan.js";
 import { precheck } from "./precheck.js";
-import { surfaceValidate } from "./surface.js";
+import { surfaceValidate } from "../surface/stage.js";
 import { smartStage } from "./smart-unavailable.js";
 import { smartLong, smartShort } from "./smart-selftest.js";
 import { finalCheck } from "./final-check.js";

@@ -7,7 +7,7 @@ import type { HostService } from "../hosts/service.js";
 import type { DriveRow } from "../drives/repo.js";
 import type { HostRow } from "../hosts/repo.js";
 import type { JobRow, StageRow } from "../jobs/repo.js";
-import type { HostReader } from "../jobs/reader.js";
+import type { HostReader } from "../surface/reader.js";
 import type { StageName } from "./plan.js";
 import type { JobHooks } from "../jobs/hooks.js";
 

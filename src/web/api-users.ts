@@ -3,7 +3,8 @@ import { Router } from "express";
 import { z } from "zod";
 import type { AppDeps } from "./deps.js";
 import { requireAdmin } from "./auth.js";
-import { HttpError, notFound } from "./errors.js";
+import { Conflict, InvalidInputError, NotFound } from "../errors.js";
+import { HttpError } from "./errors.js";
 import { createUser, findUserById, findUserByName, hasActiveAdmin, listUsers, setPassword, setUserActive } from "../auth/users.js";
 import { verifyPassword } from "../auth/passwords.js";
 import { deleteUserSessions, SESSION_COOKIE } from "../auth/sessions.js";
@@ -24,7 +25,7 @@ const resetPassword = z.object({ password }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   return parsed.data;
 }
 
@@ -33,7 +34,7 @@ export function userRoutes(deps: AppDeps): Router {
   // Every signed-in user changes their own password; their other sessions end.
   r.post("/me/password", async (req, res) => {
     const p = req.principal!;
-    if (p.via !== "session") throw new HttpError(400, "the API token has no password; sign in as a user");
+    if (p.via !== "session") throw new InvalidInputError("the API token has no password; sign in as a user");
     const { currentPassword, newPassword } = parse(ownPassword, req.body);
     const user = findUserById(deps.db, p.user.id);
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) throw new HttpError(403, "the current password is wrong");
@@ -46,7 +47,7 @@ export function userRoutes(deps: AppDeps): Router {
   r.post("/users/:id/password", requireAdmin, async (req, res) => {
     const id = Number(req.params.id);
     const user = Number.isSafeInteger(id) ? findUserById(deps.db, id) : undefined;
-    if (!user) throw notFound(`no user ${req.params.id}`);
+    if (!user) throw new NotFound(`no user ${req.params.id}`);
     const { password: next } = parse(resetPassword, req.body);
     await setPassword(deps.db, id, next);
     const ended = deleteUserSessions(deps.db, id);
@@ -56,7 +57,7 @@ export function userRoutes(deps: AppDeps): Router {
   r.get("/users", requireAdmin, (_req, res) => void res.json(listUsers(deps.db)));
   r.post("/users", requireAdmin, async (req, res) => {
     const { username, password, role } = parse(newUser, req.body);
-    if (findUserByName(deps.db, username)) throw new HttpError(409, `user ${username} exists already`);
+    if (findUserByName(deps.db, username)) throw new Conflict(`user ${username} exists already`);
     const id = await createUser(deps.db, username, password, role);
     auditRequest(deps.db, req, "user.create", `user:${id}`, { username, role });
     res.status(201).json({ id, username, role, active: true });
@@ -65,10 +66,10 @@ export function userRoutes(deps: AppDeps): Router {
     r.post(`/users/:id/${action}`, requireAdmin, (req, res) => {
       const id = Number(req.params.id);
       const active = action === "activate";
-      if (!Number.isSafeInteger(id) || !setUserActive(deps.db, id, active)) throw notFound(`no user ${req.params.id}`);
+      if (!Number.isSafeInteger(id) || !setUserActive(deps.db, id, active)) throw new NotFound(`no user ${req.params.id}`);
       if (!hasActiveAdmin(deps.db)) {
         setUserActive(deps.db, id, true);
-        throw new HttpError(409, "that would leave no active admin");
+        throw new Conflict("that would leave no active admin");
       }
       auditRequest(deps.db, req, `user.${action}`, `user:${id}`);
       res.json({ id, active });

@@ -5,7 +5,8 @@ import type { AppDeps } from "./deps.js";
 import { requireAdmin, requireAuth } from "./auth.js";
 import { isLoopbackRequest, loopbackRefusal } from "./peer.js";
 import { allowedHosts } from "./edge.js";
-import { HttpError, notFound } from "./errors.js";
+import { InvalidInputError, NotFound } from "../errors.js";
+import { HttpError } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
 import { samplesOf } from "../jobs/samples.js";
@@ -48,13 +49,13 @@ const startSchema = z
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new HttpError(400, r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  if (!r.success) throw new InvalidInputError(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
   return r.data;
 }
 
 function idParam(req: Request): number {
   const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFound();
   return id;
 }
 
@@ -137,12 +138,12 @@ export function apiRoutes(deps: AppDeps): Router {
   });
   r.get("/jobs/:id", (req, res) => {
     const snap = jobSnapshot(deps.db, idParam(req));
-    if (!snap) throw notFound(`no job ${req.params.id}`);
+    if (!snap) throw new NotFound(`no job ${req.params.id}`);
     res.json(snap);
   });
   r.get("/jobs/:id/samples", (req, res) => {
     const id = idParam(req);
-    if (!getJob(deps.db, id)) throw notFound(`no job ${id}`);
+    if (!getJob(deps.db, id)) throw new NotFound(`no job ${id}`);
     res.json(samplesOf(deps.db, id));
   });
   r.post("/jobs/:id/cancel", requireAdmin, h(async (req, res) => {
@@ -164,7 +165,7 @@ export function apiRoutes(deps: AppDeps): Router {
   r.use(notifyApiRoutes(deps));
   r.use(userRoutes(deps));
 
-  r.use((_req, _res, next) => next(notFound("no such API endpoint")));
+  r.use((_req, _res, next) => next(new NotFound("no such API endpoint")));
   return r;
 }
 
@@ -173,7 +174,7 @@ function scanOnly(body: unknown): string[] | undefined {
   const list = (body as { devices?: unknown } | undefined)?.devices;
   if (list === undefined) return undefined;
   if (!Array.isArray(list) || list.length === 0 || list.length > 4096 || !list.every((d) => typeof d === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(d))) {
-    throw new HttpError(400, "devices must be a list of kernel device names (sdb, nvme0n1, loop3)");
+    throw new InvalidInputError("devices must be a list of kernel device names (sdb, nvme0n1, loop3)");
   }
   return list as string[];
 }

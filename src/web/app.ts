@@ -8,7 +8,8 @@ import { identify } from "./auth.js";
 import { apiRoutes } from "./api.js";
 import { pageRoutes } from "./pages.js";
 import { metricsHandlers, reportPageRoutes } from "../reports/routes.js";
-import { errorHandler, notFound } from "./errors.js";
+import { NotFound } from "../errors.js";
+import { errorHandler } from "./errors.js";
 import { edgeGuard } from "./edge.js";
 
 export function createApp(deps: AppDeps): express.Express {
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/metrics", ...metricsHandlers(deps));
   app.use(reportPageRoutes(deps));
   app.use(pageRoutes(deps));
-  app.use((_req, _res, next) => next(notFound()));
+  app.use((_req, _res, next) => next(new NotFound()));
   app.use(errorHandler(deps.log));
   return app;
 }

@@ -3,7 +3,7 @@
 // Pure apart from the clock it is handed: the reader does the I/O.
 import { feed, initialState, summary, type ProgressState, type ProgressSummary } from "../badblocks/progress.js";
 import type { JobRead } from "../remote/scripts.js";
-import { surfaceVerdict, type Verdict } from "../stages/surface-verdict.js";
+import { surfaceVerdict, type Verdict } from "./verdict.js";
 import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
 
 export interface FollowSpec {

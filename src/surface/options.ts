@@ -1,7 +1,7 @@
 // The operator's badblocks options for a batch, validated at the API edge. The command builder
 // checks them again against each drive's size.
 import { z } from "zod";
-import { InvalidInputError } from "../shell/quote.js";
+import { InvalidInputError } from "../errors.js";
 
 export const surfaceOptionsSchema = z
   .object({

@@ -2,7 +2,7 @@
 import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
 import type { StageRow } from "../jobs/repo.js";
-import { speedProfile, type SpeedProfile } from "./surface-speed.js";
+import { speedProfile, type SpeedProfile } from "./speed.js";
 
 export interface SurfaceView {
   patterns: string[];

@@ -11,8 +11,8 @@ import { runOwner } from "../remote/launch-script.js";
 import { pause } from "../smart/progress.js";
 import { HostError } from "../ssh/port.js";
 import { describeSegment, type Segment } from "./resume-plan.js";
-import type { SurfaceOptions } from "./surface-options.js";
-import type { StageContext } from "./types.js";
+import type { SurfaceOptions } from "./options.js";
+import type { StageContext } from "../stages/types.js";
 
 /** Waits between attempts: 1 s doubling to at most 30 s. */
 const backoffMs = (attempt: number) => Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));

@@ -1,21 +1,21 @@
 // surface_validate: a destructive badblocks -w pass, started detached on the host and followed by
 // the host's reader until its terminal record and exit file are in. If the process vanishes (host
 // reboot, killed from outside) the test is resumed from the saved parser state as segments
-// (stages/resume-plan.ts), so the work done is kept and every block still gets every pattern.
+// (surface/resume-plan.ts), so the work done is kept and every block still gets every pattern.
 import { chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
 import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
 import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageResume, type StageRow } from "../jobs/repo.js";
 import { installId } from "../jobs/run-identity.js";
-import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./surface-run.js";
-import type { FollowEnd } from "../jobs/reader.js";
+import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./run.js";
+import type { FollowEnd } from "./reader.js";
 import { retryBusy } from "../db/retry.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
-import { resumedVerdict } from "./surface-verdict.js";
-import { settleBadBlocks } from "./surface-pin.js";
-import type { SurfaceOptions } from "./surface-options.js";
-import type { StageContext, StageImpl, StageResult } from "./types.js";
-import { startTemperatureGuard } from "./temperature-guard.js";
+import { resumedVerdict } from "./verdict.js";
+import { settleBadBlocks } from "./pin.js";
+import type { SurfaceOptions } from "./options.js";
+import type { StageContext, StageImpl, StageResult } from "../stages/types.js";
+import { startTemperatureGuard } from "../stages/temperature-guard.js";
 import { transitionJob } from "../jobs/repo.js";
 
 /** Resumes per stage before Kiln gives up and calls the job unknown. */

@@ -6,12 +6,12 @@ import type { HostRegistry } from "../hosts/registry.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
-import type { JobHooks } from "./hooks.js";
+import type { JobHooks } from "../jobs/hooks.js";
 import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStage } from "./repo.js";
-import { jobProgress } from "./progress.js";
-import { recordSample, SAMPLE_EVERY_MS } from "./samples.js";
-import { surfaceView } from "../stages/surface-view.js";
+import { addJobEvent, commitProgress, getJob, getStage } from "../jobs/repo.js";
+import { jobProgress } from "../jobs/progress.js";
+import { recordSample, SAMPLE_EVERY_MS } from "../jobs/samples.js";
+import { surfaceView } from "./view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;

@@ -4,7 +4,7 @@
 import { onDevice, pinList, pinRanges, type Pinned } from "../badblocks/compare-pin.js";
 import { retryBusy } from "../db/retry.js";
 import { addJobEvent, badBlocksOf, replaceBadBlocks } from "../jobs/repo.js";
-import type { StageContext } from "./types.js";
+import type { StageContext } from "../stages/types.js";
 
 /** More ranges than this are not checked one by one (a dying disk): only blocks past the end are dropped. */
 const MAX_PIN_RANGES = 256;
