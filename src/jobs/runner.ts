@@ -163,8 +163,12 @@ export class Runner {
         await retryBusy(() => transitionStage(db, stage.id, "skipped", { errorText: "not run: an earlier stage did not pass" }));
         continue;
       }
-      if (stage.status === "pending") await retryBusy(() => transitionStage(db, stage.id, "running"));
-      this.deps.publish(job.id);
+      // A stage re-attached after a restart is unchanged: its next progress commit publishes it
+      // (600 snapshots built here would hold up the first poll of every host).
+      if (stage.status === "pending") {
+        await retryBusy(() => transitionStage(db, stage.id, "running"));
+        this.deps.publish(job.id);
+      }
       const drive = getDrive(db, job.drive_id)!;
       const host = getHost(db, job.host_id)!;
       let result: StageResult;

@@ -7,7 +7,7 @@ import { summary, type ProgressState } from "../badblocks/progress.js";
 import { isBusy } from "../db/retry.js";
 import { shouldCommit } from "./gate.js";
 import type { JobHooks } from "../jobs/hooks.js";
-import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
+import { Follower, type FollowSpec, type Outcome, type Step, type StuckLimits } from "./follower.js";
 import { addJobEvent, commitProgress, getJob, getStage } from "../jobs/repo.js";
 import { jobProgress } from "../jobs/progress.js";
 import { recordSample, SAMPLE_EVERY_MS } from "../jobs/samples.js";
@@ -88,14 +88,11 @@ export class HostReader {
    */
   stop(): void {
     this.stopped = true;
-    for (const e of this.entries.values()) {
-      if (e.follower.gate.dirty) {
-        try {
-          this.commit(e.follower, Date.now());
-        } catch (err) {
-          this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not commit on shutdown");
-        }
-      }
+    const dirty = [...this.entries.values()].map((e) => e.follower).filter((f) => f.gate.dirty);
+    try {
+      this.commitAll(dirty, Date.now());
+    } catch (err) {
+      this.deps.log.warn({ err }, "could not commit on shutdown");
     }
   }
 
@@ -105,19 +102,22 @@ export class HostReader {
    * opens, so a line waits at most the gate interval, not the gate plus a poll.
    */
   private async run(): Promise<void> {
-    while (this.entries.size > 0 && !this.stopped) {
+    for (let first = true; this.entries.size > 0 && !this.stopped; first = false) {
       const started = Date.now();
+      let readMs = 0;
       try {
-        await this.poll();
+        const jobs = this.entries.size;
+        readMs = await this.poll();
+        if (first) this.deps.log.info({ jobs, readMs, totalMs: Date.now() - started }, "first poll of the host's jobs");
       } catch (err) {
         // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
         this.deps.log.error({ err }, "poll failed");
       }
       // Each poll costs the storage host CPU (a shell walk over every job's files): however many
-      // jobs there are, it polls at most a quarter of the time.
-      const took = Date.now() - started;
+      // jobs there are, it polls at most a quarter of the time. Only the read counts: Kiln's own
+      // commits after it cost the host nothing.
       const wait = this.failures === 0
-        ? Math.max(this.deps.pollMs - took, 3 * took)
+        ? Math.max(this.deps.pollMs - (Date.now() - started), 3 * readMs)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
       try {
         await this.waitFlushing(Date.now() + wait);
@@ -142,14 +142,14 @@ export class HostReader {
       if (next > now) await new Promise((r) => setTimeout(r, next - now));
       if (this.stopped || Date.now() >= until) return;
       const at = Date.now();
-      for (const { follower: f } of this.entries.values()) {
-        // Database busy: leave it to the next poll rather than spin on the lock.
-        if (f.gate.dirty && shouldCommit(f.gate, at, this.deps.gateMs) && !this.commit(f, at)) flushing = false;
-      }
+      const due = [...this.entries.values()].map((e) => e.follower).filter((f) => f.gate.dirty && shouldCommit(f.gate, at, this.deps.gateMs));
+      // Database busy: leave it to the next poll rather than spin on the lock.
+      if (due.length > 0 && this.commitAll(due, at).size < due.length) flushing = false;
     }
   }
 
-  private async poll(): Promise<void> {
+  /** One read of every followed job and what follows from it; returns how long the read took (ms). */
+  private async poll(): Promise<number> {
     const list = [...this.entries.values()];
     const reqs = list.map(({ follower: f }) => ({
       key: String(f.spec.stageId),
@@ -160,23 +160,26 @@ export class HostReader {
       maxBytes: MAX_BYTES_PER_POLL,
     }));
     let reads;
+    const asked = Date.now();
     try {
       reads = await this.deps.registry.port(this.hostId).read(reqs);
-      if (this.stopped) return;
+      if (this.stopped) return 0;
     } catch (err) {
-      if (this.stopped) return;
+      if (this.stopped) return 0;
       if (this.failures++ === 0) {
         for (const { follower: f } of list) this.note(f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
-      return;
+      return Date.now() - asked;
     }
+    const readMs = Date.now() - asked;
     if (this.failures > 0) {
       for (const { follower: f } of list) this.note(f.spec.jobId, "contact", "contact with the host restored");
       this.failures = 0;
     }
     const now = Date.now();
     const paused = this.pausedJobs(list.map((e) => e.follower.spec.jobId));
+    const due: { entry: Entry; step: Step }[] = [];
     for (const entry of list) {
       const f = entry.follower;
       f.paused = paused.has(f.spec.jobId);
@@ -187,17 +190,21 @@ export class HostReader {
           reason: "stuck-job", key: `stuck:${f.spec.jobId}:${f.logOffset}`, hostId: this.hostId, jobId: f.spec.jobId, detail: step.note,
         });
       }
-      if (!step.commit) continue;
-      if (!this.commit(f, now)) continue; // database busy: the follower keeps its state, retried next poll
-      if (step.outcome) {
-        this.entries.delete(f.spec.stageId);
-        entry.resolve({ ...step.outcome, kill: step.kill, state: f.state });
-      }
+      if (step.commit) due.push({ entry, step });
     }
+    // Not committed (database busy): the follower keeps its state, retried next poll.
+    const committed = this.commitAll(due.map((d) => d.entry.follower), now);
+    for (const { entry, step } of due) {
+      if (!step.outcome || !committed.has(entry.follower)) continue;
+      this.entries.delete(entry.follower.spec.stageId);
+      entry.resolve({ ...step.outcome, kill: step.kill, state: entry.follower.state });
+    }
+    return readMs;
   }
 
   /** One temperature/throughput sample per job per minute, for the drawer's charts. */
   private lastSample = new Map<number, number>();
+  /** Called inside the commit's transaction; a sample that cannot be written never holds back progress. */
   private sample(f: Follower, jobId: number, percent: number, now: number): void {
     if (now - (this.lastSample.get(jobId) ?? 0) < SAMPLE_EVERY_MS) return;
     this.lastSample.set(jobId, now);
@@ -210,7 +217,7 @@ export class HostReader {
     try {
       recordSample(this.deps.db, jobId, { at: new Date(now).toISOString(), temperatureC: drive.temperature_c, mbps: view.mbps, percent });
     } catch (err) {
-      if (!isBusy(err)) throw err;
+      this.deps.log.warn({ err, jobId }, "could not record a sample");
     }
   }
 
@@ -232,40 +239,73 @@ export class HostReader {
     }
   }
 
-  /** Offset, parser state, progress and new bad blocks in one transaction. False when the DB is busy. */
-  private commit(f: Follower, now: number): boolean {
+  /**
+   * Commits these followers' offsets, parser states, progress and new bad blocks in one transaction:
+   * one disk sync for a whole poll (a restart's first poll commits every job of the host at once).
+   * Returns the followers committed: none while the database is busy (each keeps its state for the
+   * next poll). If the batch fails otherwise, each is committed alone, so one bad job does not hold
+   * back the others.
+   */
+  private commitAll(fs: Follower[], now: number): Set<Follower> {
+    const { db, log } = this.deps;
+    if (fs.length === 0) return new Set();
+    let written: (Written | null)[];
+    try {
+      written = db.transaction(() => fs.map((f) => this.write(f, now))).immediate();
+    } catch (err) {
+      if (isBusy(err)) {
+        log.warn({ jobs: fs.map((f) => f.spec.jobId) }, "database busy; progress kept in memory and committed later");
+        return new Set();
+      }
+      if (fs.length === 1) throw err;
+      log.warn({ err }, "a batched progress commit failed; committing job by job");
+      const done = new Set<Follower>();
+      for (const f of fs) {
+        try {
+          if (this.commitAll([f], now).size === 1) done.add(f);
+        } catch (e) {
+          log.error({ err: e, jobId: f.spec.jobId }, "could not commit a job's progress");
+        }
+      }
+      return done;
+    }
+    for (const w of written) {
+      if (!w) continue;
+      this.commits++;
+      w.follower.committed(now);
+      this.deps.publish(w.jobId);
+    }
+    return new Set(fs);
+  }
+
+  /** One follower's commit, inside commitAll's transaction; null when its job row is gone. */
+  private write(f: Follower, now: number): Written | null {
     const { db } = this.deps;
     const raw = summary(f.state);
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
     const job = getJob(db, f.spec.jobId);
-    if (!job) return true;
+    if (!job) return null;
     const progress = jobProgress(db, job.id, { stageId: f.spec.stageId, percent: s.overallPct }, now);
-    try {
-      commitProgress(db, {
-        jobId: job.id,
-        stageId: f.spec.stageId,
-        logOffset: f.logOffset,
-        bbOffset: f.bbOffset,
-        parserState: JSON.stringify(f.state),
-        bbPhase: s.phase || null,
-        bbPhasePct: s.phase ? s.phasePct : null,
-        stagePercent: s.overallPct,
-        jobPercent: progress.percent,
-        etaSeconds: progress.etaSeconds,
-        newBadBlocks: f.newBadBlocks,
-        logTail: f.tail,
-      });
-    } catch (err) {
-      if (isBusy(err)) {
-        this.deps.log.warn({ jobId: job.id }, "database busy; progress kept in memory and committed later");
-        return false;
-      }
-      throw err;
-    }
-    this.commits++;
-    f.committed(now);
+    commitProgress(db, {
+      jobId: job.id,
+      stageId: f.spec.stageId,
+      logOffset: f.logOffset,
+      bbOffset: f.bbOffset,
+      parserState: JSON.stringify(f.state),
+      bbPhase: s.phase || null,
+      bbPhasePct: s.phase ? s.phasePct : null,
+      stagePercent: s.overallPct,
+      jobPercent: progress.percent,
+      etaSeconds: progress.etaSeconds,
+      newBadBlocks: f.newBadBlocks,
+      logTail: f.tail,
+    });
     this.sample(f, job.id, progress.percent, now);
-    this.deps.publish(job.id);
-    return true;
+    return { follower: f, jobId: job.id };
   }
+}
+
+interface Written {
+  follower: Follower;
+  jobId: number;
 }
