@@ -120,7 +120,7 @@ function withFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefi
 const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 /** "Kiln.Example:8443" → "kiln.example"; "[::1]:80" → "[::1]". */
-export function hostOnly(host: string): string {
+function hostOnly(host: string): string {
   const h = host.trim().toLowerCase();
   if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
   const colon = h.indexOf(":");

@@ -33,7 +33,7 @@ const readProc = (file: string): string | null => {
 };
 
 /** This boot's id and the process's start time (clock ticks since boot), or null off Linux. */
-export function processIdentity(pid: number): { bootId: string; startTicks: string } | null {
+function processIdentity(pid: number): { bootId: string; startTicks: string } | null {
   const bootId = readProc("/proc/sys/kernel/random/boot_id")?.trim();
   const stat = readProc(`/proc/${pid}/stat`);
   if (!bootId || !stat) return null;
@@ -48,7 +48,7 @@ export interface MarkerLine {
   startTicks: string | null;
 }
 
-export function parseMarker(text: string): MarkerLine | null {
+function parseMarker(text: string): MarkerLine | null {
   const [pidText, at, bootId, startTicks] = text.trim().split(/\s+/);
   const pid = Number(pidText);
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;
@@ -59,7 +59,7 @@ export function parseMarker(text: string): MarkerLine | null {
  * Whether the marker's process is a Kiln still running: alive, owned by this user, a node process,
  * and (when the marker records it) the same boot and start time. Without /proc: alive is enough.
  */
-export function markerHolderRuns(m: MarkerLine): boolean {
+function markerHolderRuns(m: MarkerLine): boolean {
   if (m.pid === process.pid || !alive(m.pid)) return false;
   if (!existsSync(`/proc/${m.pid}`)) return true;
   try {
@@ -76,7 +76,7 @@ export function markerHolderRuns(m: MarkerLine): boolean {
   return true;
 }
 
-export function markerPath(dataDir: string): string {
+function markerPath(dataDir: string): string {
   return path.join(dataDir, "kiln.pid");
 }
 

@@ -4,10 +4,10 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from "node:fs";
 import path from "node:path";
 
-export const DATA_DIR_MODE = 0o700;
+const DATA_DIR_MODE = 0o700;
 export const SECRET_FILE_MODE = 0o600;
 
-export function databasePath(dataDir: string): string {
+function databasePath(dataDir: string): string {
   return path.join(dataDir, "kiln.db");
 }
 

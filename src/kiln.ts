@@ -35,7 +35,7 @@ export interface Kiln {
   close(): Promise<void>;
 }
 
-export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 export async function startKiln(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Kiln> {
   const db = openDatabase(secureDataDir(config.dataDir));

@@ -32,7 +32,8 @@ import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
-import { jobFacts } from "../src/notify/facts.js";
+import { jobFactsOf } from "../src/notify/facts.js";
+import { getJob } from "../src/jobs/repo.js";
 import { batchEndedMessage, jobEndedMessage } from "../src/notify/messages.js";
 
 const MiB = 1024 * 1024;
@@ -216,7 +217,7 @@ describe("new-drive verdicts and speed in the pages, reports and e-mail (Chromiu
   });
 
   it("says both in the job and batch e-mails", () => {
-    const facts = [...jobs.equal, jobs.slower!].map((id) => jobFacts(kiln.kiln.db, id, kiln.url)!);
+    const facts = [...jobs.equal, jobs.slower!].map((id) => jobFactsOf(kiln.kiln.db, getJob(kiln.kiln.db, id)!, kiln.url));
     const slow = jobEndedMessage(facts[3]!);
     expect(slow.text).toContain("New drive?: used: 2,435 power-on hours, 38 power cycles");
     expect(slow.text).toMatch(/Speed: slow: [\d.]+ MB\/s, [\d.]+ % below the median of 4 same-model drives/);

@@ -3,7 +3,6 @@
 // (item 8; item 4, the power loss, is test/faults-power-loss.test.ts); compare errors
 // that `badblocks -w` lists one chunk late are pinned to the true blocks, never past the end of the
 // device and never twice (item 10).
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";

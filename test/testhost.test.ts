@@ -153,6 +153,26 @@ describe("test sshd", () => {
   });
 });
 
+describe("test host sessions", () => {
+  it("give root a home of the test host's own and keep the PATH prefix", async () => {
+    // root's real dotfiles here run `pyenv init` (a rehash under a lock) on every exec: the test
+    // host must not serialise every parallel file's execs behind it (helpers/testhost.ts).
+    const key = makeClientKey();
+    const sshd = await startTestSshd({ authorizedKeys: [key.publicKey], pathPrefix: "/opt/kiln-test-bin" });
+    const h = new SshHost({ address: "127.0.0.1", port: sshd.port, username: "root", privateKey: key.privateKey, pinnedFingerprint: null });
+    try {
+      const r = await h.exec('printf "%s\\n%s\\n" "$HOME" "$PATH"; command -v pyenv || echo no-pyenv');
+      const [home, pathVar, pyenv] = r.stdout.toString("utf8").trim().split("\n");
+      expect(home).toBe(path.join(sshd.dir, "root-home"));
+      expect(pathVar?.startsWith("/opt/kiln-test-bin:")).toBe(true);
+      expect(pyenv).toBe("no-pyenv");
+    } finally {
+      await h.close();
+      await sshd.dispose();
+    }
+  });
+});
+
 describe("cleanup", () => {
   it("cleanupAll unmounts, detaches and stops everything the helpers created", async () => {
     const key = makeClientKey();

@@ -4,7 +4,7 @@ import type { Db } from "../db/open.js";
 import { recordAudit, type AuditAction } from "./log.js";
 
 /** The signed-in user, the API token's user, or "loopback" for the login-free restart. */
-export function actorOf(req: Request): string {
+function actorOf(req: Request): string {
   return req.principal?.user.username ?? "loopback";
 }
 

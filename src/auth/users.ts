@@ -30,7 +30,7 @@ export function hasActiveAdmin(db: Db): boolean {
 }
 
 /** The password the contract gives the bootstrap admin, or undefined when neither variable is set. */
-export function bootstrapPassword(config: Config): string | undefined {
+function bootstrapPassword(config: Config): string | undefined {
   return config.adminPassword ?? config.apiToken?.slice(0, 16);
 }
 

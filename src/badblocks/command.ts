@@ -8,7 +8,7 @@ import { normalizePattern } from "./phases.js";
 export const DEFAULT_BLOCK_SIZE = 4096;
 export const DEFAULT_BLOCKS_AT_ONCE = 64;
 /** Block sizes chooseBlockSize() picks from, smallest first. */
-export const AUTO_BLOCK_SIZES: readonly number[] = [4096, 8192, 16384, 32768, 65536];
+const AUTO_BLOCK_SIZES: readonly number[] = [4096, 8192, 16384, 32768, 65536];
 /** badblocks counts blocks in 32 bits: the device must have fewer than 2^32 of them. */
 const MAX_BLOCKS = 2 ** 32;
 const MAX_PATTERNS = 4;
@@ -72,7 +72,7 @@ export function buildBadblocksArgv(o: BadblocksOptions): string[] {
 }
 
 /** The patterns as they will be passed and as badblocks will print them; [] = its defaults. */
-export function checkPatterns(patterns: readonly string[] | undefined): string[] {
+function checkPatterns(patterns: readonly string[] | undefined): string[] {
   if (patterns === undefined) return [];
   if (!Array.isArray(patterns)) throw new InvalidInputError("patterns must be a list");
   if (patterns.length > MAX_PATTERNS) {

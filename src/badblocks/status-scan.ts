@@ -20,7 +20,6 @@ export interface StatusRecord {
 const SPACE = 32;
 const DOT = 46;
 const COLON = 58;
-const SLASH = 47;
 const ZERO = 48;
 const NINE = 57;
 const MAX_DIGITS = 15;

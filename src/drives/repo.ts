@@ -28,25 +28,16 @@ export interface DriveRow {
   backing_file: string | null;
 }
 
-export interface DriveView {
+/** A drive as the API shows it: what the last scan found, and where it stands with Kiln. */
+export interface DriveView extends Pick<
+  ScannedDrive,
+  "path" | "devName" | "devPath" | "serial" | "wwn" | "model" | "firmware" | "sizeBytes" | "rotational" | "transport" | "temperatureC" | "inUse" | "confirmName"
+> {
   id: number;
   hostId: number;
   hostName: string;
-  path: string;
-  devName: string;
-  devPath: string;
-  serial: string | null;
-  wwn: string | null;
-  model: string | null;
-  firmware: string | null;
-  sizeBytes: number;
-  rotational: boolean;
-  transport: string | null;
-  temperatureC: number | null;
-  inUse: { reason: string } | null;
   activeJobId: number | null;
   lastJobId: number | null;
-  confirmName: string;
   smartAvailable: boolean;
 }
 

@@ -16,15 +16,10 @@ export class EventHub {
   private clients = new Set<Client>();
   private nextId = 1;
   private heartbeat: NodeJS.Timeout;
-  published = 0;
 
   constructor(heartbeatMs = 15_000) {
     this.heartbeat = setInterval(() => this.broadcast(": heartbeat\n\n"), heartbeatMs);
     this.heartbeat.unref();
-  }
-
-  get clientCount(): number {
-    return this.clients.size;
   }
 
   attach(res: Response): void {
@@ -41,7 +36,6 @@ export class EventHub {
   }
 
   publish(type: EventType, data: unknown): void {
-    this.published++;
     this.broadcast(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 

@@ -29,7 +29,7 @@ const MIN_FREE_KIB = 100 * 1024;
 const KILN_CHANNELS = 8;
 
 /** KILN-CHECK lines → key → values (a key may repeat: tool, priv). */
-export function parseCheckOutput(stdout: string): Map<string, string[]> {
+function parseCheckOutput(stdout: string): Map<string, string[]> {
   const facts = new Map<string, string[]>();
   for (const line of stdout.split("\n")) {
     const m = /^KILN-CHECK (\S+) ?(.*)$/.exec(line);

@@ -84,12 +84,6 @@ export class HostRegistry {
     return port;
   }
 
-  peakChannels(): number {
-    let peak = 0;
-    for (const h of this.hosts.values()) peak = Math.max(peak, h.peakChannels);
-    return peak;
-  }
-
   mark(hostId: number, status: "online" | "unreachable" | "untrusted", text: string | null): void {
     if (setHostStatus(this.db, hostId, status, text)) {
       const row = getHost(this.db, hostId);

@@ -64,7 +64,7 @@ function decodeHexEscapes(s: string): string {
   return s.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-export function str(v: unknown): string | null {
+function str(v: unknown): string | null {
   if (typeof v !== "string" && typeof v !== "number") return null;
   const s = decodeHexEscapes(String(v)).trim();
   return s === "" ? null : s;

@@ -59,7 +59,7 @@ export interface MountEntry {
 }
 
 /** Decodes the octal escapes (\040 space, \011 tab, \012 newline, \134 backslash) of /proc files. */
-export function unescapeProc(s: string): string {
+function unescapeProc(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 

@@ -14,7 +14,7 @@ import { ROOT_FNS } from "../remote/privilege.js";
 import { privileged } from "../remote/privileged.js";
 import type { ScanOptions } from "./types.js";
 
-export const SCAN_FORMAT_VERSION = 1;
+const SCAN_FORMAT_VERSION = 1;
 export const FRAME_PREFIX = "@@KILN:";
 
 /** lsblk columns every util-linux with JSON output (>= 2.27) knows; PATH needs 2.33, MOUNTPOINTS 2.37. */

@@ -81,12 +81,6 @@ export class Runner {
     return r;
   }
 
-  get commits(): number {
-    let n = 0;
-    for (const r of this.readers.values()) n += r.commits;
-    return n;
-  }
-
   private tick(): void {
     const { db } = this.deps;
     this.alertUnreachable();

@@ -68,7 +68,7 @@ function stageSnapshot(s: StageRow): StageSnapshot {
   };
 }
 
-export function snapshotOf(db: Db, job: JobRow): JobSnapshot {
+function snapshotOf(db: Db, job: JobRow): JobSnapshot {
   const stages = getStages(db, job.id);
   const surfaceStage = stages.find((s) => s.name === "surface_validate");
   const drive = db.prepare("SELECT size_bytes, temperature_c FROM drives WHERE id = ?").get(job.drive_id) as

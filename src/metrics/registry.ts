@@ -44,22 +44,20 @@ export function createMetrics(db: Db): Registry {
       for (const d of drives()) if (d.job_id !== null) this.set({ ...labels(d), job: String(d.job_id) }, d.percent ?? 0);
     },
   });
-  new Gauge({
-    name: "kiln_drive_temperature_celsius", help: "Last temperature read from a drive",
-    labelNames: ["host", "drive", "serial"], registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of drives()) if (d.temperature_c !== null) this.set(labels(d), d.temperature_c);
-    },
-  });
-  new Gauge({
-    name: "kiln_drive_bad_blocks", help: "Bad blocks found by the drive's latest burn-in",
-    labelNames: ["host", "drive", "serial"], registers: [registry],
-    collect() {
-      this.reset();
-      for (const d of drives()) if (d.bad_blocks !== null) this.set(labels(d), d.bad_blocks);
-    },
-  });
+  /** A gauge per present drive, for the drives that have a value. */
+  const driveGauge = (name: string, help: string, value: (d: DriveSample) => number | null) =>
+    new Gauge({
+      name, help, labelNames: ["host", "drive", "serial"], registers: [registry],
+      collect() {
+        this.reset();
+        for (const d of drives()) {
+          const v = value(d);
+          if (v !== null) this.set(labels(d), v);
+        }
+      },
+    });
+  driveGauge("kiln_drive_temperature_celsius", "Last temperature read from a drive", (d) => d.temperature_c);
+  driveGauge("kiln_drive_bad_blocks", "Bad blocks found by the drive's latest burn-in", (d) => d.bad_blocks);
   new Gauge({
     name: "kiln_host_ssh_reachable", help: "1 when Kiln last reached the host over SSH with its pinned key, else 0",
     labelNames: ["host", "status"], registers: [registry],

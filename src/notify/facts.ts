@@ -3,7 +3,7 @@
 import type { Db } from "../db/open.js";
 import { getDrive } from "../drives/repo.js";
 import { getHost } from "../hosts/repo.js";
-import { badBlocksOf, getJob, type JobRow } from "../jobs/repo.js";
+import { badBlocksOf, type JobRow } from "../jobs/repo.js";
 import { isActive } from "../jobs/status.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
@@ -66,11 +66,6 @@ function speedFacts(db: Db, job: JobRow): JobFacts["speed"] {
   const c = jobSpeedInBatch(db, job.id, job.batch_id);
   const text = speedText(c);
   return text && c ? { text, slow: c.slow } : null;
-}
-
-export function jobFacts(db: Db, jobId: number, publicUrl: string): JobFacts | undefined {
-  const job = getJob(db, jobId);
-  return job && jobFactsOf(db, job, publicUrl);
 }
 
 /** The batch's facts once every one of its jobs has ended; undefined while one is still active. */

@@ -42,7 +42,7 @@ export function mailSettings(config: Pick<Config, "smtpUrl" | "mailFrom" | "mail
 /** A Message-ID derived from the dedupe key, so a re-send after a crash mid-send reads as the same message. */
 export const messageIdOf = (m: Pick<NotifierMessage, "id" | "dedupeKey">) => `<${m.dedupeKey.replace(/[^A-Za-z0-9.-]/g, "-")}.${m.id}@kiln>`;
 
-export function emailNotifier(mailer: Mailer): Notifier {
+function emailNotifier(mailer: Mailer): Notifier {
   return {
     name: "email",
     send: (m) => mailer.send({ to: m.recipients, subject: m.subject, text: m.text, html: m.html, messageId: messageIdOf(m) }),

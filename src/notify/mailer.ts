@@ -27,14 +27,14 @@ export interface MailerOptions {
   timeoutMs?: number;
 }
 
-export const defaultFrom = () => `Kiln <kiln@${hostname() || "localhost"}>`;
+const defaultFrom = () => `Kiln <kiln@${hostname() || "localhost"}>`;
 
 /** Strips a password from an SMTP URL for logs and error texts. */
-export function redactSmtpUrl(url: string): string {
+function redactSmtpUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
-export function describeMailError(err: unknown): { permanent: boolean; error: string } {
+function describeMailError(err: unknown): { permanent: boolean; error: string } {
   const e = err as { message?: string; code?: string; responseCode?: number; response?: string };
   const permanent = typeof e.responseCode === "number" && e.responseCode >= 500 && e.responseCode < 600;
   const parts = [e.code, e.responseCode, e.response ?? e.message].filter((p) => p !== undefined && p !== "");

@@ -78,13 +78,13 @@ export function formatDuration(ms: number): string {
 /** Decimal sizes, as drive vendors print them (the same as the printed report). */
 export { formatBytes };
 
-export function durationOf(job: Pick<JobFacts, "startedAt" | "finishedAt">): string {
+function durationOf(job: Pick<JobFacts, "startedAt" | "finishedAt">): string {
   if (!job.startedAt) return "never started";
   if (!job.finishedAt) return "unknown";
   return formatDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt));
 }
 
-export const driveName = (d: DriveFacts) => `${d.model ?? "unknown model"} (serial ${d.serial ?? "none"}, ${d.devPath})`;
+const driveName = (d: DriveFacts) => `${d.model ?? "unknown model"} (serial ${d.serial ?? "none"}, ${d.devPath})`;
 
 const verdictWord = (status: string) => status.toUpperCase();
 

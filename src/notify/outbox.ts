@@ -108,7 +108,7 @@ export interface OutboxView {
   sentAt: string | null;
 }
 
-export function outboxView(r: OutboxRow): OutboxView {
+function outboxView(r: OutboxRow): OutboxView {
   return {
     id: r.id,
     channel: r.channel,

@@ -49,7 +49,7 @@ function enqueueEvent(db: Db, channels: Channel[], e: Event, now: number): numbe
 }
 
 /** The outbox rows for a job that has just ended. Returns the ids of new rows (none when already recorded). */
-export function recordJobEnded(db: Db, jobId: number, ctx: RecordContext, now = Date.now()): number[] {
+function recordJobEnded(db: Db, jobId: number, ctx: RecordContext, now = Date.now()): number[] {
   const job = getJob(db, jobId);
   const channels = ctx.channels();
   if (!job || channels.length === 0) return [];

@@ -63,7 +63,7 @@ export function activeTargetRows(db: Db): TargetRow[] {
   return db.prepare("SELECT * FROM notify_targets WHERE active = 1 ORDER BY id").all() as TargetRow[];
 }
 
-export function getTargetRow(db: Db, id: number): TargetRow | undefined {
+function getTargetRow(db: Db, id: number): TargetRow | undefined {
   return db.prepare("SELECT * FROM notify_targets WHERE id = ?").get(id) as TargetRow | undefined;
 }
 

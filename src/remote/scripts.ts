@@ -127,11 +127,6 @@ export function parseSignalOutput(stdout: Buffer | string): "sent" | "none" | nu
   return (m?.[1] as "sent" | "none" | undefined) ?? null;
 }
 
-/** Runs a script with POSIX sh whatever the login shell is (bash, zsh, fish…). */
-export function asShCommand(script: string): string {
-  return `sh -c ${shQuote(script)}`;
-}
-
 // ---- reading jobs ------------------------------------------------------------------------------
 
 export interface ReadRequest {

@@ -25,7 +25,7 @@ import { shQuote } from "../shell/quote.js";
 
 export const DEFAULT_SQUEEZE_SECONDS = 5;
 
-export const SQUEEZE_AWK = `
+const SQUEEZE_AWK = `
 function secs(s,   n, a, i, t) {
   n = split(s, a, ":"); t = 0
   for (i = 1; i <= n; i++) t = t * 60 + a[i]

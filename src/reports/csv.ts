@@ -2,12 +2,12 @@
 // (=, +, -, @, tab, CR) are prefixed with an apostrophe. Pure.
 import type { HistoryRow } from "./history-rows.js";
 
-export const HISTORY_COLUMNS = [
+const HISTORY_COLUMNS = [
   "jobId", "batchId", "host", "drive", "model", "serial", "wwn", "sizeBytes", "status", "stages", "badBlocks",
   "createdBy", "createdAt", "startedAt", "finishedAt", "durationSeconds", "errorText",
 ] as const satisfies readonly (keyof HistoryRow)[];
 
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   let s = String(value);
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;

@@ -7,8 +7,8 @@ import { secondsBetween } from "./model.js";
 import { speedChart } from "./speed-chart.js";
 import { isTerminal } from "../jobs/status.js";
 
-export const HTML_MAX_BAD_BLOCKS = 120;
-export const HTML_MAX_NOTES = 18;
+const HTML_MAX_BAD_BLOCKS = 120;
+const HTML_MAX_NOTES = 18;
 
 export function reportPage(r: JobReport) {
   const notes = r.notes.filter((n) => n.kind !== "launch");
@@ -35,7 +35,7 @@ export function reportPage(r: JobReport) {
 }
 
 /** "+1.2 %" / "−31.0 %"; empty for null. */
-export function signedPct(v: number | null): string {
+function signedPct(v: number | null): string {
   if (v === null) return "";
   return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v).toFixed(1)} %`;
 }

@@ -2,7 +2,7 @@
 // not read the device at all; every other bit still comes with valid JSON and is a finding about
 // the drive or a partial failure, never by itself a reason to throw the output away.
 
-export const EXIT_BITS = [
+const EXIT_BITS = [
   { bit: 0, key: "commandLine", text: "the command line did not parse (or the device type was not detected)" },
   { bit: 1, key: "openFailed", text: "the device could not be opened (or is in a low-power mode)" },
   { bit: 2, key: "commandFailed", text: "a SMART or other command to the disk failed, or its data had a checksum error" },

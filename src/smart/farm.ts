@@ -15,13 +15,13 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** smartctl's version from its JSON, [major, minor]; null when it does not say. */
-export function smartctlVersion(raw: unknown): [number, number] | null {
+function smartctlVersion(raw: unknown): [number, number] | null {
   const v = isObject(raw) && isObject(raw.smartctl) ? raw.smartctl.version : null;
   return Array.isArray(v) && typeof v[0] === "number" ? [v[0], typeof v[1] === "number" ? v[1] : 0] : null;
 }
 
 /** A Seagate drive: the model family or vendor says so, or an ATA model number of Seagate's form (ST…). */
-export function isSeagate(raw: unknown): boolean {
+function isSeagate(raw: unknown): boolean {
   if (!isObject(raw)) return false;
   const text = [raw.model_family, raw.scsi_vendor, raw.vendor].filter((s) => typeof s === "string").join(" ");
   if (/seagate/i.test(text)) return true;

@@ -7,13 +7,13 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
 
 /** ATA self-test status byte, upper nibble (ATA8-ACS "Self-test execution status"). */
-export const ATA_STATUS_RESULT: Record<number, SelfTestResult> = {
+const ATA_STATUS_RESULT: Record<number, SelfTestResult> = {
   0: "passed", 1: "aborted", 2: "interrupted", 3: "failed", 4: "failed", 5: "failed", 6: "failed", 7: "failed", 8: "failed", 15: "in_progress",
 };
 /** ATA self-test log "type" byte, without the captive-mode bit 7. */
 const ATA_KIND: Record<number, SelfTestKind> = { 0: "offline", 1: "short", 2: "extended", 3: "conveyance", 4: "selective" };
 /** NVMe self-test result code (NVMe base spec, Self-test Result Data Structure). 15 = unused entry. */
-export const NVME_RESULT: Record<number, SelfTestResult> = {
+const NVME_RESULT: Record<number, SelfTestResult> = {
   0: "passed", 1: "aborted", 2: "interrupted", 3: "interrupted", 4: "interrupted", 5: "failed", 6: "failed", 7: "failed", 8: "aborted", 9: "interrupted",
 };
 const NVME_KIND: Record<number, SelfTestKind> = { 1: "short", 2: "extended" };

@@ -28,7 +28,7 @@ export interface SmartView {
 
 const health = (s: SmartSnapshot | undefined) => (s?.healthPassed == null ? null : s.healthPassed ? "PASSED" : "FAILED");
 
-export function smartRows(before: SmartSnapshot | undefined, after: SmartSnapshot | undefined, verdict: SmartVerdict | null): SmartRow[] {
+function smartRows(before: SmartSnapshot | undefined, after: SmartSnapshot | undefined, verdict: SmartVerdict | null): SmartRow[] {
   const protocol = (after ?? before)?.protocol;
   if (!protocol) return [];
   const worse = new Set((verdict?.changes ?? []).filter((c) => c.worse).map((c) => c.key));

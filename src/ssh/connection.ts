@@ -11,7 +11,7 @@ import { HostError, type ExecOptions, type ExecResult, type ExecPort } from "./p
 import { AbortedWait, Semaphore } from "./semaphore.js";
 
 /** OpenSSH's default MaxSessions: sshd refuses the 11th session channel on one connection. */
-export const SSHD_DEFAULT_MAX_SESSIONS = 10;
+const SSHD_DEFAULT_MAX_SESSIONS = 10;
 
 /** How long a command without a timeout keeps asking for a channel the host refuses to open. */
 const REFUSED_RETRY_MS = 120_000;

@@ -10,7 +10,7 @@ export interface KilnKey {
   publicKey: string;
 }
 
-export function kilnKeyPaths(dataDir: string): { privatePath: string; publicPath: string } {
+function kilnKeyPaths(dataDir: string): { privatePath: string; publicPath: string } {
   const privatePath = path.join(dataDir, "ssh", "id_ed25519");
   return { privatePath, publicPath: `${privatePath}.pub` };
 }

@@ -13,12 +13,12 @@ export interface NewDrivePolicies {
   tamperedDrive: NewDrivePolicy;
 }
 
-export function newDrivePolicies(options: { usedDrive?: NewDrivePolicy; tamperedDrive?: NewDrivePolicy }): NewDrivePolicies {
+function newDrivePolicies(options: { usedDrive?: NewDrivePolicy; tamperedDrive?: NewDrivePolicy }): NewDrivePolicies {
   return { usedDrive: options.usedDrive ?? DEFAULT_POLICY.usedDrive, tamperedDrive: options.tamperedDrive ?? DEFAULT_POLICY.tamperedDrive };
 }
 
 /** What the verdict does to the stage under the policy: fail it, pass with a warning, or pass. Pure. */
-export function applyPolicy(v: NewDriveVerdict, p: NewDrivePolicies): StageResult {
+function applyPolicy(v: NewDriveVerdict, p: NewDrivePolicies): StageResult {
   const policy = v.status === "used" ? p.usedDrive : v.status === "tampered" ? p.tamperedDrive : null;
   if (policy === "fail") return { status: "failed", errorText: `not a new drive: ${v.text}` };
   if (policy === "warn") return { status: "passed", errorText: `warning: ${v.text}` };

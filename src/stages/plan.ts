@@ -6,7 +6,7 @@ export type StageName = (typeof STAGE_NAMES)[number];
 export const DEFAULT_STAGES: StageName[] = [...STAGE_NAMES];
 
 /** A conservative sequential throughput for a spinning disk, used before a measured speed exists. */
-export const ASSUMED_BYTES_PER_SECOND = 150e6;
+const ASSUMED_BYTES_PER_SECOND = 150e6;
 
 export interface StageProgress {
   name: StageName;
@@ -26,7 +26,7 @@ export interface DriveFacts {
 }
 
 /** Expected seconds a stage takes on this drive; skipped stages weigh nothing. */
-export function expectedSeconds(name: StageName, facts: DriveFacts): number {
+function expectedSeconds(name: StageName, facts: DriveFacts): number {
   const speed = facts.measuredBytesPerSecond || ASSUMED_BYTES_PER_SECOND;
   switch (name) {
     case "precheck":

@@ -4,7 +4,7 @@ import type { StageName } from "./plan.js";
 import type { StageImpl } from "./types.js";
 import { wakeIfAsleep } from "./smart-wake.js";
 
-export function smartSkippedReason(smartAvailable: boolean, reason: string | null): string | null {
+function smartSkippedReason(smartAvailable: boolean, reason: string | null): string | null {
   if (smartAvailable) return null;
   return `SMART is not readable on this device${reason ? ` (${reason})` : ""}; the verdict rests on the surface test alone`;
 }

@@ -11,7 +11,7 @@ import type { StageContext } from "./types.js";
 const WAKE_ATTEMPTS = 4;
 const WAKE_RETRY_MS = 5_000;
 
-export function isAsleep(drive: DriveRow): boolean {
+function isAsleep(drive: DriveRow): boolean {
   return drive.smart_available !== 1 && drive.smart_reason === STANDBY_REASON;
 }
 

@@ -18,7 +18,7 @@ export function initialGate(): GateState {
   return { lastCommitAt: null, dirty: false };
 }
 
-export function isUrgent(change: Change): boolean {
+function isUrgent(change: Change): boolean {
   return change.phaseChanged || change.newBadBlocks || change.terminal;
 }
 

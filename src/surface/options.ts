@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
 
-export const surfaceOptionsSchema = z
+const surfaceOptionsSchema = z
   .object({
     blockSize: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, "must be a power of two").optional(),
     blocksAtOnce: z.number().int().min(1).max(65536).optional(),

@@ -61,7 +61,7 @@ const PRINT_ROUNDING_PCT = 0.005;
 const FLOAT_SLACK = 2 ** -20;
 
 /** The lowest block the printed percent can stand for: every block before it had been done. */
-export function printedFloor(phasePct: number, numBlocks: number): number {
+function printedFloor(phasePct: number, numBlocks: number): number {
   const pct = Math.max(0, phasePct - PRINT_ROUNDING_PCT);
   return Math.max(0, Math.floor((pct / 100) * numBlocks * (1 - FLOAT_SLACK)));
 }

@@ -8,7 +8,7 @@ import type { Logger } from "../log.js";
 import { HttpError } from "./errors.js";
 
 /** The names of this machine that need no setting. */
-export const LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
+const LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -17,7 +17,7 @@ export function allowedHosts(config: Pick<Config, "allowedHosts">): Set<string> 
 }
 
 /** The host name of a `Host` header or an origin's authority, lower case, without the port. */
-export function hostName(authority: string): string | null {
+function hostName(authority: string): string | null {
   try {
     return new URL(`http://${authority}`).hostname.toLowerCase() || null;
   } catch {

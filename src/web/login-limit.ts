@@ -6,7 +6,7 @@ import type { Request, Response } from "express";
 import type { Logger } from "../log.js";
 import { addressOf } from "../audit/request.js";
 
-export const LOGIN_FAILURES_PER_MINUTE = 10;
+const LOGIN_FAILURES_PER_MINUTE = 10;
 
 const userOf = (req: Request) => {
   const name = (req.body as { username?: unknown } | undefined)?.username;

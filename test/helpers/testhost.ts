@@ -65,6 +65,7 @@ function sshdConfig(dir: string, port: number, pathPrefix?: string, maxSessions?
   if (pathPrefix !== undefined && !/^\/[A-Za-z0-9._\/-]+$/.test(pathPrefix)) {
     throw new Error(`pathPrefix must be an absolute path of safe characters: ${JSON.stringify(pathPrefix)}`);
   }
+  const pathEnv = pathPrefix ? ` PATH=${pathPrefix}:${BASE_PATH}` : "";
   return [
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
@@ -80,8 +81,15 @@ function sshdConfig(dir: string, port: number, pathPrefix?: string, maxSessions?
     "UseDNS no",
     "PrintMotd no",
     "PrintLastLog no",
-    ...(pathPrefix ? [`SetEnv PATH=${pathPrefix}:${BASE_PATH}`] : []),
     ...(maxSessions !== undefined ? [`MaxSessions ${Math.floor(maxSessions)}`] : []),
+    // root's sessions get a home of this test host's own: root's dotfiles on this machine run
+    // `pyenv init`, whose rehash takes a lock, so every exec of every parallel test file queued
+    // behind the others' (minutes per exec under load). The test users keep their own homes.
+    // sshd applies only the first SetEnv that matches, hence one line per block.
+    "Match User root",
+    `  SetEnv HOME=${dir}/root-home${pathEnv}`,
+    "Match User *,!root",
+    ...(pathEnv ? [`  SetEnv ${pathEnv.slice(1)}`] : []),
     "",
   ].join("\n");
 }
@@ -138,6 +146,7 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const dir = makeTempDir("sshd");
   chmodSync(dir, 0o755); // non-root test users' logins read authorized_keys as themselves
+  mkdirSync(path.join(dir, "root-home"), { mode: 0o700 }); // root's HOME here (see sshdConfig)
   let port = await freePort();
   const configFile = path.join(dir, "sshd_config");
   const logFile = path.join(dir, "sshd.log");

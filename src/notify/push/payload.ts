@@ -57,7 +57,7 @@ const oneLine = (s: string, max = 200) => {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 };
 
-export function pushJobOf(job: JobFacts): PushJob {
+function pushJobOf(job: JobFacts): PushJob {
   return {
     jobId: job.jobId, verdict: job.status, host: job.host, drive: job.drive, badBlocks: job.badBlockCount,
     newDrive: job.newDrive ?? null, error: job.errorText, reportUrl: job.reportUrl,

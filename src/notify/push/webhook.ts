@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import { decode, fail, maskTail, type PushChannel } from "./types.js";
 
-export const SIGNATURE_HEADER = "x-kiln-signature";
+const SIGNATURE_HEADER = "x-kiln-signature";
 
 /** Headers Kiln sets itself: a `@name=` parameter may not name them. */
 const OWN_HEADERS = ["content-type", "content-length", "host", "x-kiln-event", "x-kiln-delivery", SIGNATURE_HEADER];
