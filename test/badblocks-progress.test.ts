@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { feed, finish, initialState, overallPercent, phaseCount, summary, type ProgressEvent, type ProgressState } from "../src/badblocks/progress.js";
+import { feed, finish, initialState, runPercent, phaseCount, summary, type ProgressEvent, type ProgressState } from "../src/badblocks/progress.js";
 import { nextPhase, normalizePattern, overallFor, phaseKind } from "../src/badblocks/phases.js";
 import { scanStatus } from "../src/badblocks/status-scan.js";
 
@@ -46,7 +46,7 @@ describe("badblocks progress on real captured runs", () => {
     expect(phases.map((p) => p.pattern)).toEqual(["0xaa", "0xaa", "0x55", "0x55", "0xff", "0xff", "0x00", "0x00"]);
     expect(ofType(events, "phaseDone")).toHaveLength(8);
     expect(state.terminal).toEqual({ kind: "completed", badBlocks: 0, errors: { read: 0, write: 0, corrupt: 0 } });
-    expect(overallPercent(state)).toBe(100);
+    expect(runPercent(state)).toBe(100);
     expect(state.lastBlock).toBe(16383);
   });
 
@@ -57,8 +57,8 @@ describe("badblocks progress on real captured runs", () => {
     for (let i = 0; i < raw.length; i += 7) {
       const r = feed(state, raw.subarray(i, i + 7));
       state = r.state;
-      if (!state.terminal) expect(overallPercent(state)).toBeLessThan(100);
-      seen.push(overallPercent(state));
+      if (!state.terminal) expect(runPercent(state)).toBeLessThan(100);
+      seen.push(runPercent(state));
     }
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(ofType(replay(raw).events, "progress").some((p) => p.pct > 30 && p.pct < 100)).toBe(true);
@@ -105,7 +105,7 @@ describe("badblocks progress on real captured runs", () => {
   it("ends an -e run that hit its limit as aborted, not completed", () => {
     const { state, events } = replay(fixture("abort-e1.stderr"));
     expect(state.terminal).toMatchObject({ kind: "aborted", badBlocks: 1, errors: { read: 1, write: 0, corrupt: 0 } });
-    expect(overallPercent(state)).toBeLessThan(100);
+    expect(runPercent(state)).toBeLessThan(100);
     expect(ofType(events, "notice").map((n) => n.text)).toEqual(["Too many bad blocks, aborting test"]);
   });
 
@@ -121,7 +121,7 @@ describe("badblocks progress on real captured runs", () => {
     const block = Number(/Interrupted at block (\d+)/.exec(raw.toString("latin1"))?.[1]);
     const { state } = replay(raw);
     expect(state.terminal).toMatchObject({ kind: "interrupted", block });
-    expect(overallPercent(state)).toBeLessThan(100);
+    expect(runPercent(state)).toBeLessThan(100);
     expect(state.phase).toBeGreaterThan(0);
   });
 
@@ -212,14 +212,14 @@ describe("badblocks progress records", () => {
       .map((p) => `Testing with pattern ${p}: 100.00% done, 0:01 elapsed. (0/0/0 errors)\ndone\nReading and comparing: 100.00% done, 0:02 elapsed. (0/0/0 errors)\ndone\n`)
       .join("");
     const before = run(text).state;
-    expect(overallPercent(before)).toBe(99.99);
+    expect(runPercent(before)).toBe(99.99);
     const after = feed(before, Buffer.from("Pass completed, 0 bad blocks found. (0/0/0 errors)\n")).state;
-    expect(overallPercent(after)).toBe(100);
+    expect(runPercent(after)).toBe(100);
   });
 
   it("never moves overall progress backwards when a status goes down", () => {
     const { state } = run("Testing with pattern 0xaa:  50.00% done, 0:05 elapsed. (0/0/0 errors)\n 10.00% done, 0:06 elapsed. (0/0/0 errors)\n");
-    expect(overallPercent(state)).toBe(6.25);
+    expect(runPercent(state)).toBe(6.25);
   });
 
   it("treats a badblocks error line during the run as a notice, not a refusal", () => {

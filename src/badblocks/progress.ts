@@ -13,6 +13,7 @@
 import { SPEED_REGIONS } from "../smart/speed-knowledge.js";
 import { scanStatus, type StatusRecord } from "./status-scan.js";
 import { DEFAULT_PATTERNS, nextPhase, normalizePattern, overallFor, patternIndex, phaseCountFor, phaseKind, type PhaseKind } from "./phases.js";
+import { PERCENT_BEFORE_END } from "../percent.js";
 
 export interface ErrorCounts {
   read: number;
@@ -97,8 +98,6 @@ const NEWLINE = 10;
 const MAX_RECORD = 1024;
 /** Phases whose start/end times are kept (badblocks -w has at most 8 unless told to repeat). */
 const MAX_TIMED_PHASES = 64;
-/** Overall percent before a terminal record. */
-const CAP_BEFORE_TERMINAL = 99.99;
 
 export function initialState(patterns: readonly string[] = DEFAULT_PATTERNS): ProgressState {
   const list = patterns.length > 0 ? patterns : DEFAULT_PATTERNS;
@@ -172,8 +171,8 @@ export function phaseCount(state: ProgressState): number {
   return phaseCountFor(state.patterns.length, state.phase);
 }
 
-/** Monotonic; 100 only after `Pass completed` of a run that was not aborted. */
-export function overallPercent(state: ProgressState): number {
+/** Percent of the whole badblocks run (every phase), rounded to 2 decimals. Monotonic; 100 only after `Pass completed` of a run that was not aborted. */
+export function runPercent(state: ProgressState): number {
   return Math.round(state.overallPct * 100) / 100;
 }
 
@@ -191,7 +190,7 @@ export function summary(state: ProgressState): ProgressSummary {
     phasePct: state.phasePct,
     pattern: state.pattern,
     kind: phaseKind(state.phase),
-    overallPct: overallPercent(state),
+    overallPct: runPercent(state),
     errors: { ...state.errors },
     elapsedSeconds: state.elapsedSeconds,
     phaseSeconds,
@@ -351,7 +350,7 @@ function extrapolateEnd(state: ProgressState): void {
 }
 
 function raiseOverall(state: ProgressState): void {
-  const now = Math.min(CAP_BEFORE_TERMINAL, overallFor(state.phase, state.phasePct, phaseCount(state)));
+  const now = Math.min(PERCENT_BEFORE_END, overallFor(state.phase, state.phasePct, phaseCount(state)));
   state.overallPct = Math.max(state.overallPct, now);
 }
 

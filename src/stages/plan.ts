@@ -1,4 +1,5 @@
 // Stage names, their default order, and each stage's expected duration for overall progress and ETA.
+import { PERCENT_BEFORE_END } from "../percent.js";
 
 export const STAGE_NAMES = ["precheck", "smart_short", "surface_validate", "smart_long", "final_check"] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -49,13 +50,13 @@ export function overallPercent(stages: StageProgress[], facts: DriveFacts): numb
     if (s.status === "skipped") continue;
     const w = expectedSeconds(s.name, facts);
     total += w;
-    const pct = s.status === "passed" ? 100 : Math.min(s.percent, 99.99);
+    const pct = s.status === "passed" ? 100 : Math.min(s.percent, PERCENT_BEFORE_END);
     done += (w * pct) / 100;
   }
   if (total === 0) return 0;
   const pct = (done / total) * 100;
   const allEnded = stages.every((s) => s.status !== "pending" && s.status !== "running");
-  return allEnded ? Math.min(pct, 100) : Math.min(pct, 99.99);
+  return allEnded ? Math.min(pct, 100) : Math.min(pct, PERCENT_BEFORE_END);
 }
 
 /** Seconds left, from elapsed active time and percent; null while too early to tell (< 0.5 %). */

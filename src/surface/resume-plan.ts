@@ -21,6 +21,8 @@
 // resume never starts past a block that was not written or verified (property test in
 // test/resume-plan.test.ts).
 
+import { patternIndex, phaseKind } from "../badblocks/phases.js";
+
 export type SegmentRole = "continue" | "check" | "remaining";
 
 export interface Segment {
@@ -69,7 +71,7 @@ function printedFloor(phasePct: number, numBlocks: number): number {
 export function confirmedBlock(p: ResumePoint): number {
   // badblocks names the block it was testing when interrupted; otherwise the last percent it printed,
   // taken at its lowest possible value, so the resume point is never ahead of what really was done.
-  const writing = p.phase % 2 === 1;
+  const writing = phaseKind(p.phase) === "write";
   const seen = p.interruptedBlock ?? printedFloor(p.phasePct, writing ? p.blockCount - 1 : p.blockCount);
   const chunk = Math.max(1, p.blocksAtOnce);
   const start = p.rangeStart ?? 0;
@@ -84,9 +86,9 @@ export function planResume(p: ResumePoint): Segment[] {
     role: "remaining", patterns, firstBlock: start, lastBlock: last, phaseBase, readOnly: false,
   });
   if (p.phase <= 0) return [whole(p.patterns, base)];
-  const i = Math.ceil(p.phase / 2) - 1;
+  const i = patternIndex(p.phase);
   const pattern = p.patterns[i]!;
-  const writing = p.phase % 2 === 1;
+  const writing = phaseKind(p.phase) === "write";
   const after = p.patterns.slice(i + 1);
   const tail = after.length > 0 ? [whole(after, base + 2 * (i + 1))] : [];
   if (pattern === "random") return [whole(p.patterns.slice(i), base + 2 * i)];
