@@ -14,7 +14,7 @@ import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
 import { launchBrowser } from "../test/helpers/browser.js";
-import { logProblems, type Bench } from "./harness.js";
+import { logProblems, signIn, type Bench } from "./harness.js";
 import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
 import { deliveryDelays, LogWatcher } from "./watch.js";
 import { quantile, sleep, spread } from "./stats.js";
@@ -198,10 +198,7 @@ async function probeDashboard(url: string, rows: number, seconds: number) {
   const b = await launchBrowser({ baseURL: url });
   try {
     const page = await b.newPage();
-    await page.goto("/login");
-    await page.fill("#login-username", "admin");
-    await page.fill("#login-password", TEST_TOKEN.slice(0, 16));
-    await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+    await signIn(page);
     const t = Date.now();
     await page.reload();
     await page.waitForFunction((n) => document.querySelectorAll("tr[data-drive-id]").length >= n, rows, { timeout: 60_000 });

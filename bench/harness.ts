@@ -7,6 +7,8 @@ import { kilnProcess, type KilnProcess } from "../test/helpers/kiln-process.js";
 import { makeTempDir } from "../test/helpers/tempdir.js";
 import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
+import type { Page } from "playwright-core";
+import { signIn as signInAs } from "../test/helpers/browser.js";
 
 export const TERMINAL = ["passed", "failed", "cancelled", "unknown"];
 
@@ -84,3 +86,6 @@ export function logProblems(log: string): { errors: string[]; locked: number; wa
   }
   return { errors, locked, warnings };
 }
+
+/** Signs in as the bootstrap admin (its password is the test token's first 16 characters) and lands on the dashboard. */
+export const signIn = (page: Page): Promise<void> => signInAs(page, TEST_TOKEN.slice(0, 16));

@@ -2,7 +2,8 @@
 // nbdkit disks) like the test suite, runs the scenarios with real badblocks and writes BENCHMARKS.md
 // (all scenarios) or test-output/bench-partial.md (a selection; with --update the selection's
 // sections also replace theirs in BENCHMARKS.md). Scenarios: overhead, drives, parser, memory, restart;
-// only when named: history (100,000 finished jobs in a database) and fleet10 (10 hosts x 60 replayed jobs).
+// only when named: history (100,000 finished jobs in a database), fleet10 (10 hosts x 60 replayed jobs) and
+// dashboard (600 drives in a database, the dashboard in Chromium).
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
@@ -16,10 +17,11 @@ import { fleet } from "./fleet.js";
 import { NOTES } from "./notes.js";
 import { history } from "./history.js";
 import { fleet10 } from "./fleet10.js";
+import { dashboard } from "./dashboard.js";
 
 const ALL = ["parser", "memory", "overhead", "drives", "restart"] as const;
 /** Run only when named: they take the machine for minutes (fleet10) or fill gigabytes (history). */
-const EXTRA = ["history", "fleet10"] as const;
+const EXTRA = ["history", "fleet10", "dashboard"] as const;
 type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
 
 const args = process.argv.slice(2);
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
     sections.push(...list);
     console.log(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
-  if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 40 }));
+  if (selected.has("history")) await step("history", () => history({ jobs: quick ? 10_000 : 100_000, rounds: quick ? 20 : 40, reuseFill: args.includes("--reuse-fill") }));
+  if (selected.has("dashboard")) await step("dashboard", () => dashboard({ drives: 600, jobs: quick ? 2_000 : 10_000, rounds: quick ? 3 : 7 }));
   if (selected.has("fleet10")) await step("fleet10", () => fleet10({ hosts: 10, perHost: 60, windowSeconds: quick ? 60 : 90, browserSeconds: 30 }));
   if (selected.has("parser")) await step("parser", () => parser({ runs: P.parserRuns }));
   if (selected.has("memory")) await step("memory", () => memory());

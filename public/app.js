@@ -1,10 +1,10 @@
-// Dashboard entry: loads hosts, drives and their jobs from the JSON API, wires the views,
-// then keeps everything live with Server-Sent Events.
+// Dashboard entry: loads hosts and drives (each with the job its row shows) from the JSON API in two
+// requests, draws the table once, wires the views, then keeps everything live with Server-Sent Events.
 
 import { get } from "./api.js";
 import { $, showMessage } from "./dom.js";
 import { closeDrawer, drawerDriveId, initDrawer, openDrawer, render as renderDrawer } from "./drawer.js";
-import { clearSelection, initDrives, renderDrives, updateDriveRow } from "./drives.js";
+import { clearSelection, initDrives, renderDrives, updateDriveRows } from "./drives.js";
 import { initHostForm, syncAddHostVisibility } from "./host-form.js";
 import { initHosts, renderHosts } from "./hosts.js";
 import { connectLive } from "./live.js";
@@ -13,7 +13,7 @@ import { initActDialog } from "./act-dialog.js";
 import { initCrashBanner } from "./crash-banner.js";
 import { initRepinDialog } from "./repin-dialog.js";
 import { initStartDialog, openStartDialog } from "./start-dialog.js";
-import { drives, hosts, jobIdForDrive, putDrive, putHost, putJob, subscribe } from "./store.js";
+import { drives, hosts, loadDrives, putHost, subscribe } from "./store.js";
 
 async function loadAll() {
   const [h, d] = await Promise.all([get("/api/v1/hosts"), get("/api/v1/drives")]);
@@ -23,16 +23,11 @@ async function loadAll() {
     for (const id of [...hosts.keys()]) if (!h.data.some((x) => x.id === id)) hosts.delete(id);
     for (const host of h.data) putHost(host);
   }
-  if (d.ok) {
-    for (const id of [...drives.keys()]) if (!d.data.some((x) => x.id === id)) drives.delete(id);
-    for (const drive of d.data) putDrive(drive);
-  }
+  if (d.ok) loadDrives(d.data);
   renderHosts();
   syncAddHostVisibility();
   renderDrives();
-  const ids = [...new Set([...drives.values()].map(jobIdForDrive).filter((id) => id != null))];
-  const results = await Promise.all(ids.map((id) => get(`/api/v1/jobs/${encodeURIComponent(id)}`)));
-  for (const r of results) if (r.ok && r.data) putJob(r.data);
+  if (drawerDriveId() != null) renderDrawer();
 }
 
 function wire() {
@@ -57,12 +52,9 @@ function wire() {
   let frame = 0;
   const flushRows = () => {
     frame = 0;
-    const ids = [...pendingRows];
+    const changed = [...pendingRows].map((id) => drives.get(id)).filter(Boolean);
     pendingRows.clear();
-    for (const id of ids) {
-      const d = drives.get(id);
-      if (d) updateDriveRow(d);
-    }
+    updateDriveRows(changed);
   };
   const scheduleRow = (id) => {
     pendingRows.add(id);

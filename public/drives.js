@@ -8,9 +8,8 @@ import { canStart, drives, jobForDrive } from "./store.js";
 const tbody = () => $("#drive-rows");
 export const selected = new Set();
 
-function rowFor(id) {
-  return tbody().querySelector(`tr[data-drive-id="${CSS.escape(String(id))}"]`);
-}
+/** Each drive's row and the elements a patch writes to, so a patch never searches the DOM. */
+const rows = new Map();
 
 function cell(label, name, ...children) {
   return h("td", { "data-label": label, "data-cell": name }, ...children);
@@ -18,108 +17,131 @@ function cell(label, name, ...children) {
 
 function buildRow(drive) {
   const id = drive.id;
-  return h("tr", { class: "drive-row", "data-drive-id": id },
-    h("td", { class: "cell-select" },
-      h("input", { type: "checkbox", "data-select": "", "data-drive-id": id, "aria-label": `Select ${drive.devName}` })),
-    cell("Host", "host"),
-    cell("Device", "device",
-      h("button", { type: "button", class: "link-button dev-name", "data-action": "open", "data-drive-id": id }),
-      h("small", { class: "mono dev-path", "data-dev-path": "" })),
-    cell("Serial", "serial"),
-    cell("Model", "model", h("span", { "data-model": "" }), h("small", { class: "muted", "data-kind": "" })),
-    cell("Size", "size"),
-    cell("Temp", "temp"),
-    cell("Status", "status",
-      h("span", { class: "badge", "data-row-status": "" }),
-      h("span", { class: "badge badge-muted in-use", "data-in-use": "", hidden: true }),
-      h("span", { class: "badge nd-badge", "data-new-drive": "", hidden: true }),
-      h("small", { class: "muted stage-now", "data-stage-now": "" })),
-    cell("Progress", "progress",
-      h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { class: "mini-fill", "data-mini-fill": "" })),
-      h("span", { class: "pct", "data-pct": "" })),
-    cell("ETA", "eta"),
-    h("td", { class: "cell-actions" },
-      h("button", { type: "button", class: "btn btn-small", "data-action": "start", "data-drive-id": id, text: "Burn in…" })));
+  const el = {
+    select: h("input", { type: "checkbox", "data-select": "", "data-drive-id": id, "aria-label": `Select ${drive.devName}` }),
+    devName: h("button", { type: "button", class: "link-button dev-name", "data-action": "open", "data-drive-id": id }),
+    devPath: h("small", { class: "mono dev-path", "data-dev-path": "" }),
+    host: cell("Host", "host"),
+    serial: cell("Serial", "serial"),
+    model: h("span", { "data-model": "" }),
+    kind: h("small", { class: "muted", "data-kind": "" }),
+    size: cell("Size", "size"),
+    temp: cell("Temp", "temp"),
+    badge: h("span", { class: "badge", "data-row-status": "" }),
+    inUse: h("span", { class: "badge badge-muted in-use", "data-in-use": "", hidden: true }),
+    newDrive: h("span", { class: "badge nd-badge", "data-new-drive": "", hidden: true }),
+    stageNow: h("small", { class: "muted stage-now", "data-stage-now": "" }),
+    fill: h("span", { class: "mini-fill", "data-mini-fill": "" }),
+    pct: h("span", { class: "pct", "data-pct": "" }),
+    eta: cell("ETA", "eta"),
+    start: h("button", { type: "button", class: "btn btn-small", "data-action": "start", "data-drive-id": id, text: "Burn in…" }),
+  };
+  el.progress = cell("Progress", "progress", h("span", { class: "mini-bar", "aria-hidden": "true" }, el.fill), el.pct);
+  el.tr = h("tr", { class: "drive-row", "data-drive-id": id },
+    h("td", { class: "cell-select" }, el.select),
+    el.host,
+    cell("Device", "device", el.devName, el.devPath),
+    el.serial,
+    cell("Model", "model", el.model, el.kind),
+    el.size,
+    el.temp,
+    cell("Status", "status", el.badge, el.inUse, el.newDrive, el.stageNow),
+    el.progress,
+    el.eta,
+    h("td", { class: "cell-actions" }, el.start));
+  return el;
 }
 
-const c = (tr, name) => tr.querySelector(`[data-cell="${name}"]`);
-
-function patchRow(tr, drive) {
+function patchRow(el, drive) {
   const job = jobForDrive(drive);
   const free = canStart(drive);
-  setText(c(tr, "host"), drive.hostName ?? "");
-  setText($(".dev-name", tr), drive.devName ?? drive.devPath ?? drive.path);
-  setAttr($(".dev-name", tr), "aria-label", `Details of ${drive.devName} on ${drive.hostName ?? "host"}`);
+  setText(el.host, drive.hostName ?? "");
+  setText(el.devName, drive.devName ?? drive.devPath ?? drive.path);
+  setAttr(el.devName, "aria-label", `Details of ${drive.devName} on ${drive.hostName ?? "host"}`);
   const byId = drive.path && drive.path !== drive.devPath ? drive.path : "";
-  setText($("[data-dev-path]", tr), byId.replace(/^\/dev\/disk\/by-id\//, ""));
-  setAttr($("[data-dev-path]", tr), "title", byId || null);
-  setText(c(tr, "serial"), drive.serial || "—");
-  setText($("[data-model]", tr), drive.model || "—");
-  setText($("[data-kind]", tr), driveKind(drive));
-  setText(c(tr, "size"), formatBytes(drive.sizeBytes));
+  setText(el.devPath, byId.replace(/^\/dev\/disk\/by-id\//, ""));
+  setAttr(el.devPath, "title", byId || null);
+  setText(el.serial, drive.serial || "—");
+  setText(el.model, drive.model || "—");
+  setText(el.kind, driveKind(drive));
+  setText(el.size, formatBytes(drive.sizeBytes));
   const temp = job?.temperatureC ?? drive.temperatureC;
-  setText(c(tr, "temp"), formatTemp(temp));
-  setAttr(c(tr, "temp"), "data-level", tempLevel(temp) || null);
+  setText(el.temp, formatTemp(temp));
+  setAttr(el.temp, "data-level", tempLevel(temp) || null);
 
-  const badge = $("[data-row-status]", tr);
   const status = job?.status ?? (drive.inUse ? "" : "idle");
-  setText(badge, job ? jobStatusLabel(job.status) : status ? "Ready" : "");
-  setAttr(badge, "data-row-status", status);
-  show(badge, Boolean(status));
-  const inUse = $("[data-in-use]", tr);
-  setText(inUse, drive.inUse ? `in use: ${drive.inUse.reason}` : "");
-  setAttr(inUse, "title", drive.inUse ? `in use: ${drive.inUse.reason}` : null);
-  show(inUse, Boolean(drive.inUse));
-  const nd = $("[data-new-drive]", tr);
+  setText(el.badge, job ? jobStatusLabel(job.status) : status ? "Ready" : "");
+  setAttr(el.badge, "data-row-status", status);
+  show(el.badge, Boolean(status));
+  setText(el.inUse, drive.inUse ? `in use: ${drive.inUse.reason}` : "");
+  setAttr(el.inUse, "title", drive.inUse ? `in use: ${drive.inUse.reason}` : null);
+  show(el.inUse, Boolean(drive.inUse));
   const verdict = job?.newDrive ?? null;
-  setText(nd, verdict ? (verdict.status === "unknown" ? "new? unknown" : verdict.status) : "");
-  setAttr(nd, "data-nd", verdict?.status ?? null);
-  setAttr(nd, "title", verdict ? `New drive? ${verdict.text}` : null);
-  show(nd, Boolean(verdict));
+  setText(el.newDrive, verdict ? (verdict.status === "unknown" ? "new? unknown" : verdict.status) : "");
+  setAttr(el.newDrive, "data-nd", verdict?.status ?? null);
+  setAttr(el.newDrive, "title", verdict ? `New drive? ${verdict.text}` : null);
+  show(el.newDrive, Boolean(verdict));
   const runningStage = job?.stages?.find((s) => s.status === "running");
-  setText($("[data-stage-now]", tr), runningStage && job.status !== "passed" ? stageLabel(runningStage.name) : "");
+  setText(el.stageNow, runningStage && job.status !== "passed" ? stageLabel(runningStage.name) : "");
 
   const pct = job ? Number(job.percent) || 0 : 0;
-  setWidth($("[data-mini-fill]", tr), pct);
-  setText($("[data-pct]", tr), job ? `${Math.floor(pct)}%` : "—");
-  setAttr(c(tr, "progress"), "data-status", job?.status ?? null);
-  setText(c(tr, "eta"), job && job.status === "running" ? formatEta(job.etaSeconds, job.percent) || "—" : "—");
+  setWidth(el.fill, pct);
+  setText(el.pct, job ? `${Math.floor(pct)}%` : "—");
+  setAttr(el.progress, "data-status", job?.status ?? null);
+  setText(el.eta, job && job.status === "running" ? formatEta(job.etaSeconds, job.percent) || "—" : "—");
 
-  const start = $("[data-action=start]", tr);
-  start.disabled = !free;
-  setAttr(start, "title", free ? null : drive.inUse ? `In use: ${drive.inUse.reason}` : "A burn-in is already queued or running");
-  const box = $("[data-select]", tr);
-  box.disabled = !free;
-  if (!free && selected.delete(drive.id)) box.checked = false;
-  tr.classList.toggle("is-in-use", Boolean(drive.inUse));
-  tr.classList.toggle("is-selected", selected.has(drive.id));
+  el.start.disabled = !free;
+  setAttr(el.start, "title", free ? null : drive.inUse ? `In use: ${drive.inUse.reason}` : "A burn-in is already queued or running");
+  el.select.disabled = !free;
+  if (!free && selected.delete(drive.id)) el.select.checked = false;
+  el.tr.classList.toggle("is-in-use", Boolean(drive.inUse));
+  el.tr.classList.toggle("is-selected", selected.has(drive.id));
 }
 
 function sortKey(d) {
   return `${d.hostName ?? ""}\u0000${d.devName ?? ""}`;
 }
 
-/** Inserts missing rows in order, patches all, drops rows of drives that are gone. */
+/**
+ * Builds the rows of new drives, patches all, puts them in order and drops rows of drives that are
+ * gone. The first load builds and patches every row off the document and inserts them at once, so
+ * the browser lays the table out once.
+ */
 export function renderDrives() {
   const body = tbody();
   const sorted = [...drives.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b), undefined, { numeric: true }));
-  sorted.forEach((drive, i) => {
-    const tr = rowFor(drive.id) ?? buildRow(drive);
-    patchRow(tr, drive);
-    if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null);
-  });
-  while (body.children.length > sorted.length) body.lastElementChild.remove();
+  for (const [id, el] of rows) {
+    if (drives.has(id)) continue;
+    el.tr.remove();
+    rows.delete(id);
+  }
+  const fragment = rows.size === 0 ? document.createDocumentFragment() : null;
+  let next = body.firstElementChild;
+  for (const drive of sorted) {
+    let el = rows.get(drive.id);
+    if (!el) {
+      el = buildRow(drive);
+      rows.set(drive.id, el);
+    }
+    patchRow(el, drive);
+    if (fragment) fragment.append(el.tr);
+    else if (el.tr === next) next = next.nextElementSibling;
+    else body.insertBefore(el.tr, next);
+  }
+  if (fragment) body.append(fragment);
   show($("#drives-empty"), drives.size === 0);
   show($("#drives-table"), drives.size > 0);
   $("#drives-loading")?.remove();
   renderSummary();
 }
 
-/** Patches one row (live event); builds the table if the drive is new. */
-export function updateDriveRow(drive) {
-  const tr = rowFor(drive.id);
-  if (!tr) return renderDrives();
-  patchRow(tr, drive);
+/** Patches the rows of these drives (live events, once per animation frame); builds the table if one is new. */
+export function updateDriveRows(list) {
+  for (const drive of list) {
+    const el = rows.get(drive.id);
+    if (!el) return renderDrives();
+    patchRow(el, drive);
+  }
   renderSummary();
 }
 
@@ -166,6 +188,6 @@ export function initDrives(handlers) {
 
 export function clearSelection() {
   selected.clear();
-  for (const box of tbody().querySelectorAll("[data-select]")) box.checked = false;
+  for (const el of rows.values()) el.select.checked = false;
   renderDrives();
 }

@@ -48,6 +48,21 @@ export function putDrive(drive) {
   notify("drive", merged);
 }
 
+/**
+ * Replaces every drive with a fresh list (GET /api/v1/drives), each with the job its row shows, without
+ * a notification per drive: the caller renders once.
+ */
+export function loadDrives(list) {
+  const seen = new Set(list.map((d) => d.id));
+  for (const id of [...drives.keys()]) if (!seen.has(id)) drives.delete(id);
+  for (const { job, ...drive } of list) {
+    const merged = { ...drives.get(drive.id), ...drive };
+    if (!merged.hostName) merged.hostName = hosts.get(merged.hostId)?.name ?? "";
+    drives.set(drive.id, merged);
+    if (job?.id != null) jobs.set(job.id, { ...jobs.get(job.id), ...job });
+  }
+}
+
 /** Replaces one host's drives with a fresh scan result, dropping drives that are gone. */
 export function replaceHostDrives(hostId, list) {
   const seen = new Set(list.map((d) => d.id));

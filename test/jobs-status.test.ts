@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   ACTIVE_JOB_STATUSES, FAILING_STAGE_STATUSES, JOB_STATUSES, JOB_TRANSITIONS, OPEN_STAGE_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS,
   STARTED_JOB_STATUSES, TERMINAL_JOB_STATUSES, canTransition, canTransitionStage, isActive, isTerminal, sqlList,
-} from "../src/jobs/status.js";
+} from "../src/status.js";
 import { jobVerdict } from "../src/jobs/verdict.js";
 
 describe("job status table", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { etaSeconds, overallPercent } from "../src/stages/plan.js";
+import { etaSeconds, overallPercent } from "../src/stage-kit/plan.js";
 
 const facts = { sizeBytes: 1e12 };
 

@@ -1,7 +1,7 @@
 // The temperature guard's decision: pause at or above the limit, resume at or below the resume
 // point, nothing in between (hysteresis).
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GUARD_LIMITS, guardLimitsFrom, nextGuardState, pauseReason } from "../src/stages/temperature-guard.js";
+import { DEFAULT_GUARD_LIMITS, guardLimitsFrom, nextGuardState, pauseReason } from "../src/stage-kit/temperature-guard.js";
 
 describe("nextGuardState", () => {
   const rows: [string, "running" | "paused", number | null, "running" | "paused", "pause" | "resume" | null][] = [

@@ -5,8 +5,9 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";
-import { startTemperatureGuard, type GuardOptions } from "../src/stages/temperature-guard.js";
-import type { StageContext } from "../src/stages/types.js";
+import { setDriveTemperature } from "../src/smart/store.js";
+import { startTemperatureGuard, type GuardOptions } from "../src/stage-kit/temperature-guard.js";
+import type { StageContext } from "../src/stage-kit/types.js";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
@@ -41,10 +42,11 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-/** The parts of a stage context the guard uses, on the real registry and database. */
+/** The parts of a stage context the guard uses, on the real host port and database. */
 function guardContext(signal: AbortSignal, options: object = {}): StageContext {
   return {
-    db: kiln.kiln.db, registry: kiln.kiln.registry, signal, log: createLogger("silent"), publish: () => {},
+    port: kiln.kiln.registry.port(hostId), signal, log: createLogger("silent"),
+    recorder: { temperature: (c: number) => setDriveTemperature(kiln.kiln.db, driveId, c) },
     job: { options_json: JSON.stringify(options), device_path: disk.device },
     host: { id: hostId }, drive: { id: driveId },
   } as unknown as StageContext;

@@ -10,7 +10,7 @@
 // covers, so it can be saved and fed on later. Events depend only on the bytes, never on how they
 // were cut into chunks. Bytes are read as latin1, so no input can make decoding throw.
 
-import { SPEED_REGIONS } from "../smart/speed-knowledge.js";
+import { SPEED_REGIONS } from "./speed-knowledge.js";
 import { scanStatus, type StatusRecord } from "./status-scan.js";
 import { DEFAULT_PATTERNS, nextPhase, normalizePattern, overallFor, patternIndex, phaseCountFor, phaseKind, type PhaseKind } from "./phases.js";
 import { PERCENT_BEFORE_END } from "../percent.js";

@@ -1,8 +1,8 @@
 // Drive rows: upserted from a host scan by stable identity, listed with their active and last job.
 import type { Db } from "../db/open.js";
 import type { ScannedDrive } from "../inventory/types.js";
-import { nowIso } from "../jobs/repo.js";
-import { ACTIVE_JOB_STATUSES, sqlList } from "../jobs/status.js";
+import { nowIso } from "../db/time.js";
+import { ACTIVE_JOB_STATUSES, sqlList } from "../status.js";
 
 export interface DriveRow {
   id: number;

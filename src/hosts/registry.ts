@@ -5,10 +5,10 @@ import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
 import type { EventHub } from "../events/hub.js";
 import { SshHost } from "../ssh/connection.js";
-import { HostError, type ExecOptions, type ExecResult, type HostPort } from "../ssh/port.js";
+import { HostError, type ExecOptions, type ExecResult } from "../ssh/port.js";
 import { getHost, hostView, setHostStatus, type HostRow } from "./repo.js";
 import { loginShellCommand, withPrivilege } from "../remote/privilege.js";
-import { hostVerbs } from "../remote/verbs.js";
+import { hostVerbs, type HostPort } from "./verbs.js";
 
 export class HostRegistry {
   private hosts = new Map<number, SshHost>();

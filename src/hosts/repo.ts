@@ -1,7 +1,7 @@
 // Host rows and their API shape.
 import type { Db } from "../db/open.js";
-import { nowIso } from "../jobs/repo.js";
-import { ACTIVE_JOB_STATUSES, sqlList } from "../jobs/status.js";
+import { nowIso } from "../db/time.js";
+import { ACTIVE_JOB_STATUSES, sqlList } from "../status.js";
 import type { CheckLine } from "./check.js";
 
 export type HostStatus = "online" | "unreachable" | "untrusted" | "unknown";

@@ -4,9 +4,10 @@
 import type { Db } from "../db/open.js";
 import type { HostRegistry } from "../hosts/registry.js";
 import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
-import { addJobEvent, getStages, nowIso, transitionJob } from "./repo.js";
+import { nowIso } from "../db/time.js";
+import { addJobEvent, endOpenStages, getStages, transitionJob } from "./repo.js";
 import type { JobHooks } from "./hooks.js";
-import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, sqlList } from "./status.js";
+import { OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES } from "../status.js";
 
 export const abandonText = (who: string, hostName: string) => `abandoned by ${who}; the process on ${hostName} may still run`;
 
@@ -27,8 +28,7 @@ export function abandonJob(db: Db, hooks: JobHooks, f: AbandonFacts, now = Date.
   const errorText = abandonText(f.who, f.hostName);
   return db.transaction(() => {
     if (!transitionJob(db, jobId, "unknown", { errorText, now, onlyFrom: STARTED_JOB_STATUSES })) return false;
-    db.prepare(`UPDATE stages SET status = 'unknown', error_text = coalesce(error_text, ?), finished_at = ? WHERE job_id = ? AND status IN (${sqlList(OPEN_STAGE_STATUSES)})`)
-      .run(errorText, nowIso(now), jobId);
+    endOpenStages(db, jobId, OPEN_STAGE_STATUSES, "unknown", { errorText, now });
     db.prepare("INSERT INTO abandoned_jobs (job_id, drive_id, host_id, abandoned_by, abandoned_at) VALUES (?, ?, ?, ?, ?)")
       .run(jobId, f.driveId, f.hostId, f.who, nowIso(now));
     addJobEvent(db, jobId, "abandoned", errorText);

@@ -2,8 +2,8 @@
 // same-model drives measured in the same batch (at the same time, on the same hosts: whatever
 // slowed the machine slowed them all), and each region of a drive with its own curve. Pure; the
 // thresholds are in smart/speed-knowledge.ts.
-import { SPEED_RULES } from "../smart/speed-knowledge.js";
-import type { SpeedProfile } from "../surface/speed.js";
+import { SPEED_RULES } from "../badblocks/speed-knowledge.js";
+import type { SpeedProfile } from "../stages/index.js";
 
 export interface DriveSpeedInput {
   jobId: number;

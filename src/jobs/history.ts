@@ -2,7 +2,7 @@
 // CSV export, parsed from a query string at the edge and applied in one SQL query.
 import type { Db } from "../db/open.js";
 import { InvalidInputError } from "../errors.js";
-import { JOB_STATUSES } from "./status.js";
+import { JOB_STATUSES } from "../status.js";
 
 export interface HistoryFilter {
   status?: string | undefined;
@@ -62,8 +62,23 @@ export function parseHistoryQuery(q: Record<string, unknown>): HistoryFilter {
   };
 }
 
-/** Ids of the matching jobs, newest first. */
-export function findJobIds(db: Db, f: HistoryFilter): number[] {
+/**
+ * The serial filter as a condition on j.drive_id: a fragment of 3 characters or more is looked up in
+ * the drives' trigram index (migration 015), a shorter one by reading every drive's serial and WWN.
+ * Both match a case-insensitive substring of either.
+ */
+function serialMatch(fragment: string): [string, ...string[]] {
+  if ([...fragment].length >= 3) {
+    return ["j.drive_id IN (SELECT rowid FROM drives_serial WHERE drives_serial MATCH ?)", `"${fragment.replace(/"/g, '""')}"`];
+  }
+  return ["j.drive_id IN (SELECT id FROM drives WHERE instr(lower(coalesce(serial, '')), lower(?)) > 0 OR instr(lower(coalesce(wwn, '')), lower(?)) > 0)", fragment, fragment];
+}
+
+/**
+ * The filter as a WHERE clause over jobs j, drives d and hosts h (with its arguments); `beforeId`
+ * continues a list newest first after the job with that id (one page after another).
+ */
+export function historyWhere(f: HistoryFilter, beforeId?: number): { sql: string; args: (string | number)[] } {
   const where: string[] = [];
   const args: (string | number)[] = [];
   const add = (sql: string, ...values: (string | number)[]) => {
@@ -74,11 +89,20 @@ export function findJobIds(db: Db, f: HistoryFilter): number[] {
   if (f.driveId !== undefined) add("j.drive_id = ?", f.driveId);
   if (typeof f.host === "number") add("j.host_id = ?", f.host);
   if (typeof f.host === "string") add("h.name = ?", f.host);
-  if (f.from) add("coalesce(j.started_at, j.created_at) >= ?", f.from);
-  if (f.to) add("coalesce(j.started_at, j.created_at) < ?", f.to);
-  if (f.serial) add("(instr(lower(coalesce(d.serial, '')), lower(?)) > 0 OR instr(lower(coalesce(d.wwn, '')), lower(?)) > 0)", f.serial, f.serial);
+  // A range with both ends is read from the start-time indexes (migration 015). An open end is read
+  // newest first instead: from a date on, the newest jobs match first ("+" keeps SQLite off the index).
+  const started = f.from && f.to ? "coalesce(j.started_at, j.created_at)" : "+coalesce(j.started_at, j.created_at)";
+  if (f.from) add(`${started} >= ?`, f.from);
+  if (f.to) add(`${started} < ?`, f.to);
+  if (f.serial) add(...serialMatch(f.serial));
   if (f.batchId) add("j.batch_id = ?", f.batchId);
-  const sql = `SELECT j.id FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id
-    ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY j.id DESC LIMIT ?`;
-  return db.prepare(sql).pluck().all(...args, f.limit ?? 200) as number[];
+  if (beforeId !== undefined) add("j.id < ?", beforeId);
+  return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", args };
+}
+
+/** Ids of the matching jobs, newest first. */
+export function findJobIds(db: Db, f: HistoryFilter): number[] {
+  const w = historyWhere(f);
+  const sql = `SELECT j.id FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id ${w.sql} ORDER BY j.id DESC LIMIT ?`;
+  return db.prepare(sql).pluck().all(...w.args, f.limit ?? 200) as number[];
 }

@@ -1,7 +1,7 @@
 // What other parts (e-mail outbox, metrics) attach to a job's end. A hook runs inside the
 // transaction that writes the terminal record, so what it writes (an outbox row) commits with it.
 import type { Db } from "../db/open.js";
-import type { JobStatus } from "./status.js";
+import type { JobStatus } from "../status.js";
 
 export type JobEndedHook = (db: Db, jobId: number, status: JobStatus) => void;
 

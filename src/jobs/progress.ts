@@ -2,8 +2,8 @@
 // (drive-reported self-test minutes, size ÷ measured speed), paused time left out of the ETA.
 import type { Db } from "../db/open.js";
 import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
-import { etaSeconds, overallPercent, type DriveFacts, type StageName } from "../stages/plan.js";
-import { surfaceView } from "../surface/view.js";
+import { etaSeconds, overallPercent, type DriveFacts, type StageName } from "../stage-kit/plan.js";
+import { surfaceView } from "../stages/index.js";
 import { latestSnapshot } from "../smart/store.js";
 import { getJob, getStages, pausedMs } from "./repo.js";
 

@@ -1,20 +1,17 @@
 // SQLite is the queue: jobs and stages are claimed and ended with compare-and-set updates.
 import type { Db } from "../db/open.js";
-import type { StageName } from "../stages/plan.js";
+import { nowIso } from "../db/time.js";
+import type { StageName } from "../stage-kit/plan.js";
+import type { JobRecord, StageRecord } from "../stage-kit/rows.js";
 import {
   ACTIVE_JOB_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS, STARTED_JOB_STATUSES, isTerminal, sourcesOf, sqlList, type JobStatus, type StageStatus,
-} from "./status.js";
+} from "../status.js";
 
-export interface JobRow {
-  id: number;
-  drive_id: number;
-  host_id: number;
+export interface JobRow extends JobRecord {
+  status: JobStatus;
   batch_id: string | null;
   restart_of: number | null;
-  status: JobStatus;
   stages_json: string;
-  options_json: string;
-  device_path: string;
   percent: number;
   eta_seconds: number | null;
   started_at: string | null;
@@ -24,34 +21,11 @@ export interface JobRow {
   cancel_requested: number;
   created_by: string | null;
   created_at: string;
-  /** JSON DeviceIdentity of the confirmed drive (remote/launch-script.ts); null before migration 007. */
-  device_identity: string | null;
 }
 
-export interface StageRow {
-  id: number;
-  job_id: number;
-  seq: number;
-  name: StageName;
+export interface StageRow extends StageRecord {
   status: StageStatus;
-  percent: number;
-  error_text: string | null;
-  bb_phase: number | null;
-  bb_phase_pct: number | null;
-  started_at: string | null;
-  finished_at: string | null;
-  remote_dir: string | null;
-  pgid: number | null;
-  log_offset: number;
-  bb_offset: number;
-  parser_state: string | null;
-  detail_json: string | null;
-  resume_json: string | null;
-  /** The current run's token (its job dir's owner file holds it); null before the first launch. */
-  run_token: string | null;
 }
-
-export const nowIso = (now: number = Date.now()) => new Date(now).toISOString();
 
 export interface NewJob {
   driveId: number;
@@ -161,6 +135,11 @@ export function transitionStage(
     )
     .run(to, to, now, to, now, fields.errorText ?? null, fields.percent ?? null, stageId, ...from);
   return res.changes === 1;
+}
+
+/** Ends every stage of the job still in one of `from`, each along the stage table (transitionStage). */
+export function endOpenStages(db: Db, jobId: number, from: readonly StageStatus[], to: StageStatus, fields: { errorText?: string; now?: number } = {}): void {
+  for (const s of getStages(db, jobId)) if (from.includes(s.status)) transitionStage(db, s.id, to, fields);
 }
 
 /** Records a run's job dir and token before its launch: a lost launch answer is re-read from there. */

@@ -1,19 +1,33 @@
 // The scheduler: claims queued jobs from SQLite (compare-and-set), at most KILN_MAX_PARALLEL per host,
 // and runs each job's stages in order. One bad job never stops the loop that runs the others.
+import type { Db } from "../db/open.js";
+import type { Logger } from "../log.js";
+import type { HostRegistry } from "../hosts/registry.js";
 import type { HostService } from "../hosts/service.js";
 import { getHost } from "../hosts/repo.js";
 import { getDrive } from "../drives/repo.js";
-import { STAGES } from "../stages/index.js";
-import type { StageResult } from "../stages/types.js";
-import { HostReader, type ReaderDeps } from "../surface/reader.js";
+import { createStages, type Stages, type StuckLimits } from "../stages/index.js";
+import type { StageResult } from "../stage-kit/types.js";
 import { isBusy, retryBusy } from "../db/retry.js";
+import type { JobHooks } from "./hooks.js";
+import { stageRecorder } from "./recorder.js";
+import { installId } from "./run-identity.js";
 import { jobVerdict } from "./verdict.js";
-import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal, sqlList } from "./status.js";
+import { FAILING_STAGE_STATUSES, OPEN_STAGE_STATUSES, STARTED_JOB_STATUSES, isTerminal } from "../status.js";
 import {
-  addJobEvent, countRunningOnHost, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
+  addJobEvent, countRunningOnHost, endOpenStages, getJob, getStages, jobsInStatus, transitionJob, transitionStage, type JobRow,
 } from "./repo.js";
 
-export interface RunnerDeps extends ReaderDeps {
+export interface RunnerDeps {
+  db: Db;
+  registry: HostRegistry;
+  log: Logger;
+  hooks: JobHooks;
+  publish: (jobId: number) => void;
+  /** The write gate's interval and the readers' poll interval, ms. */
+  gateMs: number;
+  pollMs: number;
+  stuck: StuckLimits;
   hosts: HostService;
   maxParallel: number;
   tempSampleMs: number;
@@ -23,13 +37,27 @@ export interface RunnerDeps extends ReaderDeps {
 }
 
 export class Runner {
-  private readers = new Map<number, HostReader>();
+  private stages: Stages;
   private aborts = new Map<number, AbortController>();
   private running = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
 
-  constructor(private deps: RunnerDeps) {}
+  constructor(private deps: RunnerDeps) {
+    const { registry, log, gateMs, pollMs, stuck } = deps;
+    const { db } = deps;
+    this.stages = createStages({
+      port: (hostId) => registry.port(hostId), log, gateMs, pollMs, stuck,
+      inOneTransaction: (write) => {
+        try {
+          return db.transaction(write).immediate();
+        } catch (err) {
+          if (isBusy(err)) return "busy";
+          throw err;
+        }
+      },
+    });
+  }
 
   /**
    * Startup reconciliation, then the scheduler. Jobs left running or paused by the last Kiln are
@@ -72,15 +100,6 @@ export class Runner {
     }
   }
 
-  reader(hostId: number): HostReader {
-    let r = this.readers.get(hostId);
-    if (!r) {
-      r = new HostReader(hostId, { ...this.deps, log: this.deps.log.child({ hostId }) });
-      this.readers.set(hostId, r);
-    }
-    return r;
-  }
-
   private tick(): void {
     const { db } = this.deps;
     this.alertUnreachable();
@@ -120,7 +139,7 @@ export class Runner {
         return retryBusy(() =>
           db.transaction(() => {
             if (!transitionJob(db, job.id, "unknown", { errorText: `internal error: ${(err as Error).message}` })) return;
-            db.prepare(`UPDATE stages SET status = 'unknown' WHERE job_id = ? AND status IN (${sqlList(OPEN_STAGE_STATUSES)})`).run(job.id);
+            endOpenStages(db, job.id, OPEN_STAGE_STATUSES, "unknown");
             hooks.runEnded(db, job.id, "unknown");
           }).immediate(),
         );
@@ -167,11 +186,12 @@ export class Runner {
       const host = getHost(db, job.host_id)!;
       let result: StageResult;
       try {
-        result = await STAGES[stage.name].run({
-          db, job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!,
-          drive, host, registry: this.deps.registry, hosts: this.deps.hosts, reader: this.reader(host.id),
-          signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs, progressSeconds: this.deps.progressSeconds, hooks: this.deps.hooks,
-          log: log.child({ stage: stage.name }), publish: () => this.deps.publish(job.id),
+        result = await this.stages.byName[stage.name].run({
+          job: getJob(db, job.id)!, stage: getStages(db, job.id).find((s) => s.id === stage.id)!, drive, host,
+          port: this.deps.registry.port(host.id),
+          recorder: stageRecorder(this.deps, { jobId: job.id, stageId: stage.id, hostId: host.id, driveId: drive.id }),
+          installId: installId(db), signal, stopping: this.stopping.signal, tempSampleMs: this.deps.tempSampleMs,
+          progressSeconds: this.deps.progressSeconds, log: log.child({ stage: stage.name }),
         });
       } catch (err) {
         result = { status: signal.aborted ? "cancelled" : "unknown", errorText: (err as Error).message };
@@ -204,7 +224,7 @@ export class Runner {
   /** A job an admin abandoned (its host is gone): stop running and following it here. */
   abandon(jobId: number, errorText: string): void {
     this.aborts.get(jobId)?.abort();
-    for (const r of this.readers.values()) r.release(jobId, errorText);
+    this.stages.release(jobId, errorText);
   }
 
   private stopped = false;
@@ -216,6 +236,6 @@ export class Runner {
     this.stopping.abort();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const r of this.readers.values()) r.stop();
+    this.stages.stop();
   }
 }

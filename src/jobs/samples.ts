@@ -1,8 +1,6 @@
 // Samples of temperature and throughput over a job's life, kept at a bounded rate for the charts.
 import type { Db } from "../db/open.js";
 
-/** At most one sample per job per this many milliseconds. */
-export const SAMPLE_EVERY_MS = 60_000;
 /** A job's samples are thinned to at most this many when read (a 7-day run has ~10,000). */
 const MAX_POINTS = 500;
 

@@ -9,13 +9,13 @@ import { getHost } from "../hosts/repo.js";
 import { driveView, getDrive, type DriveRow } from "../drives/repo.js";
 import { validateDevicePath } from "../shell/quote.js";
 import { buildBadblocksArgv } from "../badblocks/command.js";
-import { validateSurfaceOptions, type SurfaceOptions } from "../surface/options.js";
-import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stages/plan.js";
+import { validateSurfaceOptions, type SurfaceOptions } from "../stages/index.js";
+import { DEFAULT_STAGES, withPrecheckFirst, type StageName } from "../stage-kit/plan.js";
 import { Conflict, InvalidInputError, NotFound } from "../errors.js";
-import { STARTED_JOB_STATUSES, isActive, isTerminal } from "./status.js";
-import { activeJobForDrive, addJobEvent, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
-import { deviceIdentity } from "./run-identity.js";
-import type { HostVerbs } from "../ssh/port.js";
+import { STARTED_JOB_STATUSES, isActive, isTerminal } from "../status.js";
+import { activeJobForDrive, addJobEvent, endOpenStages, getJob, getStages, insertJobs, requestCancel, transitionJob, type JobRow } from "./repo.js";
+import { deviceIdentity } from "../stage-kit/run-identity.js";
+import type { HostVerbs } from "../hosts/verbs.js";
 import { jobSnapshot } from "./snapshot.js";
 import { abandonJob, abandonText, checkAbandonedGone, openAbandoned } from "./abandon.js";
 import type { Runner } from "./runner.js";
@@ -125,7 +125,7 @@ export class JobService {
         errorText: `cancelled by ${who} before it started`, onlyFrom: ["queued"],
       });
       if (!done) return false;
-      this.db.prepare("UPDATE stages SET status = 'cancelled' WHERE job_id = ? AND status = 'pending'").run(jobId);
+      endOpenStages(this.db, jobId, ["pending"], "cancelled");
       this.hooks.runEnded(this.db, jobId, "cancelled");
       return true;
     }).immediate();

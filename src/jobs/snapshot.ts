@@ -1,9 +1,9 @@
 // The job snapshot the API returns and SSE pushes: the contract's fields plus what the drawer shows.
 import type { Db } from "../db/open.js";
-import { surfaceView, type SurfaceView } from "../surface/view.js";
+import { surfaceView, type SurfaceView } from "../stages/index.js";
 import { smartView, type SmartView } from "../smart/view.js";
-import { guardLimitsFrom } from "../stages/temperature-guard.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { guardLimitsFrom } from "../stage-kit/temperature-guard.js";
+import { storedNewDrive } from "./stored-new-drive.js";
 import type { NewDriveVerdict } from "../smart/new-drive.js";
 import { badBlocksOf, getJob, getStages, jobEvents, logTailOf, type JobRow, type StageRow } from "./repo.js";
 
@@ -55,7 +55,7 @@ function temperatureLimits(optionsJson: string): { pauseAtC: number; resumeAtC: 
   return { pauseAtC: l.limitC, resumeAtC: l.resumeC };
 }
 
-function stageSnapshot(s: StageRow): StageSnapshot {
+export function stageSnapshot(s: Pick<StageRow, "name" | "status" | "percent" | "error_text" | "bb_phase" | "bb_phase_pct" | "started_at" | "finished_at">): StageSnapshot {
   return {
     name: s.name,
     status: s.status,
@@ -68,12 +68,8 @@ function stageSnapshot(s: StageRow): StageSnapshot {
   };
 }
 
-function snapshotOf(db: Db, job: JobRow): JobSnapshot {
-  const stages = getStages(db, job.id);
-  const surfaceStage = stages.find((s) => s.name === "surface_validate");
-  const drive = db.prepare("SELECT size_bytes, temperature_c FROM drives WHERE id = ?").get(job.drive_id) as
-    | { size_bytes: number; temperature_c: number | null }
-    | undefined;
+/** The job's own row as the API shows it (what the dashboard's row needs comes from here too). */
+export function jobHead(job: JobRow) {
   return {
     id: job.id,
     driveId: job.drive_id,
@@ -88,8 +84,19 @@ function snapshotOf(db: Db, job: JobRow): JobSnapshot {
     createdAt: job.created_at,
     createdBy: job.created_by,
     errorText: job.error_text,
-    badBlocks: badBlocksOf(db, job.id),
     badBlockCount: job.bad_block_count,
+  };
+}
+
+function snapshotOf(db: Db, job: JobRow): JobSnapshot {
+  const stages = getStages(db, job.id);
+  const surfaceStage = stages.find((s) => s.name === "surface_validate");
+  const drive = db.prepare("SELECT size_bytes, temperature_c FROM drives WHERE id = ?").get(job.drive_id) as
+    | { size_bytes: number; temperature_c: number | null }
+    | undefined;
+  return {
+    ...jobHead(job),
+    badBlocks: badBlocksOf(db, job.id),
     options: JSON.parse(job.options_json),
     stages: stages.map(stageSnapshot),
     surface: surfaceStage ? surfaceView(surfaceStage, drive?.size_bytes ?? 0, job.options_json) : null,

@@ -1,5 +1,5 @@
 // The job's verdict from its stages' verdicts, pure.
-import type { StageStatus } from "./status.js";
+import type { StageStatus } from "../status.js";
 
 /**
  * The job's verdict from its stage rows: passed only when every stage ended and every verdict held

@@ -3,7 +3,7 @@
 // the outbox table exists. Each Kiln gets its own Registry (no global state between instances).
 import { Gauge, Registry } from "prom-client";
 import type { Db } from "../db/open.js";
-import { ACTIVE_JOB_STATUSES, JOB_STATUSES, sqlList } from "../jobs/status.js";
+import { ACTIVE_JOB_STATUSES, JOB_STATUSES, sqlList } from "../status.js";
 import { outboxBacklog } from "./outbox.js";
 
 interface DriveSample {

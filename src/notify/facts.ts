@@ -4,10 +4,10 @@ import type { Db } from "../db/open.js";
 import { getDrive } from "../drives/repo.js";
 import { getHost } from "../hosts/repo.js";
 import { badBlocksOf, type JobRow } from "../jobs/repo.js";
-import { isActive } from "../jobs/status.js";
+import { isActive } from "../status.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { latestSnapshot } from "../smart/store.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { storedNewDrive } from "../jobs/stored-new-drive.js";
 import type { BatchFacts, JobFacts, SmartChangeFacts } from "./messages.js";
 import { jobSpeedInBatch, speedText } from "../reports/batch-load.js";
 

@@ -1,7 +1,7 @@
 // The outbox table (migration 003): recording a message, claiming it by compare-and-set, and
 // writing down how the attempt went. No clock of its own: callers pass `now` (unix ms).
 import type { Db } from "../db/open.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 
 export type OutboxStatus = "pending" | "sending" | "sent" | "failed";
 

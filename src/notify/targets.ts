@@ -4,7 +4,7 @@
 import type { Db } from "../db/open.js";
 import { Conflict, InvalidInputError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { nowIso } from "../jobs/repo.js";
+import { nowIso } from "../db/time.js";
 import type { Notifier } from "./index.js";
 import type { OutboxStatus } from "./outbox.js";
 import { parseTargetUrl } from "./push/channels.js";

@@ -4,7 +4,7 @@
 import type { Db } from "../db/open.js";
 import { compareBatchSpeeds, type DriveSpeedComparison } from "../jobs/batch-speed.js";
 import type { NewDriveVerdict } from "../smart/new-drive.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { storedNewDrive } from "../jobs/stored-new-drive.js";
 import type { SpeedProfile } from "../surface/speed.js";
 import { stageSpeed } from "../surface/view.js";
 import { smartTemperatures } from "../smart/store.js";

@@ -14,8 +14,16 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+export const HISTORY_HEADER = `${HISTORY_COLUMNS.join(",")}\r\n`;
+
+/** The rows' CSV lines, each ended by CRLF (no header). */
+export function historyCsvLines(rows: HistoryRow[]): string {
+  let out = "";
+  for (const row of rows) out += `${HISTORY_COLUMNS.map((c) => csvCell(row[c])).join(",")}\r\n`;
+  return out;
+}
+
+/** The whole CSV of these rows: header and lines. */
 export function historyCsv(rows: HistoryRow[]): string {
-  const lines = [HISTORY_COLUMNS.join(",")];
-  for (const row of rows) lines.push(HISTORY_COLUMNS.map((c) => csvCell(row[c])).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  return HISTORY_HEADER + historyCsvLines(rows);
 }

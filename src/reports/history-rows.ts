@@ -1,7 +1,7 @@
-// Flat rows of the job history (one per job, with its drive and host), for the CSV export and the
-// batch page.
+// Flat rows of the job history (one per job, with its drive and host) from one query, for the
+// history page, the CSV export (page by page) and the batch page.
 import type { Db } from "../db/open.js";
-import { findJobIds, type HistoryFilter } from "../jobs/history.js";
+import { historyWhere, type HistoryFilter } from "../jobs/history.js";
 import { secondsBetween } from "./model.js";
 
 export interface HistoryRow {
@@ -46,16 +46,23 @@ export function historyListItem(r: HistoryRow) {
   };
 }
 
+/** The matching jobs as flat rows, newest first: `filter.limit` of them (default 200). */
 export function historyRows(db: Db, filter: HistoryFilter): HistoryRow[] {
-  const ids = findJobIds(db, filter);
-  if (ids.length === 0) return [];
+  return historyPage(db, filter, undefined, filter.limit ?? 200);
+}
+
+/** One page of the matching rows, newest first, after the job `beforeId` (from the newest when undefined). */
+export function historyPage(db: Db, filter: HistoryFilter, beforeId: number | undefined, limit: number): HistoryRow[] {
+  const w = historyWhere(filter, beforeId);
   const rows = db
     .prepare(
-      `SELECT j.*, h.name AS host_name, d.dev_name, d.model, d.serial, d.wwn, d.size_bytes, d.rotational, d.transport
+      `SELECT j.id, j.drive_id, j.host_id, j.batch_id, j.status, j.stages_json, j.bad_block_count, j.created_by, j.created_at,
+              j.started_at, j.finished_at, j.error_text, h.name AS host_name, d.dev_name, d.model, d.serial, d.wwn, d.size_bytes,
+              d.rotational, d.transport
          FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id
-        WHERE j.id IN (SELECT value FROM json_each(?)) ORDER BY j.id DESC`,
+        ${w.sql} ORDER BY j.id DESC LIMIT ?`,
     )
-    .all(JSON.stringify(ids)) as Row[];
+    .all(...w.args, limit) as Row[];
   return rows.map((r) => ({
     jobId: r.id,
     driveId: r.drive_id,

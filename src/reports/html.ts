@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatTime } from "./format.js";
 import type { BatchDrive } from "./batch-load.js";
 import { secondsBetween } from "./model.js";
 import { speedChart } from "./speed-chart.js";
-import { isTerminal } from "../jobs/status.js";
+import { isTerminal } from "../status.js";
 
 const HTML_MAX_BAD_BLOCKS = 120;
 const HTML_MAX_NOTES = 18;

@@ -7,7 +7,7 @@ import { getHost } from "../hosts/repo.js";
 import { latestSnapshot, smartTemperatures } from "../smart/store.js";
 import { compareSnapshots } from "../smart/compare.js";
 import { buildReport, type JobReport } from "./model.js";
-import { storedNewDrive } from "../stages/new-drive-check.js";
+import { storedNewDrive } from "../jobs/stored-new-drive.js";
 import { jobSpeedInBatch } from "./batch-load.js";
 
 const MAX_NOTES = 2000;

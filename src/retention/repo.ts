@@ -1,11 +1,11 @@
 // Retention's database side: which finished jobs are due (their host directories, their samples),
 // recording that each was done, thinning samples, and the space the database takes.
 // Only jobs in a terminal status are ever selected: a terminal status has no way out
-// (jobs/status.ts), so a job chosen here can never run or resume again.
+// (status.ts), so a job chosen here can never run or resume again.
 import { statSync } from "node:fs";
 import type { Db } from "../db/open.js";
-import { TERMINAL_JOB_STATUSES, sqlList } from "../jobs/status.js";
-import { nowIso } from "../jobs/repo.js";
+import { TERMINAL_JOB_STATUSES, sqlList } from "../status.js";
+import { nowIso } from "../db/time.js";
 
 const TERMINAL_SQL = sqlList(TERMINAL_JOB_STATUSES);
 

@@ -1,16 +1,10 @@
 // What smartctl printed on a host, parsed: the `smart` and `smartCommand` verbs of the host port
-// (remote/verbs.ts) run smart/commands.ts's scripts and hand their results to these parsers.
-import type { ExecResult, HostVerbs } from "../ssh/port.js";
+// (hosts/verbs.ts) run smart/commands.ts's scripts and hand their results to these parsers.
+import type { ExecResult } from "../ssh/port.js";
 import { decodeExitStatus, type ExitStatus } from "./exit-status.js";
 import type { SmartSnapshot } from "./model.js";
 import { parseSmartctl } from "./parse.js";
 import { parseFarm, type FarmReading } from "./farm.js";
-
-/** A drive as the SMART verbs see it: the host's port and the device path. */
-export interface SmartTarget {
-  port: HostVerbs;
-  device: string;
-}
 
 export type SmartReading =
   | { ok: true; snapshot: SmartSnapshot; raw: unknown }

@@ -1,12 +1,10 @@
 // Precheck's "is it really new?" step: reads FARM where it can (a Seagate drive, smartctl 7.4+),
 // judges the drive (smart/new-drive.ts), keeps the verdict on the precheck stage (detail_json) and
 // applies the batch's policy: by default `used` warns and `tampered` fails the job.
-import type { Db } from "../db/open.js";
-import { addJobEvent, setStageDetail } from "../jobs/repo.js";
 import { farmNotApplicable, type FarmReading } from "../smart/farm.js";
 import { newDriveVerdict, type NewDriveVerdict } from "../smart/new-drive.js";
 import { DEFAULT_POLICY, type NewDrivePolicy } from "../smart/new-drive-knowledge.js";
-import type { StageContext, StageResult } from "./types.js";
+import type { StageContext, StageResult } from "../stage-kit/types.js";
 
 export interface NewDrivePolicies {
   usedDrive: NewDrivePolicy;
@@ -25,21 +23,11 @@ function applyPolicy(v: NewDriveVerdict, p: NewDrivePolicies): StageResult {
   return { status: "passed", errorText: null };
 }
 
-/** The verdict precheck kept for a job, or null (no precheck, or it stopped before SMART). */
-export function storedNewDrive(db: Db, jobId: number): NewDriveVerdict | null {
-  const row = db.prepare("SELECT detail_json FROM stages WHERE job_id = ? AND name = 'precheck' ORDER BY seq LIMIT 1").pluck().get(jobId) as
-    | string
-    | null
-    | undefined;
-  if (!row) return null;
-  return (JSON.parse(row) as { newDrive?: NewDriveVerdict }).newDrive ?? null;
-}
-
 async function farmOf(ctx: StageContext, raw: unknown): Promise<FarmReading> {
   const notApplicable = farmNotApplicable(raw);
   if (notApplicable) return { available: false, reason: notApplicable };
   try {
-    return await ctx.registry.port(ctx.host.id).farm(ctx.job.device_path);
+    return await ctx.port.farm(ctx.job.device_path);
   } catch (err) {
     return { available: false, reason: `could not read FARM: ${(err as Error).message}` };
   }
@@ -50,8 +38,7 @@ export async function checkNewDrive(ctx: StageContext, raw: unknown | null, why?
   const farm: FarmReading = raw === null ? { available: false, reason: "SMART is not readable" } : await farmOf(ctx, raw);
   const verdict = newDriveVerdict(raw, farm, raw === null ? (why ?? "SMART is not readable") : undefined);
   // Merged into whatever else precheck keeps on its row.
-  const kept = ctx.db.prepare("SELECT detail_json FROM stages WHERE id = ?").pluck().get(ctx.stage.id) as string | null | undefined;
-  setStageDetail(ctx.db, ctx.stage.id, { ...(kept ? (JSON.parse(kept) as object) : {}), newDrive: verdict });
-  addJobEvent(ctx.db, ctx.job.id, "new-drive", `new drive? ${verdict.text}`);
+  ctx.recorder.setDetail({ ...(ctx.recorder.detail() ?? {}), newDrive: verdict });
+  ctx.recorder.note("new-drive", `new drive? ${verdict.text}`);
   return applyPolicy(verdict, newDrivePolicies(JSON.parse(ctx.job.options_json)));
 }

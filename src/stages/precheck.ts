@@ -2,29 +2,27 @@
 // the one the operator confirmed and still not in use; then, where SMART is readable, re-read its
 // identity, health and temperature, and keep the "before" snapshot that final_check compares with;
 // last, judge whether the drive is really new (new-drive-check.ts).
-import { getDrive, type DriveRow } from "../drives/repo.js";
-import { addJobEvent } from "../jobs/repo.js";
+import type { DriveRow } from "../drives/repo.js";
 import { assessSnapshot, findingsText } from "../smart/assess.js";
-import { saveSnapshot, setDriveTemperature } from "../smart/store.js";
-import { guardLimitsFrom } from "./temperature-guard.js";
+import { guardLimitsFrom } from "../stage-kit/temperature-guard.js";
 import { checkNewDrive } from "./new-drive-check.js";
 import { wakeIfAsleep } from "./smart-wake.js";
-import type { StageContext, StageImpl, StageResult } from "./types.js";
+import type { StageContext, StageImpl, StageResult } from "../stage-kit/types.js";
 
 async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow): Promise<StageResult> {
   if (now.smart_available !== 1) {
-    addJobEvent(ctx.db, ctx.job.id, "smart", `SMART is not readable (${now.smart_reason ?? "no reason given"}): no "before" snapshot`);
+    ctx.recorder.note("smart", `SMART is not readable (${now.smart_reason ?? "no reason given"}): no "before" snapshot`);
     return checkNewDrive(ctx, null, `SMART is not readable (${now.smart_reason ?? "no reason given"})`);
   }
-  const r = await ctx.registry.port(ctx.host.id).smart(ctx.job.device_path, "all");
+  const r = await ctx.port.smart(ctx.job.device_path, "all");
   if (!r.ok) return { status: "failed", errorText: `SMART was readable at the scan but not now: ${r.reason}` };
   const s = r.snapshot;
   const expected = confirmed.serial ?? now.serial;
   if (expected && s.identity.serial && s.identity.serial !== expected) {
     return { status: "failed", errorText: `SMART reports serial ${s.identity.serial}, but the confirmed drive is ${expected}` };
   }
-  saveSnapshot(ctx.db, ctx.job.id, "before", s, r.raw);
-  if (s.temperatureC !== null) setDriveTemperature(ctx.db, now.id, s.temperatureC);
+  ctx.recorder.saveSmart("before", s, r.raw);
+  if (s.temperatureC !== null) ctx.recorder.temperature(s.temperatureC);
   const findings = assessSnapshot(s);
   if (s.healthPassed === false || s.exit.flags.diskFailing) {
     return { status: "failed", errorText: `SMART health is FAILED before the burn-in: ${findingsText(findings)}` };
@@ -33,7 +31,7 @@ async function smartBefore(ctx: StageContext, confirmed: DriveRow, now: DriveRow
   if (s.temperatureC !== null && s.temperatureC >= limitC) {
     return { status: "failed", errorText: `the drive is at ${s.temperatureC} °C, at or above the ${limitC} °C limit: let it cool first` };
   }
-  if (findings.length > 0) addJobEvent(ctx.db, ctx.job.id, "smart", `SMART before the burn-in: ${findingsText(findings)}`);
+  if (findings.length > 0) ctx.recorder.note("smart", `SMART before the burn-in: ${findingsText(findings)}`);
   return checkNewDrive(ctx, r.raw);
 }
 
@@ -42,8 +40,8 @@ export const precheck: StageImpl = {
   async run(ctx) {
     const before = ctx.drive;
     // A fresh look at this device only: it must still hold this drive (same identity).
-    const seen = await ctx.hosts.scan(ctx.host.id, [before.dev_name]);
-    const now = seen.some((d) => d.id === before.id) ? getDrive(ctx.db, before.id) : undefined;
+    const seen = await ctx.recorder.rescan([before.dev_name]);
+    const now = seen.some((d) => d.id === before.id) ? ctx.recorder.drive() : undefined;
     if (!now || !now.present) {
       const other = seen[0];
       return {

@@ -2,13 +2,11 @@
 // and finish when the self-test log shows its result. On cancel the test is aborted on the drive
 // (smartctl -X). A test already running that this job did not start is aborted and replaced: its
 // kind and start are unknown, so its result could not stand for this stage (say so in the notes).
-import { addJobEvent, setStageDetail } from "../jobs/repo.js";
-import type { SmartTarget } from "../smart/read.js";
+import type { HostVerbs } from "../hosts/verbs.js";
 import type { SmartSnapshot } from "../smart/model.js";
 import { newWatch, observeSelfTest, type SelfTestWatch } from "../smart/selftest-watch.js";
-import { setDriveTemperature } from "../smart/store.js";
-import { pause, reportStagePercent } from "../smart/progress.js";
-import type { StageContext, StageImpl, StageResult } from "./types.js";
+import { sleep } from "../stage-kit/sleep.js";
+import type { StageContext, StageImpl, StageResult } from "../stage-kit/types.js";
 
 type Kind = "short" | "long";
 
@@ -18,6 +16,12 @@ const NO_SIGN_MS = 120_000;
 const QUIET_AFTER_RUNNING = 5;
 /** Failed readings in a row before the stage gives up (the drive's test goes on regardless). */
 const MAX_READ_FAILURES = 10;
+
+/** A drive as the SMART verbs see it: the host's port and the device path. */
+interface SmartTarget {
+  port: HostVerbs;
+  device: string;
+}
 
 interface Detail {
   selfTest: SelfTestWatch;
@@ -41,19 +45,19 @@ async function mustRead(t: SmartTarget): Promise<SmartSnapshot> {
 
 async function cancelled(ctx: StageContext, t: SmartTarget, kind: Kind): Promise<StageResult> {
   const out = await t.port.smartCommand(t.device, "abort").catch((err: Error) => ({ ok: false, message: err.message }));
-  addJobEvent(ctx.db, ctx.job.id, "cancel", `smartctl -X sent to abort the ${kind} self-test: ${out.message}`);
+  ctx.recorder.note("cancel", `smartctl -X sent to abort the ${kind} self-test: ${out.message}`);
   return { status: "cancelled", errorText: `cancelled; the ${kind} self-test was aborted on the drive (smartctl -X)` };
 }
 
 /** Aborts a test this job did not start and waits until the drive reports it stopped. */
 async function clearForeignTest(ctx: StageContext, t: SmartTarget, kind: Kind, s: SmartSnapshot): Promise<SmartSnapshot> {
   const left = s.selfTest.remainingPercent === null ? "" : ` (${s.selfTest.remainingPercent}% remaining)`;
-  addJobEvent(ctx.db, ctx.job.id, "smart",
+  ctx.recorder.note("smart",
     `a self-test this job did not start was running${left}: aborted it with smartctl -X and started a fresh ${kind} test, ` +
     "because a test of unknown kind and start time cannot stand for this stage");
   await t.port.smartCommand(t.device, "abort");
   for (let i = 0; i < 10 && s.selfTest.inProgress && !ctx.signal.aborted; i++) {
-    await pause(1000, ctx.signal);
+    await sleep(1000, ctx.signal);
     s = await mustRead(t);
   }
   if (s.selfTest.inProgress) throw new Error("the drive still reports a self-test running after smartctl -X");
@@ -65,8 +69,8 @@ async function begin(ctx: StageContext, t: SmartTarget, kind: Kind, s: SmartSnap
   const started = await t.port.smartCommand(t.device, kind);
   if (!started.ok) return { status: "unknown", errorText: `the drive did not start the ${kind} self-test: ${started.message}` };
   const watch = newWatch(kind === "short" ? "short" : "extended", Date.now(), s.selfTestLog);
-  setStageDetail(ctx.db, ctx.stage.id, { selfTest: watch } satisfies Detail);
-  addJobEvent(ctx.db, ctx.job.id, "smart", `${kind} self-test started (drive estimate ${pollingMinutes(s, kind) ?? "?"} min)`);
+  ctx.recorder.setDetail({ selfTest: watch } satisfies Detail);
+  ctx.recorder.note("smart", `${kind} self-test started (drive estimate ${pollingMinutes(s, kind) ?? "?"} min)`);
   return watch;
 }
 
@@ -80,7 +84,7 @@ function verdictOf(kind: Kind, result: string, text: string): StageResult {
 }
 
 async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> {
-  const t: SmartTarget = { port: ctx.registry.port(ctx.host.id), device: ctx.job.device_path };
+  const t: SmartTarget = { port: ctx.port, device: ctx.job.device_path };
   const saved = ctx.stage.detail_json ? (JSON.parse(ctx.stage.detail_json) as Partial<Detail>).selfTest : undefined;
   let s = await mustRead(t);
   if (!saved && s.selfTest.supported === false) return { status: "skipped", errorText: `${s.selfTest.unsupportedReason}; the verdict rests on the other stages` };
@@ -88,7 +92,7 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
   let watch: SelfTestWatch;
   if (saved) {
     watch = saved;
-    addJobEvent(ctx.db, ctx.job.id, "smart", `following the ${kind} self-test started at ${new Date(saved.startedAt).toISOString()}`);
+    ctx.recorder.note("smart", `following the ${kind} self-test started at ${new Date(saved.startedAt).toISOString()}`);
   } else {
     const begun = await begin(ctx, t, kind, s);
     if ("status" in begun) return begun;
@@ -98,7 +102,7 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
   const every = pollMsFor(minutes, kind);
   let failures = 0;
   for (;;) {
-    await pause(every, ctx.signal);
+    await sleep(every, ctx.signal);
     if (ctx.signal.aborted) return cancelled(ctx, t, kind);
     try {
       s = await mustRead(t);
@@ -110,13 +114,13 @@ async function runSelfTest(ctx: StageContext, kind: Kind): Promise<StageResult> 
       continue;
     }
     if (ctx.signal.aborted) return cancelled(ctx, t, kind);
-    if (s.temperatureC !== null) setDriveTemperature(ctx.db, ctx.drive.id, s.temperatureC);
+    if (s.temperatureC !== null) ctx.recorder.temperature(s.temperatureC);
     const { watch: next, obs } = observeSelfTest(watch, s);
-    if (next.sawRunning !== watch.sawRunning) setStageDetail(ctx.db, ctx.stage.id, { selfTest: next } satisfies Detail);
+    if (next.sawRunning !== watch.sawRunning) ctx.recorder.setDetail({ selfTest: next } satisfies Detail);
     watch = next;
     if (obs.state === "done") return verdictOf(kind, obs.result, obs.text);
     if (obs.state === "running") {
-      if (obs.percent !== null) reportStagePercent(ctx, obs.percent);
+      if (obs.percent !== null) ctx.recorder.percent(obs.percent);
       continue;
     }
     if (watch.sawRunning && obs.quietReadings >= QUIET_AFTER_RUNNING) {

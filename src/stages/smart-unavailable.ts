@@ -1,7 +1,7 @@
 // The SMART stages on a drive whose SMART cannot be read (loop device, USB bridge without -d sat,
 // virtual disk): skipped with the reason, so the verdict visibly rests on the surface test alone.
-import type { StageName } from "./plan.js";
-import type { StageImpl } from "./types.js";
+import type { StageName } from "../stage-kit/plan.js";
+import type { StageImpl } from "../stage-kit/types.js";
 import { wakeIfAsleep } from "./smart-wake.js";
 
 function smartSkippedReason(smartAvailable: boolean, reason: string | null): string | null {

@@ -2,11 +2,10 @@
 // readable SMART; the scan only chose not to wake it. A job that is about to use the drive wakes it
 // with a full reading (no -n), retried a few times while it spins up, and records SMART as available,
 // so the self-tests, the final check and the temperature guard run instead of being skipped.
-import { getDrive, type DriveRow } from "../drives/repo.js";
+import type { DriveRow } from "../drives/repo.js";
 import { STANDBY_REASON } from "../inventory/smartctl.js";
-import { addJobEvent } from "../jobs/repo.js";
-import { pause } from "../smart/progress.js";
-import type { StageContext } from "./types.js";
+import { sleep } from "../stage-kit/sleep.js";
+import type { StageContext } from "../stage-kit/types.js";
 
 const WAKE_ATTEMPTS = 4;
 const WAKE_RETRY_MS = 5_000;
@@ -18,19 +17,19 @@ function isAsleep(drive: DriveRow): boolean {
 /** Wakes `drive` if the scan left it asleep; returns the drive row as it now stands. */
 export async function wakeIfAsleep(ctx: StageContext, drive: DriveRow): Promise<DriveRow> {
   if (!isAsleep(drive)) return drive;
-  const port = ctx.registry.port(ctx.host.id);
+  const port = ctx.port;
   let reason = "";
   for (let attempt = 1; attempt <= WAKE_ATTEMPTS; attempt++) {
     const r = await port.smart(ctx.job.device_path, "all");
     if (r.ok) {
-      ctx.db.prepare("UPDATE drives SET smart_available = 1, smart_reason = NULL WHERE id = ?").run(drive.id);
-      addJobEvent(ctx.db, ctx.job.id, "smart", "the drive was in standby: woken for its SMART stages");
-      return getDrive(ctx.db, drive.id) ?? drive;
+      ctx.recorder.smartAwake();
+      ctx.recorder.note("smart", "the drive was in standby: woken for its SMART stages");
+      return ctx.recorder.drive() ?? drive;
     }
     reason = r.reason;
-    if (attempt < WAKE_ATTEMPTS) await pause(WAKE_RETRY_MS, ctx.signal);
+    if (attempt < WAKE_ATTEMPTS) await sleep(WAKE_RETRY_MS, ctx.signal);
     if (ctx.signal.aborted) break;
   }
-  addJobEvent(ctx.db, ctx.job.id, "smart", `the drive was in standby and did not answer SMART when woken: ${reason}`);
+  ctx.recorder.note("smart", `the drive was in standby and did not answer SMART when woken: ${reason}`);
   return drive;
 }

@@ -1,7 +1,7 @@
 // Following one surface stage's host-side files: feeds new log bytes through the parser, collects
 // new bad blocks from the -o list, and says when to commit (the gate) and when the stage ended.
 // Pure apart from the clock it is handed: the reader does the I/O.
-import { feed, initialState, summary, type ProgressState, type ProgressSummary } from "../badblocks/progress.js";
+import { feed, initialState, summary, type ProgressEvent, type ProgressState, type ProgressSummary } from "../badblocks/progress.js";
 import type { JobRead } from "../remote/scripts.js";
 import { surfaceVerdict, type Verdict } from "./verdict.js";
 import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
@@ -45,7 +45,6 @@ export interface StuckLimits {
 
 const TAIL_LINES = 20;
 const minutes = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`);
-const PROGRESS = /\s*\d+\.\d+% done, [\d:]+ elapsed\. \(\d+\/\d+\/\d+ errors\)\s*/g;
 /** Polls in a row that must see the process gone without an exit file before we believe it. */
 const VANISHED_POLLS = 3;
 
@@ -59,7 +58,6 @@ export class Follower {
   cancelRequested = false;
   /** Paused for temperature: no output is expected, so it never counts as stuck. */
   paused = false;
-  private tailPartial = "";
   private goneWithoutExit = 0;
   private lastDataAt: number | null = null;
   private stuckWarned = false;
@@ -79,7 +77,6 @@ export class Follower {
   apply(read: JobRead | undefined, now: number, gateMs: number, stuck?: StuckLimits): Step {
     if (!read) return this.tick(now, gateMs, undefined);
     this.lastDataAt ??= now;
-    const before = summary(this.state);
     if (read.foreign) {
       return this.end({ status: "unknown", errorText: "the job's directory on the host now belongs to another run or another Kiln install: nothing in it is read as this run's" });
     }
@@ -87,16 +84,16 @@ export class Follower {
       return this.end({ status: "unknown", errorText: read.found ? "the host-side log vanished after it had been read" : "the job's directory on the host vanished" });
     }
     if (read.log && read.log.size < this.logOffset) return this.shrank(read, now, gateMs);
+    let events: ProgressEvent[] = [];
     if (read.log && read.log.data.length > 0) {
-      this.state = feed(this.state, read.log.data).state;
-      this.addTail(read.log.data);
+      ({ state: this.state, events } = feed(this.state, read.log.data));
+      this.addTail(events);
     }
     const newBad = this.takeBadBlocks(read);
-    const after = summary(this.state);
     const change: Change = {
-      phaseChanged: after.phase !== before.phase,
+      phaseChanged: events.some((e) => e.type === "phase"),
       newBadBlocks: newBad,
-      terminal: after.terminal !== null && before.terminal === null,
+      terminal: events.some((e) => e.type === "terminal"),
     };
     const caughtUp = (!read.log || this.logOffset >= read.log.size) && (!read.bb || this.bbOffset >= read.bb.size);
     if (read.exit !== null && caughtUp) return this.end(this.verdict(read.exit, false));
@@ -190,13 +187,36 @@ export class Follower {
     return added;
   }
 
-  private addTail(data: Buffer): void {
-    const records = (this.tailPartial + data.toString("latin1")).split(/[\b\n]/);
-    this.tailPartial = records.pop() ?? "";
-    for (const r of records) {
-      const line = r.replace(PROGRESS, " ").trim();
+  /** The log's lines as the parser read them (status redraws left out), the last TAIL_LINES kept. */
+  private addTail(events: readonly ProgressEvent[]): void {
+    for (const e of events) {
+      const line = tailLine(e);
       if (line) this.tail.push(line.slice(0, 200));
     }
     if (this.tail.length > TAIL_LINES) this.tail = this.tail.slice(-TAIL_LINES);
+  }
+
+}
+
+/** A parser event as the line of badblocks' log it came from; null for status redraws. */
+function tailLine(e: ProgressEvent): string | null {
+  switch (e.type) {
+    case "phase":
+      if (e.kind === "verify") return "Reading and comparing:";
+      return e.pattern === "random" ? "Testing with random pattern:" : `Testing with pattern ${e.pattern ?? "?"}:`;
+    case "phaseDone":
+      return "done";
+    case "badBlock":
+      return String(e.block);
+    case "notice":
+      return e.text;
+    case "terminal": {
+      const counts = `(${e.errors.read}/${e.errors.write}/${e.errors.corrupt} errors)`;
+      if (e.kind === "interrupted") return `Interrupted at block ${e.block ?? "?"}`;
+      if (e.kind === "refused") return e.reason ?? "badblocks refused to run";
+      return `Pass completed, ${e.badBlocks} bad blocks found. ${counts}`;
+    }
+    case "progress":
+      return null;
   }
 }

@@ -2,9 +2,7 @@
 // says why -w lists compare errors one chunk late), by read-only `badblocks -t PATTERN` checks of the
 // chunk before each listed block on the host; without a completed test, only blocks on the device stay.
 import { onDevice, pinList, pinRanges, type Pinned } from "../badblocks/compare-pin.js";
-import { retryBusy } from "../db/retry.js";
-import { addJobEvent, badBlocksOf, replaceBadBlocks } from "../jobs/repo.js";
-import type { StageContext } from "../stages/types.js";
+import type { StageContext } from "../stage-kit/types.js";
 
 /** More ranges than this are not checked one by one (a dying disk): only blocks past the end are dropped. */
 const MAX_PIN_RANGES = 256;
@@ -28,14 +26,14 @@ function describe(p: Pinned): string {
  * its end, so the device holds its last pattern everywhere and a read-only check of it is exact.
  */
 export async function settleBadBlocks(ctx: StageContext, g: PinGeometry, completed: boolean): Promise<void> {
-  const listed = badBlocksOf(ctx.db, ctx.job.id);
+  const listed = ctx.recorder.badBlocks();
   if (listed.length === 0) return;
   const pattern = g.patterns[g.patterns.length - 1] ?? "random";
   const ranges = pinRanges(listed, g.blockCount, g.blocksAtOnce);
   let pinned = onDevice(listed, g.blockCount);
   if (completed && pattern !== "random" && ranges.length <= MAX_PIN_RANGES) {
     try {
-      const found = await ctx.registry.port(ctx.host.id).check({
+      const found = await ctx.port.check({
         device: ctx.job.device_path, sizeBytes: ctx.drive.size_bytes, blockSize: g.blockSize, blocksAtOnce: g.blocksAtOnce, pattern, ranges,
       });
       if (found) pinned = pinList(listed, found, g.blockCount, g.blocksAtOnce);
@@ -45,6 +43,6 @@ export async function settleBadBlocks(ctx: StageContext, g: PinGeometry, complet
     }
   }
   if (pinned.list.length === listed.length && pinned.list.every((b, i) => b === listed[i])) return;
-  await retryBusy(() => replaceBadBlocks(ctx.db, ctx.job.id, pinned.list));
-  addJobEvent(ctx.db, ctx.job.id, "bad-blocks", describe(pinned));
+  await ctx.recorder.replaceBadBlocks(pinned.list);
+  ctx.recorder.note("bad-blocks", describe(pinned));
 }

@@ -1,39 +1,46 @@
 // One reader per host serves all of that host's followed stages: each poll is a single exec (one
 // SSH channel) that returns the new bytes of every job's log. Commits pass through the write gate.
-import type { Db } from "../db/open.js";
 import type { Logger } from "../log.js";
-import type { HostRegistry } from "../hosts/registry.js";
+import type { HostPort } from "../hosts/verbs.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
-import { isBusy } from "../db/retry.js";
+import type { StageRecorder } from "../stage-kit/types.js";
 import { shouldCommit } from "./gate.js";
-import type { JobHooks } from "../jobs/hooks.js";
 import { Follower, type FollowSpec, type Outcome, type Step, type StuckLimits } from "./follower.js";
-import { addJobEvent, commitProgress, getJob, getStage } from "../jobs/repo.js";
-import { jobProgress } from "../jobs/progress.js";
-import { recordSample, SAMPLE_EVERY_MS } from "../jobs/samples.js";
 import { surfaceView } from "./view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
 const MAX_BYTES_PER_POLL = 1 << 20;
 const MAX_BACKOFF_MS = 60_000;
 
+/** At most one temperature/throughput sample per job per this many milliseconds (the drawer's charts). */
+const SAMPLE_EVERY_MS = 60_000;
+
 /** A followed run's end: the verdict, whether its process must still be stopped (stuck), its final parser state. */
 export type FollowEnd = Outcome & { kill?: boolean; state: ProgressState };
 
-interface Entry {
+/** Where a followed run's progress is written down, and what its sample needs. */
+export interface FollowedJob {
+  recorder: StageRecorder;
+  sizeBytes: number;
+  optionsJson: string;
+}
+
+interface Entry extends FollowedJob {
   follower: Follower;
   resolve: (v: FollowEnd) => void;
 }
 
 export interface ReaderDeps {
-  db: Db;
-  registry: HostRegistry;
+  port: (hostId: number) => HostPort;
   log: Logger;
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
-  hooks: JobHooks;
-  publish: (jobId: number) => void;
+  /**
+   * Runs `write` in one database transaction (one disk sync for many jobs' commits), or says the
+   * database is busy and nothing was written.
+   */
+  inOneTransaction<T>(write: () => T): T | "busy";
 }
 
 export class HostReader {
@@ -41,20 +48,15 @@ export class HostReader {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
-  commits = 0;
 
   constructor(
     readonly hostId: number,
     private deps: ReaderDeps,
   ) {}
 
-  get size(): number {
-    return this.entries.size;
-  }
-
-  follow(spec: FollowSpec): Promise<FollowEnd> {
+  follow(spec: FollowSpec, job: FollowedJob): Promise<FollowEnd> {
     return new Promise((resolve) => {
-      this.entries.set(spec.stageId, { follower: new Follower(spec), resolve });
+      this.entries.set(spec.stageId, { ...job, follower: new Follower(spec), resolve });
       // The loop starts on the next turn of the event loop: stages that follow together (every job
       // re-attached at a restart) share the first poll instead of the first one polling alone.
       this.loop ??= new Promise<void>((r) => setImmediate(r))
@@ -88,9 +90,8 @@ export class HostReader {
    */
   stop(): void {
     this.stopped = true;
-    const dirty = [...this.entries.values()].map((e) => e.follower).filter((f) => f.gate.dirty);
     try {
-      this.commitAll(dirty, Date.now());
+      this.commitAll([...this.entries.values()].filter((e) => e.follower.gate.dirty), Date.now());
     } catch (err) {
       this.deps.log.warn({ err }, "could not commit on shutdown");
     }
@@ -142,7 +143,7 @@ export class HostReader {
       if (next > now) await new Promise((r) => setTimeout(r, next - now));
       if (this.stopped || Date.now() >= until) return;
       const at = Date.now();
-      const due = [...this.entries.values()].map((e) => e.follower).filter((f) => f.gate.dirty && shouldCommit(f.gate, at, this.deps.gateMs));
+      const due = [...this.entries.values()].filter((e) => e.follower.gate.dirty && shouldCommit(e.follower.gate, at, this.deps.gateMs));
       // Database busy: leave it to the next poll rather than spin on the lock.
       if (due.length > 0 && this.commitAll(due, at).size < due.length) flushing = false;
     }
@@ -162,40 +163,37 @@ export class HostReader {
     let reads;
     const asked = Date.now();
     try {
-      reads = await this.deps.registry.port(this.hostId).read(reqs);
+      reads = await this.deps.port(this.hostId).read(reqs);
       if (this.stopped) return 0;
     } catch (err) {
       if (this.stopped) return 0;
       if (this.failures++ === 0) {
-        for (const { follower: f } of list) this.note(f.spec.jobId, "contact", `lost contact with the host: ${(err as Error).message}`);
+        for (const e of list) this.note(e, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
       return Date.now() - asked;
     }
     const readMs = Date.now() - asked;
     if (this.failures > 0) {
-      for (const { follower: f } of list) this.note(f.spec.jobId, "contact", "contact with the host restored");
+      for (const e of list) this.note(e, "contact", "contact with the host restored");
       this.failures = 0;
     }
     const now = Date.now();
-    const paused = this.pausedJobs(list.map((e) => e.follower.spec.jobId));
     const due: { entry: Entry; step: Step }[] = [];
     for (const entry of list) {
       const f = entry.follower;
-      f.paused = paused.has(f.spec.jobId);
+      f.paused = entry.recorder.isPaused();
       const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs, this.deps.stuck);
       if (step.note) {
-        this.note(f.spec.jobId, "stuck", step.note);
-        this.deps.hooks.runAttention(this.deps.db, {
-          reason: "stuck-job", key: `stuck:${f.spec.jobId}:${f.logOffset}`, hostId: this.hostId, jobId: f.spec.jobId, detail: step.note,
-        });
+        this.note(entry, "stuck", step.note);
+        entry.recorder.attention("stuck-job", `stuck:${f.spec.jobId}:${f.logOffset}`, step.note);
       }
       if (step.commit) due.push({ entry, step });
     }
     // Not committed (database busy): the follower keeps its state, retried next poll.
-    const committed = this.commitAll(due.map((d) => d.entry.follower), now);
+    const committed = this.commitAll(due.map((d) => d.entry), now);
     for (const { entry, step } of due) {
-      if (!step.outcome || !committed.has(entry.follower)) continue;
+      if (!step.outcome || !committed.has(entry)) continue;
       this.entries.delete(entry.follower.spec.stageId);
       entry.resolve({ ...step.outcome, kill: step.kill, state: entry.follower.state });
     }
@@ -204,108 +202,108 @@ export class HostReader {
 
   /** One temperature/throughput sample per job per minute, for the drawer's charts. */
   private lastSample = new Map<number, number>();
-  /** Called inside the commit's transaction; a sample that cannot be written never holds back progress. */
-  private sample(f: Follower, jobId: number, percent: number, now: number): void {
+  private sample(e: Entry, percent: number, now: number): void {
+    const jobId = e.follower.spec.jobId;
     if (now - (this.lastSample.get(jobId) ?? 0) < SAMPLE_EVERY_MS) return;
     this.lastSample.set(jobId, now);
-    const stage = getStage(this.deps.db, f.spec.stageId);
-    const drive = this.deps.db.prepare("SELECT d.size_bytes, d.temperature_c FROM drives d JOIN jobs j ON j.drive_id = d.id WHERE j.id = ?")
-      .get(jobId) as { size_bytes: number; temperature_c: number | null } | undefined;
-    if (!stage || !drive) return;
-    const job = getJob(this.deps.db, jobId)!;
-    const view = surfaceView(stage, drive.size_bytes, job.options_json);
-    try {
-      recordSample(this.deps.db, jobId, { at: new Date(now).toISOString(), temperatureC: drive.temperature_c, mbps: view.mbps, percent });
-    } catch (err) {
-      this.deps.log.warn({ err, jobId }, "could not record a sample");
-    }
+    const view = surfaceView(e.recorder.stage(), e.sizeBytes, e.optionsJson);
+    e.recorder.sample(now, view.mbps, percent);
   }
 
-  private pausedJobs(ids: number[]): Set<number> {
-    if (ids.length === 0) return new Set();
-    const rows = this.deps.db
-      .prepare(`SELECT id FROM jobs WHERE status = 'paused' AND id IN (${ids.map(() => "?").join(",")})`)
-      .pluck()
-      .all(...ids) as number[];
-    return new Set(rows);
-  }
-
-  private note(jobId: number, kind: string, text: string): void {
+  private note(e: Entry, kind: string, text: string): void {
     try {
-      addJobEvent(this.deps.db, jobId, kind, text);
-      this.deps.publish(jobId);
+      e.recorder.note(kind, text);
+      e.recorder.publish();
     } catch (err) {
-      this.deps.log.warn({ err, jobId }, "could not record a job note");
+      this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not record a job note");
     }
   }
 
   /**
-   * Commits these followers' offsets, parser states, progress and new bad blocks in one transaction:
-   * one disk sync for a whole poll (a restart's first poll commits every job of the host at once).
-   * Returns the followers committed: none while the database is busy (each keeps its state for the
-   * next poll). If the batch fails otherwise, each is committed alone, so one bad job does not hold
-   * back the others.
+   * Commits these entries' offsets, parser states, progress, new bad blocks and due samples in one
+   * transaction: one disk sync for a whole poll (a restart's first poll commits every job of the
+   * host at once). Returns the entries committed: none while the database is busy (each keeps its
+   * state for the next poll). If the batch fails otherwise, each is committed alone, so one bad job
+   * does not hold back the others.
    */
-  private commitAll(fs: Follower[], now: number): Set<Follower> {
-    const { db, log } = this.deps;
-    if (fs.length === 0) return new Set();
-    let written: (Written | null)[];
+  private commitAll(es: Entry[], now: number): Set<Entry> {
+    if (es.length === 0) return new Set();
+    let written: ("busy" | "gone" | "written")[] | "busy";
     try {
-      written = db.transaction(() => fs.map((f) => this.write(f, now))).immediate();
+      written = this.deps.inOneTransaction(() => es.map((e) => this.write(e, now)));
     } catch (err) {
-      if (isBusy(err)) {
-        log.warn({ jobs: fs.map((f) => f.spec.jobId) }, "database busy; progress kept in memory and committed later");
-        return new Set();
-      }
-      if (fs.length === 1) throw err;
-      log.warn({ err }, "a batched progress commit failed; committing job by job");
-      const done = new Set<Follower>();
-      for (const f of fs) {
+      if (es.length === 1) throw err;
+      this.deps.log.warn({ err }, "a batched progress commit failed; committing job by job");
+      const done = new Set<Entry>();
+      for (const e of es) {
         try {
-          if (this.commitAll([f], now).size === 1) done.add(f);
-        } catch (e) {
-          log.error({ err: e, jobId: f.spec.jobId }, "could not commit a job's progress");
+          if (this.commitAll([e], now).size === 1) done.add(e);
+        } catch (one) {
+          this.deps.log.error({ err: one, jobId: e.follower.spec.jobId }, "could not commit a job's progress");
         }
       }
       return done;
     }
-    for (const w of written) {
-      if (!w) continue;
-      this.commits++;
-      w.follower.committed(now);
-      this.deps.publish(w.jobId);
+    if (written === "busy") {
+      this.deps.log.warn({ jobs: es.map((e) => e.follower.spec.jobId) }, "database busy; progress kept in memory and committed later");
+      return new Set();
     }
-    return new Set(fs);
+    const done = new Set<Entry>();
+    es.forEach((e, i) => {
+      if (written[i] === "busy") return;
+      done.add(e);
+      if (written[i] !== "written") return;
+      e.follower.committed(now);
+      e.recorder.publish();
+    });
+    return done;
   }
 
-  /** One follower's commit, inside commitAll's transaction; null when its job row is gone. */
-  private write(f: Follower, now: number): Written | null {
-    const { db } = this.deps;
+  /** One entry's commit, inside commitAll's transaction. */
+  private write(e: Entry, now: number): "busy" | "gone" | "written" {
+    const f = e.follower;
     const raw = summary(f.state);
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
-    const job = getJob(db, f.spec.jobId);
-    if (!job) return null;
-    const progress = jobProgress(db, job.id, { stageId: f.spec.stageId, percent: s.overallPct }, now);
-    commitProgress(db, {
-      jobId: job.id,
-      stageId: f.spec.stageId,
+    const percent = e.recorder.commitProgress({
       logOffset: f.logOffset,
       bbOffset: f.bbOffset,
       parserState: JSON.stringify(f.state),
       bbPhase: s.phase || null,
       bbPhasePct: s.phase ? s.phasePct : null,
       stagePercent: s.overallPct,
-      jobPercent: progress.percent,
-      etaSeconds: progress.etaSeconds,
       newBadBlocks: f.newBadBlocks,
       logTail: f.tail,
-    });
-    this.sample(f, job.id, progress.percent, now);
-    return { follower: f, jobId: job.id };
+    }, now);
+    if (percent === "gone" || percent === "busy") return percent;
+    try {
+      this.sample(e, percent, now);
+    } catch (err) {
+      this.deps.log.warn({ err, jobId: f.spec.jobId }, "could not record a sample");
+    }
+    return "written";
   }
 }
 
-interface Written {
-  follower: Follower;
-  jobId: number;
+/** One reader per host, made on first use; all of them stopped together. */
+export class HostReaders {
+  private readers = new Map<number, HostReader>();
+
+  constructor(private deps: ReaderDeps) {}
+
+  reader(hostId: number): HostReader {
+    let r = this.readers.get(hostId);
+    if (!r) {
+      r = new HostReader(hostId, { ...this.deps, log: this.deps.log.child({ hostId }) });
+      this.readers.set(hostId, r);
+    }
+    return r;
+  }
+
+  release(jobId: number, errorText: string): void {
+    for (const r of this.readers.values()) r.release(jobId, errorText);
+  }
+
+  stop(): void {
+    for (const r of this.readers.values()) r.stop();
+  }
 }

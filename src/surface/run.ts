@@ -3,16 +3,14 @@
 // re-reads a started run, it never starts a second), and a run that must stop is cancelled again
 // and again until the host says its processes are gone, the job saying meanwhile that it is trying.
 import { buildBadblocksArgv } from "../badblocks/command.js";
-import { retryBusy } from "../db/retry.js";
-import { getDrive } from "../drives/repo.js";
-import { addJobEvent, setActiveJobErrorText, setStagePgid, setStageRun, type StageRow } from "../jobs/repo.js";
-import { installId, jobDeviceIdentity, newRunToken } from "../jobs/run-identity.js";
+import type { StageRecord } from "../stage-kit/rows.js";
+import { jobDeviceIdentity, newRunToken } from "../stage-kit/run-identity.js";
 import { runOwner } from "../remote/launch-script.js";
-import { pause } from "../smart/progress.js";
+import { sleep } from "../stage-kit/sleep.js";
 import { HostError } from "../ssh/port.js";
 import { describeSegment, type Segment } from "./resume-plan.js";
 import type { SurfaceOptions } from "./options.js";
-import type { StageContext } from "../stages/types.js";
+import type { StageContext } from "../stage-kit/types.js";
 
 /** Waits between attempts: 1 s doubling to at most 30 s. */
 const backoffMs = (attempt: number) => Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
@@ -23,27 +21,26 @@ export function jobDirFor(workDir: string, install: string, jobId: number, seq: 
 }
 
 /** The owner line this stage's current run has on its host (null for a run launched before run identity). */
-export function ownerOf(ctx: StageContext, stage: StageRow): string | null {
+export function ownerOf(ctx: StageContext, stage: StageRecord): string | null {
   if (!stage.run_token) return null;
-  const drive = getDrive(ctx.db, ctx.drive.id) ?? ctx.drive;
-  return runOwner(installId(ctx.db), stage.run_token, jobDeviceIdentity(ctx.job, drive));
+  return runOwner(ctx.installId, stage.run_token, jobDeviceIdentity(ctx.job, ctx.recorder.drive() ?? ctx.drive));
 }
 
 export type LaunchOutcome =
-  | { kind: "running"; stage: StageRow }
+  | { kind: "running"; stage: StageRecord }
   | { kind: "refused"; reason: string }
   | { kind: "failed"; reason: string }
   /** The operator cancelled while the launch's answer was still unknown: the caller cancels the run. */
-  | { kind: "aborted"; stage: StageRow };
+  | { kind: "aborted"; stage: StageRecord };
 
 /**
  * Starts (or finds started) this stage's run in `dir`. Lost answers (SSH cut, timeout) are asked
  * again with the same dir and token, so at most one badblocks ever starts for the run.
  */
-export async function launchRun(ctx: StageContext, stage: StageRow, dir: string, options: SurfaceOptions, seg: Segment | null): Promise<LaunchOutcome> {
+export async function launchRun(ctx: StageContext, stage: StageRecord, dir: string, options: SurfaceOptions, seg: Segment | null): Promise<LaunchOutcome> {
   if (stage.remote_dir !== dir || !stage.run_token) {
     const token = newRunToken();
-    await retryBusy(() => setStageRun(ctx.db, stage.id, dir, token));
+    await ctx.recorder.recordRun(dir, token);
     stage = { ...stage, remote_dir: dir, run_token: token, pgid: null };
   }
   const argv = buildBadblocksArgv({
@@ -58,8 +55,8 @@ export async function launchRun(ctx: StageContext, stage: StageRow, dir: string,
     ...(seg ? { lastBlock: seg.lastBlock, firstBlock: seg.firstBlock } : {}),
   });
   const identity = jobDeviceIdentity(ctx.job, ctx.drive);
-  const owner = runOwner(installId(ctx.db), stage.run_token!, identity);
-  const port = ctx.registry.port(ctx.host.id);
+  const owner = runOwner(ctx.installId, stage.run_token!, identity);
+  const port = ctx.port;
   for (let attempt = 0; ; attempt++) {
     let problem: string;
     try {
@@ -68,7 +65,7 @@ export async function launchRun(ctx: StageContext, stage: StageRow, dir: string,
       if (launched.kind === "failed" && launched.reason !== "locked") return { kind: "failed", reason: launched.reason };
       if (launched.kind !== "failed") {
         try {
-          await retryBusy(() => setStagePgid(ctx.db, stage.id, launched.pgid));
+          await ctx.recorder.recordPgid(launched.pgid);
         } catch (err) {
           // The run is recorded (dir, token): a Kiln that never learns the pgid re-reads the launch.
           ctx.log.warn({ err }, "could not record the process group; the run is followed from its recorded dir");
@@ -89,7 +86,7 @@ export async function launchRun(ctx: StageContext, stage: StageRow, dir: string,
     }
     if (ctx.signal.aborted) return { kind: "aborted", stage };
     if (ctx.stopping.aborted) throw new Error("Kiln is shutting down during a launch; the next start re-reads it");
-    await pause(backoffMs(attempt), AbortSignal.any([ctx.stopping, ctx.signal]));
+    await sleep(backoffMs(attempt), AbortSignal.any([ctx.stopping, ctx.signal]));
   }
 }
 
@@ -99,7 +96,7 @@ export async function launchRun(ctx: StageContext, stage: StageRow, dir: string,
  * next Kiln cancels again: the job's cancel request is on its row).
  */
 export async function stopUntilGone(ctx: StageContext, dir: () => string, why: string): Promise<"gone" | "pending"> {
-  const port = ctx.registry.port(ctx.host.id);
+  const port = ctx.port;
   for (let attempt = 0; ; attempt++) {
     let problem: string;
     try {
@@ -116,20 +113,20 @@ export async function stopUntilGone(ctx: StageContext, dir: () => string, why: s
       const text = `${why} pending: ${problem}; retrying until the badblocks process is gone`;
       note(ctx, "cancel", text);
       try {
-        await retryBusy(() => setActiveJobErrorText(ctx.db, ctx.job.id, text));
+        await ctx.recorder.problem(text);
       } catch (err) {
         ctx.log.warn({ err }, "could not show the pending cancel on the job");
       }
-      ctx.publish();
+      ctx.recorder.publish();
     }
     if (ctx.stopping.aborted) return "pending";
-    await pause(backoffMs(attempt), ctx.stopping);
+    await sleep(backoffMs(attempt), ctx.stopping);
   }
 }
 
 function note(ctx: StageContext, kind: string, text: string): void {
   try {
-    addJobEvent(ctx.db, ctx.job.id, kind, text);
+    ctx.recorder.note(kind, text);
   } catch (err) {
     ctx.log.warn({ err, text }, "could not record a job note");
   }

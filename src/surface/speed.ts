@@ -3,7 +3,7 @@
 // Pure. MB are decimal (1e6 bytes), as everywhere in Kiln's speeds.
 import type { ProgressState } from "../badblocks/progress.js";
 import { phaseKind, patternIndex } from "../badblocks/phases.js";
-import { SPEED_REGIONS } from "../smart/speed-knowledge.js";
+import { SPEED_REGIONS } from "../badblocks/speed-knowledge.js";
 
 export interface PassSpeed {
   phase: number;

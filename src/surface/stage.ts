@@ -4,19 +4,18 @@
 // (surface/resume-plan.ts), so the work done is kept and every block still gets every pattern.
 import { chooseBlockSize, DEFAULT_BLOCKS_AT_ONCE } from "../badblocks/command.js";
 import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
-import type { ProgressState, ProgressSummary } from "../badblocks/progress.js";
-import { addJobEvent, badBlocksOf, getStage, logTailOf, setStageResume, type StageRow } from "../jobs/repo.js";
-import { installId } from "../jobs/run-identity.js";
+import type { ProgressSummary } from "../badblocks/progress.js";
+import { PERCENT_BEFORE_END } from "../percent.js";
+import type { StageRecord } from "../stage-kit/rows.js";
 import { jobDirFor, launchRun, ownerOf, stopUntilGone } from "./run.js";
-import type { FollowEnd } from "./reader.js";
-import { retryBusy } from "../db/retry.js";
+import { HostReaders, type FollowEnd, type HostReader, type ReaderDeps } from "./reader.js";
+import { savedParserState } from "./view.js";
 import { describeSegment, globalPhase, planResume, type Segment } from "./resume-plan.js";
 import { resumedVerdict } from "./verdict.js";
 import { settleBadBlocks } from "./pin.js";
 import type { SurfaceOptions } from "./options.js";
-import type { StageContext, StageImpl, StageResult } from "../stages/types.js";
-import { startTemperatureGuard } from "../stages/temperature-guard.js";
-import { transitionJob } from "../jobs/repo.js";
+import type { StageContext, StageImpl, StageResult } from "../stage-kit/types.js";
+import { startTemperatureGuard } from "../stage-kit/temperature-guard.js";
 
 /** Resumes per stage before Kiln gives up and calls the job unknown. */
 const MAX_RESUMES = 3;
@@ -53,12 +52,12 @@ function segmentDisplay(seg: Segment, total: number) {
   return (s: ProgressSummary) => {
     const phase = globalPhase(seg, s.phase);
     const phasePct = s.phase > 0 ? s.phasePct : 0;
-    return { phase, phasePct, overallPct: Math.min(99.99, ((phase - 1) * 100 + phasePct) / (2 * total)) };
+    return { phase, phasePct, overallPct: Math.min(PERCENT_BEFORE_END, ((phase - 1) * 100 + phasePct) / (2 * total)) };
   };
 }
 
-async function follow(ctx: StageContext, stage: StageRow, g: Geometry, seg: Segment | null): Promise<FollowEnd> {
-  return ctx.reader.follow({
+async function follow(ctx: StageContext, reader: HostReader, stage: StageRecord, g: Geometry, seg: Segment | null): Promise<FollowEnd> {
+  return reader.follow({
     jobId: ctx.job.id,
     stageId: stage.id,
     jobDir: stage.remote_dir!,
@@ -66,12 +65,12 @@ async function follow(ctx: StageContext, stage: StageRow, g: Geometry, seg: Segm
     patterns: seg ? seg.patterns : g.patterns,
     logOffset: stage.log_offset,
     bbOffset: stage.bb_offset,
-    parserState: stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : null,
-    badBlocks: badBlocksOf(ctx.db, ctx.job.id),
-    logTail: logTailOf(ctx.db, ctx.job.id),
+    parserState: savedParserState(stage),
+    badBlocks: ctx.recorder.badBlocks(),
+    logTail: ctx.recorder.logTail(),
     cancelSignal: ctx.signal,
     ...(seg ? { display: segmentDisplay(seg, g.patterns.length) } : {}),
-  });
+  }, { recorder: ctx.recorder, sizeBytes: ctx.drive.size_bytes, optionsJson: ctx.job.options_json });
 }
 
 /** The segments that replace an interrupted run (the whole test, or one segment of a resume). */
@@ -105,63 +104,66 @@ function where(end: FollowEnd, seg: Segment | null, g: Geometry): string {
  */
 function guardTemperature(ctx: StageContext, dir: () => string): { stop(): void } | null {
   if (ctx.drive.smart_available !== 1) return null;
-  const signalGroup = (sig: "STOP" | "CONT") => ctx.registry.port(ctx.host.id).signal(dir(), sig);
+  const signalGroup = (sig: "STOP" | "CONT") => ctx.port.signal(dir(), sig);
   const guard = startTemperatureGuard(ctx, {
     sampleMs: ctx.tempSampleMs,
     initialState: ctx.job.status === "paused" ? "paused" : "running",
     async onPause(reason) {
       const sent = await signalGroup("STOP");
-      await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "paused"));
-      addJobEvent(ctx.db, ctx.job.id, "paused", `paused: ${reason} (badblocks stopped: ${sent ?? "no answer"})`);
-      const n = ctx.db.prepare("SELECT count(*) FROM job_events WHERE job_id = ? AND kind = 'paused'").pluck().get(ctx.job.id);
-      ctx.hooks.runAttention(ctx.db, {
-        reason: "temperature-pause", key: `paused:${ctx.job.id}:${n}`, hostId: ctx.host.id, jobId: ctx.job.id,
-        detail: `the burn-in of ${ctx.drive.dev_name} (${ctx.drive.confirm_name}) is paused: ${reason}`,
-      });
-      ctx.publish();
+      await ctx.recorder.pause(
+        `paused: ${reason} (badblocks stopped: ${sent ?? "no answer"})`,
+        `the burn-in of ${ctx.drive.dev_name} (${ctx.drive.confirm_name}) is paused: ${reason}`,
+      );
     },
     async onResume() {
       const sent = await signalGroup("CONT");
-      await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running"));
-      addJobEvent(ctx.db, ctx.job.id, "resumed-temp", `continued: the drive cooled down (badblocks continued: ${sent ?? "no answer"})`);
-      ctx.publish();
+      await ctx.recorder.continue(`continued: the drive cooled down (badblocks continued: ${sent ?? "no answer"})`);
     },
   });
   ctx.stopping.addEventListener("abort", () => guard.stop(), { once: true });
   return guard;
 }
 
-export const surfaceValidate: StageImpl = {
-  name: "surface_validate",
-  async run(ctx): Promise<StageResult> {
-    const run: RunState = { dir: ctx.stage.remote_dir ?? "", completed: false };
-    let cancelling: Promise<"gone" | "pending"> | null = null;
-    const cancelRun = () => (cancelling ??= run.dir ? stopUntilGone(ctx, () => run.dir, "cancel") : Promise.resolve("gone" as const));
-    const onAbort = () => {
-      ctx.reader.markCancelled(ctx.stage.id);
-      void cancelRun();
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const guard = guardTemperature(ctx, () => run.dir);
-    try {
-      const result = await runSegments(ctx, run);
-      // However the run ended, a cancelled job's badblocks is known gone before the stage ends.
-      if (ctx.signal.aborted && run.dir) await cancelRun();
-      if (ctx.signal.aborted && result.status === "passed") return { status: "cancelled", errorText: "cancelled (the pass had completed)" };
-      return result;
-    } finally {
-      ctx.signal.removeEventListener("abort", onAbort);
-      guard?.stop();
-      // Listed blocks pinned to the true ones (never one past the end); the verdict stands on the counts.
-      if (!ctx.stopping.aborted) {
-        const g = geometry(ctx, JSON.parse(ctx.job.options_json) as SurfaceOptions);
-        await settleBadBlocks(ctx, g, run.completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
-      }
-      // A pause that raced with the end of the run must not leave the job paused.
-      if (!ctx.stopping.aborted) await retryBusy(() => transitionJob(ctx.db, ctx.job.id, "running", { onlyFrom: ["paused"] }));
+/** The surface stage with its per-host readers (stages/index.ts makes one for the runner). */
+export interface SurfaceStage {
+  stage: StageImpl;
+  readers: HostReaders;
+}
+
+export function createSurfaceStage(deps: ReaderDeps): SurfaceStage {
+  const readers = new HostReaders(deps);
+  const stage: StageImpl = { name: "surface_validate", run: (ctx) => runSurface(ctx, readers.reader(ctx.host.id)) };
+  return { stage, readers };
+}
+
+async function runSurface(ctx: StageContext, reader: HostReader): Promise<StageResult> {
+  const run: RunState = { dir: ctx.stage.remote_dir ?? "", completed: false };
+  let cancelling: Promise<"gone" | "pending"> | null = null;
+  const cancelRun = () => (cancelling ??= run.dir ? stopUntilGone(ctx, () => run.dir, "cancel") : Promise.resolve("gone" as const));
+  const onAbort = () => {
+    reader.markCancelled(ctx.stage.id);
+    void cancelRun();
+  };
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const guard = guardTemperature(ctx, () => run.dir);
+  try {
+    const result = await runSegments(ctx, reader, run);
+    // However the run ended, a cancelled job's badblocks is known gone before the stage ends.
+    if (ctx.signal.aborted && run.dir) await cancelRun();
+    if (ctx.signal.aborted && result.status === "passed") return { status: "cancelled", errorText: "cancelled (the pass had completed)" };
+    return result;
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+    guard?.stop();
+    // Listed blocks pinned to the true ones (never one past the end); the verdict stands on the counts.
+    if (!ctx.stopping.aborted) {
+      const g = geometry(ctx, JSON.parse(ctx.job.options_json) as SurfaceOptions);
+      await settleBadBlocks(ctx, g, run.completed).catch((err) => ctx.log.error({ err }, "could not settle the bad-block list"));
     }
-  },
-};
+    // A pause that raced with the end of the run must not leave the job paused.
+    if (!ctx.stopping.aborted) await ctx.recorder.unpause();
+  }
+}
 
 /** The current run's job dir, and whether the whole test ran to its end (the device holds the last pattern everywhere). */
 interface RunState {
@@ -170,10 +172,10 @@ interface RunState {
 }
 
 /** The first run, then every resume segment, each launched only while the job is not cancelled. */
-async function runSegments(ctx: StageContext, run: RunState): Promise<StageResult> {
+async function runSegments(ctx: StageContext, reader: HostReader, run: RunState): Promise<StageResult> {
   const options = JSON.parse(ctx.job.options_json) as SurfaceOptions;
   const g = geometry(ctx, options);
-  const base = jobDirFor(ctx.host.work_dir, installId(ctx.db), ctx.job.id, ctx.stage.seq);
+  const base = jobDirFor(ctx.host.work_dir, ctx.installId, ctx.job.id, ctx.stage.seq);
   let stage = ctx.stage;
   for (;;) {
     const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as ResumeState) : null;
@@ -189,11 +191,11 @@ async function runSegments(ctx: StageContext, run: RunState): Promise<StageResul
       if (launched.kind === "aborted") return { status: "cancelled", errorText: "cancelled while the launch's answer was lost" };
       stage = launched.stage;
     }
-    if (ctx.signal.aborted) ctx.reader.markCancelled(stage.id);
-    const end = await follow(ctx, stage, g, seg);
+    if (ctx.signal.aborted) reader.markCancelled(stage.id);
+    const end = await follow(ctx, reader, stage, g, seg);
     if (end.kill) {
       await stopUntilGone(ctx, () => dir, "stopping the stuck badblocks");
-      addJobEvent(ctx.db, ctx.job.id, "stopped", "stopped the stuck badblocks");
+      ctx.recorder.note("stopped", "stopped the stuck badblocks");
       return { status: end.status, errorText: end.errorText };
     }
     if (ctx.signal.aborted) return { status: end.status === "failed" ? "failed" : "cancelled", errorText: end.errorText ?? "cancelled" };
@@ -204,10 +206,9 @@ async function runSegments(ctx: StageContext, run: RunState): Promise<StageResul
       }
       const segments = [...replan(end, g, seg), ...(resume ? resume.segments.slice(resume.index + 1) : [])];
       const note = `resumed (${attempt} of at most ${MAX_RESUMES}) after ${end.errorText}; it stopped at ${where(end, seg, g)}. Plan: ${segments.map(describeSegment).join("; then ")}`;
-      await retryBusy(() => setStageResume(ctx.db, stage.id, { attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 }));
-      addJobEvent(ctx.db, ctx.job.id, "resume", note);
+      stage = await ctx.recorder.resume({ attempt, index: 0, segments, history: [...(resume?.history ?? []), note], reported: resume?.reported ?? 0 });
+      ctx.recorder.note("resume", note);
       ctx.log.warn({ attempt, segments }, "surface test resumed");
-      stage = getStage(ctx.db, stage.id)!;
       continue;
     }
     if (!resume) {
@@ -218,11 +219,10 @@ async function runSegments(ctx: StageContext, run: RunState): Promise<StageResul
     if (!segmentDone) return { status: end.status, errorText: end.errorText };
     const reported = Math.max(resume.reported ?? 0, end.state.terminal?.badBlocks ?? 0);
     if (resume.index + 1 < resume.segments.length) {
-      await retryBusy(() => setStageResume(ctx.db, stage.id, { ...resume, index: resume.index + 1, reported }));
-      stage = getStage(ctx.db, stage.id)!;
+      stage = await ctx.recorder.resume({ ...resume, index: resume.index + 1, reported });
       continue;
     }
     run.completed = true;
-    return resumedVerdict(badBlocksOf(ctx.db, ctx.job.id).length, reported, resume.attempt);
+    return resumedVerdict(ctx.recorder.badBlocks().length, reported, resume.attempt);
   }
 }

@@ -1,7 +1,7 @@
 // What the drawer shows of a surface stage, derived from its saved parser state.
 import { initialState, summary, type ProgressState } from "../badblocks/progress.js";
-import { DEFAULT_PATTERNS } from "../badblocks/phases.js";
-import type { StageRow } from "../jobs/repo.js";
+import { DEFAULT_PATTERNS, patternIndex, phaseKind } from "../badblocks/phases.js";
+import type { StageRecord } from "../stage-kit/rows.js";
 import { speedProfile, type SpeedProfile } from "./speed.js";
 
 export interface SurfaceView {
@@ -23,15 +23,21 @@ export interface SurfaceView {
   speed: SpeedProfile | null;
 }
 
-/** The stage's speed profile, or null (not started, resumed, or no pass timed yet). */
-export function stageSpeed(stage: Pick<StageRow, "parser_state" | "resume_json">, sizeBytes: number): SpeedProfile | null {
-  if (!stage.parser_state || stage.resume_json) return null;
-  return speedProfile(JSON.parse(stage.parser_state) as ProgressState, sizeBytes);
+/** The saved parser state of a stage's current run: the one place it is read back from the row. */
+export function savedParserState(stage: Pick<StageRecord, "parser_state">): ProgressState | null {
+  return stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : null;
 }
 
-export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: string): SurfaceView {
+/** The stage's speed profile, or null (not started, resumed, or no pass timed yet). */
+export function stageSpeed(stage: Pick<StageRecord, "parser_state" | "resume_json">, sizeBytes: number): SpeedProfile | null {
+  const state = savedParserState(stage);
+  if (!state || stage.resume_json) return null;
+  return speedProfile(state, sizeBytes);
+}
+
+export function surfaceView(stage: StageRecord, sizeBytes: number, optionsJson: string): SurfaceView {
   const patterns = (JSON.parse(optionsJson) as { patterns?: string[] }).patterns ?? [...DEFAULT_PATTERNS];
-  const state = stage.parser_state ? (JSON.parse(stage.parser_state) as ProgressState) : initialState(patterns);
+  const state = savedParserState(stage) ?? initialState(patterns);
   const s = summary(state);
   const resume = stage.resume_json ? (JSON.parse(stage.resume_json) as { history: string[] }) : null;
   if (resume) {
@@ -40,8 +46,8 @@ export function surfaceView(stage: StageRow, sizeBytes: number, optionsJson: str
     const count = 2 * patterns.length;
     return {
       patterns, phase, phaseCount: count, phasePct: Math.round((stage.bb_phase_pct ?? 0) * 100) / 100,
-      kind: phase > 0 ? (phase % 2 === 1 ? "write" : "verify") : null,
-      pattern: phase > 0 ? (patterns[Math.ceil(phase / 2) - 1] ?? null) : null,
+      kind: phaseKind(phase),
+      pattern: phase > 0 ? (patterns[patternIndex(phase)] ?? null) : null,
       phaseSeconds: Array.from({ length: count }, () => null), elapsedSeconds: s.elapsedSeconds, mbps: null,
       errors: s.errors, notice: s.notice, resumes: resume.history, speed: null,
     };

@@ -9,15 +9,16 @@ import { InvalidInputError, NotFound } from "../errors.js";
 import { HttpError } from "./errors.js";
 import { listDriveViews } from "../drives/repo.js";
 import { jobSnapshot } from "../jobs/snapshot.js";
+import { withRowJobs } from "../jobs/row-jobs.js";
 import { samplesOf } from "../jobs/samples.js";
 import { getJob } from "../jobs/repo.js";
-import { STAGE_NAMES } from "../stages/plan.js";
+import { STAGE_NAMES } from "../stage-kit/plan.js";
 import { acknowledgeCrash, unacknowledgedCrash } from "../crash-marker.js";
 import { auditRequest } from "../audit/request.js";
 import { findJobIds, parseHistoryQuery } from "../jobs/history.js";
 import { historyListItem, historyRows } from "../reports/history-rows.js";
-import { reportApiRoutes } from "../reports/routes.js";
-import { notifyApiRoutes } from "../notify/routes.js";
+import { reportApiRoutes } from "./report-routes.js";
+import { notifyApiRoutes } from "./notify-routes.js";
 import { userRoutes } from "./api-users.js";
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, "letters, digits, '.', ':', '_' and '-' only");
@@ -118,7 +119,8 @@ export function apiRoutes(deps: AppDeps): Router {
     res.json({ id: host.id, removed: true });
   });
 
-  r.get("/drives", (_req, res) => void res.json(listDriveViews(deps.db)));
+  // Each drive with the job its dashboard row shows, so the dashboard draws all rows from one answer.
+  r.get("/drives", (_req, res) => void res.json(withRowJobs(deps.db, listDriveViews(deps.db))));
 
   r.post("/burnin/start", requireAdmin, h(async (req, res) => {
     const body = parseBody(startSchema, req.body);

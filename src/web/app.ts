@@ -7,7 +7,7 @@ import type { AppDeps } from "./deps.js";
 import { identify } from "./auth.js";
 import { apiRoutes } from "./api.js";
 import { pageRoutes } from "./pages.js";
-import { metricsHandlers, reportPageRoutes } from "../reports/routes.js";
+import { metricsHandlers, reportPageRoutes } from "./report-routes.js";
 import { NotFound } from "../errors.js";
 import { errorHandler } from "./errors.js";
 import { edgeGuard } from "./edge.js";

@@ -71,6 +71,14 @@ export async function launchBrowser(opts: { baseURL: string; viewport?: { width:
   }
 }
 
+/** Signs in on the login page as `username` and waits for the dashboard. */
+export async function signIn(page: Page, password: string, username = "admin"): Promise<void> {
+  await page.goto("/login");
+  await page.fill("#login-username", username);
+  await page.fill("#login-password", password);
+  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+}
+
 /** Saves a screenshot as test-output/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(OUTPUT_DIR, { recursive: true });

@@ -2,15 +2,15 @@
 // e-mail, and the push targets: list (masked), add, remove, and a test message per target.
 import { Router, type Request } from "express";
 import { z } from "zod";
-import type { AppDeps } from "../web/deps.js";
-import { requireAdmin } from "../web/auth.js";
+import type { AppDeps } from "./deps.js";
+import { requireAdmin } from "./auth.js";
 import { Conflict, InvalidInputError, NotFound } from "../errors.js";
 import { retryBusy } from "../db/retry.js";
 import { auditRequest } from "../audit/request.js";
-import { outboxCounts, recentOutbox } from "./outbox.js";
-import { recordTestMessage, type RecordContext } from "./record.js";
-import { channelOf } from "./targets.js";
-import { PUSH_CHANNELS } from "./push/channels.js";
+import { outboxCounts, recentOutbox } from "../notify/outbox.js";
+import { recordTestMessage, type RecordContext } from "../notify/record.js";
+import { channelOf } from "../notify/targets.js";
+import { PUSH_CHANNELS } from "../notify/push/channels.js";
 
 const addTargetSchema = z.object({ url: z.string().min(1, "give a target URL").max(4096) }).strict();
 

@@ -1,18 +1,17 @@
 // Routes of reports, history export, the audit list, metrics and the batch page. Mounted by
 // web/api.ts (behind the API's auth wall) and web/app.ts; each handler calls the core and renders.
 import { Router, type RequestHandler } from "express";
-import type { AppDeps } from "../web/deps.js";
-import { requireAuth } from "../web/auth.js";
+import type { AppDeps } from "./deps.js";
+import { requireAuth } from "./auth.js";
 import { InvalidInputError, NotFound } from "../errors.js";
 import { parseHistoryQuery } from "../jobs/history.js";
 import { listAudit, AUDIT_ACTIONS } from "../audit/log.js";
 import { createMetrics } from "../metrics/registry.js";
-import { loadReport } from "./load.js";
-import { historyRows } from "./history-rows.js";
-import { historyCsv } from "./csv.js";
-import { formatTime } from "./format.js";
-import { batchPage, reportPage } from "./html.js";
-import { loadBatch } from "./batch-load.js";
+import { loadReport } from "../reports/load.js";
+import { writeHistoryCsv } from "../reports/csv-stream.js";
+import { formatTime } from "../reports/format.js";
+import { batchPage, reportPage } from "../reports/html.js";
+import { loadBatch } from "../reports/batch-load.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,10 +41,11 @@ export function reportApiRoutes(deps: AppDeps): Router {
     if (format === "json") return void res.json({ reportVersion: 1, generatedAt: new Date().toISOString(), batchId, drives });
     res.render("batch-report.njk", { ...batchPage(batchId, drives), generated: formatTime(new Date().toISOString()), version: deps.version });
   });
-  r.get("/history.csv", (req, res) => {
+  // The newest 10,000 matching jobs unless `limit` says otherwise, streamed page by page.
+  r.get("/history.csv", async (req, res) => {
     const filter = parseHistoryQuery(req.query as Record<string, unknown>);
-    const csv = historyCsv(historyRows(deps.db, { ...filter, limit: filter.limit ?? 10_000 }));
-    res.type("text/csv; charset=utf-8").attachment("kiln-history.csv").send(csv);
+    res.type("text/csv; charset=utf-8").attachment("kiln-history.csv");
+    await writeHistoryCsv(deps.db, filter, filter.limit ?? 10_000, res);
   });
   r.get("/audit", (req, res) => {
     const q = req.query as Record<string, unknown>;

@@ -1,8 +1,7 @@
 // The temperature guard of long stages: a pure hysteresis decision, and a sampler that reads the
 // drive's temperature with smartctl and calls back to pause (SIGSTOP the process group, job
 // `paused`) at or above the limit and to resume (SIGCONT) at or below the resume point.
-import { setDriveTemperature } from "../smart/store.js";
-import { pause } from "../smart/progress.js";
+import { sleep } from "./sleep.js";
 import type { StageContext } from "./types.js";
 
 export interface GuardLimits {
@@ -59,7 +58,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
   const limits = opts.limits ?? guardLimitsFrom(JSON.parse(ctx.job.options_json));
   const stopper = new AbortController();
   const stopped = AbortSignal.any([stopper.signal, ctx.signal]);
-  const port = ctx.registry.port(ctx.host.id);
+  const port = ctx.port;
   let state: GuardState = opts.initialState ?? "running";
   const loop = async () => {
     while (!stopped.aborted) {
@@ -68,7 +67,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
         if (stopped.aborted) break;
         const temp = r.ok ? r.snapshot.temperatureC : null;
         if (!r.ok) ctx.log.warn({ reason: r.reason }, "temperature guard: SMART not readable");
-        if (temp !== null) setDriveTemperature(ctx.db, ctx.drive.id, temp);
+        if (temp !== null) ctx.recorder.temperature(temp);
         const d = nextGuardState(state, temp, limits);
         if (d.action === "pause") await opts.onPause(pauseReason(temp!, limits));
         if (d.action === "resume") await opts.onResume();
@@ -77,7 +76,7 @@ export function startTemperatureGuard(ctx: StageContext, opts: GuardOptions): { 
         if (stopped.aborted) break;
         ctx.log.warn({ err }, "temperature guard: sample failed");
       }
-      await pause(opts.sampleMs, stopped);
+      await sleep(opts.sampleMs, stopped);
     }
   };
   void loop().catch((err) => ctx.log.error({ err }, "temperature guard stopped by an error"));
