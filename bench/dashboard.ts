@@ -52,17 +52,17 @@ export async function dashboard(o: { drives: number; jobs: number; rounds: numbe
       });
       // Timed in the page, every animation frame from navigation start (performance.now()), so the
       // figure does not include the bench's round trips to a busy browser.
-      await page.addInitScript((n) => {
-        const w = window as unknown as { __drawn?: number; __complete?: number };
+      // (A string: tsx would wrap a named inner function in a helper the page does not have.)
+      await page.addInitScript(`(() => {
         const check = () => {
           const rows = document.querySelectorAll("tr[data-drive-id]").length;
-          if (w.__drawn === undefined && rows >= n) w.__drawn = performance.now();
+          if (window.__drawn === undefined && rows >= ${o.drives}) window.__drawn = performance.now();
           const shown = document.querySelectorAll('tr[data-drive-id] [data-row-status]:not([data-row-status="idle"]):not([data-row-status=""])').length;
-          if (shown >= n) w.__complete = performance.now();
+          if (shown >= ${o.drives}) window.__complete = performance.now();
           else requestAnimationFrame(check);
         };
         requestAnimationFrame(check);
-      }, o.drives);
+      })()`);
       for (let i = 0; i <= o.rounds; i++) {
         api = 0;
         await page.reload();

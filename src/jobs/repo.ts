@@ -3,6 +3,7 @@ import type { Db } from "../db/open.js";
 import { nowIso } from "../db/time.js";
 import type { StageName } from "../stage-kit/plan.js";
 import type { JobRecord, StageRecord } from "../stage-kit/rows.js";
+import type { ProgressRecord } from "../stage-kit/types.js";
 import {
   ACTIVE_JOB_STATUSES, STAGE_STATUSES, STAGE_TRANSITIONS, STARTED_JOB_STATUSES, isTerminal, sourcesOf, sqlList, type JobStatus, type StageStatus,
 } from "../status.js";
@@ -200,19 +201,12 @@ export function logTailOf(db: Db, jobId: number): string[] {
   return raw ? (JSON.parse(raw) as string[]) : [];
 }
 
-export interface ProgressCommit {
+/** A stage's progress record with the job's weighted percent and ETA, for one transaction. */
+export interface ProgressCommit extends ProgressRecord {
   jobId: number;
   stageId: number;
-  logOffset: number;
-  bbOffset: number;
-  parserState: string;
-  bbPhase: number | null;
-  bbPhasePct: number | null;
-  stagePercent: number;
   jobPercent: number;
   etaSeconds: number | null;
-  newBadBlocks: number[];
-  logTail: string[] | null;
 }
 
 /** Offset, parser state, progress fields and new bad blocks commit together, or not at all. */
