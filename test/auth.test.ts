@@ -8,6 +8,7 @@ import { bootstrapAdmin, findUserByName } from "../src/auth/users.js";
 import { verifyPassword } from "../src/auth/passwords.js";
 import { loadConfig } from "../src/config.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { pageToken, RawClient } from "./helpers/raw-http.js";
 import path from "node:path";
 
 let kiln: TestKiln | undefined;
@@ -16,39 +17,11 @@ afterEach(async () => {
   kiln = undefined;
 });
 
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly base: string) {}
-  async req(method: string, p: string, opts: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    let body: string | undefined;
-    if (opts.form) {
-      headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(opts.form).toString();
-    } else if (opts.json !== undefined) {
-      headers["content-type"] = "application/json";
-      body = JSON.stringify(opts.json);
-    }
-    const res = await fetch(this.base + p, { method, headers, body, redirect: "manual" });
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(";");
-      const i = kv!.indexOf("=");
-      const value = kv!.slice(i + 1);
-      if (value) this.cookies.set(kv!.slice(0, i), value);
-      else this.cookies.delete(kv!.slice(0, i));
-    }
-    return { res, text: await res.text() };
-  }
-  static hidden(html: string, name: string): string {
-    const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html) ?? new RegExp(`name="${name}" content="([^"]*)"`).exec(html);
-    if (!m) throw new Error(`no ${name} in page`);
-    return m[1]!;
-  }
-  async login(username: string, password: string) {
-    const page = await this.req("GET", "/login");
-    return this.req("POST", "/login", { form: { username, password, _csrf: Browser.hidden(page.text, "_csrf") } });
-  }
+/** A token the page must carry (the dashboard's csrf-token meta, the setup form's _csrf). */
+function tokenOn(html: string, name: string): string {
+  const token = pageToken(html, name);
+  if (token === undefined) throw new Error(`no ${name} in page`);
+  return token;
 }
 
 describe("bootstrap admin", () => {
@@ -97,33 +70,33 @@ describe("bootstrap admin", () => {
 describe("sessions and CSRF", () => {
   it("logs in with the form, then needs the CSRF token for writes", async () => {
     kiln = await startTestKiln({ KILN_ADMIN_PASSWORD: "correct-horse-battery" });
-    const b = new Browser(kiln.url);
+    const b = new RawClient(kiln.url);
     const bad = await b.login("admin", "wrong-password");
-    expect(bad.res.status).toBe(401);
+    expect(bad.status).toBe(401);
     expect(bad.text).toMatch(/Wrong user name or password/);
     const ok = await b.login("admin", "correct-horse-battery");
-    expect(ok.res.status).toBe(303);
-    expect(ok.res.headers.get("location")).toBe("/");
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe("/");
     const dash = await b.req("GET", "/");
-    expect(dash.res.status).toBe(200);
-    const csrf = Browser.hidden(dash.text, "csrf-token");
-    expect((await b.req("GET", "/api/v1/hosts")).res.status).toBe(200);
+    expect(dash.status).toBe(200);
+    const csrf = tokenOn(dash.text, "csrf-token");
+    expect((await b.req("GET", "/api/v1/hosts")).status).toBe(200);
     const noToken = await b.req("POST", "/api/v1/hosts", { json: { name: "x", address: "127.0.0.1", username: "root" } });
-    expect(noToken.res.status).toBe(403);
+    expect(noToken.status).toBe(403);
     const badToken = await b.req("POST", "/api/v1/jobs/1/cancel", { headers: { "x-csrf-token": "nope" } });
-    expect(badToken.res.status).toBe(403);
+    expect(badToken.status).toBe(403);
     const withToken = await b.req("POST", "/api/v1/jobs/999/cancel", { headers: { "x-csrf-token": csrf } });
-    expect(withToken.res.status).toBe(404);
+    expect(withToken.status).toBe(404);
     const logout = await b.req("POST", "/logout", { form: { _csrf: csrf } });
-    expect(logout.res.status).toBe(303);
-    expect((await b.req("GET", "/api/v1/hosts")).res.status).toBe(401);
+    expect(logout.status).toBe(303);
+    expect((await b.req("GET", "/api/v1/hosts")).status).toBe(401);
   });
 
   it("refuses a login form posted without its CSRF cookie", async () => {
     kiln = await startTestKiln({ KILN_ADMIN_PASSWORD: "correct-horse-battery" });
-    const b = new Browser(kiln.url);
+    const b = new RawClient(kiln.url);
     const res = await b.req("POST", "/login", { form: { username: "admin", password: "correct-horse-battery", _csrf: "forged" } });
-    expect(res.res.status).toBe(403);
+    expect(res.status).toBe(403);
     expect(b.cookies.has("kiln_session")).toBe(false);
   });
 
@@ -139,18 +112,18 @@ describe("sessions and CSRF", () => {
 describe("first-run setup", () => {
   it("lets loopback create the admin when neither password nor token is set, then closes", async () => {
     kiln = await startTestKiln({ KILN_API_TOKEN: "" });
-    const b = new Browser(kiln.url);
+    const b = new RawClient(kiln.url);
     const first = await b.req("GET", "/login");
-    expect(first.res.status).toBe(303);
-    expect(first.res.headers.get("location")).toBe("/setup");
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe("/setup");
     const form = await b.req("GET", "/setup");
-    const csrf = Browser.hidden(form.text, "_csrf");
+    const csrf = tokenOn(form.text, "_csrf");
     const mismatch = await b.req("POST", "/setup", { form: { password: "long-enough-1", password2: "different-2", _csrf: csrf } });
-    expect(mismatch.res.status).toBe(400);
+    expect(mismatch.status).toBe(400);
     const created = await b.req("POST", "/setup", { form: { password: "long-enough-1", password2: "long-enough-1", _csrf: csrf } });
-    expect(created.res.status).toBe(303);
-    expect((await b.req("GET", "/setup")).res.headers.get("location")).toBe("/login");
-    expect((await b.login("admin", "long-enough-1")).res.status).toBe(303);
+    expect(created.status).toBe(303);
+    expect((await b.req("GET", "/setup")).headers.location).toBe("/login");
+    expect((await b.login("admin", "long-enough-1")).status).toBe(303);
   });
 });
 
@@ -173,20 +146,20 @@ describe("roles", () => {
     const created = await kiln.api("POST", "/api/v1/users", { username: "watcher", password: "viewer-password", role: "viewer" });
     expect(created.status).toBe(201);
     expect((await kiln.api("POST", "/api/v1/users", { username: "watcher", password: "viewer-password", role: "viewer" })).status).toBe(409);
-    const b = new Browser(kiln.url);
-    expect((await b.login("watcher", "viewer-password")).res.status).toBe(303);
+    const b = new RawClient(kiln.url);
+    expect((await b.login("watcher", "viewer-password")).status).toBe(303);
     const dash = await b.req("GET", "/");
-    const csrf = Browser.hidden(dash.text, "csrf-token");
-    expect((await b.req("GET", "/api/v1/jobs")).res.status).toBe(200);
+    const csrf = tokenOn(dash.text, "csrf-token");
+    expect((await b.req("GET", "/api/v1/jobs")).status).toBe(200);
     const start = await b.req("POST", "/api/v1/burnin/start", { json: { driveIds: [1], confirm: ["x"] }, headers: { "x-csrf-token": csrf } });
-    expect(start.res.status).toBe(403);
-    expect((await b.req("GET", "/api/v1/users")).res.status).toBe(403);
+    expect(start.status).toBe(403);
+    expect((await b.req("GET", "/api/v1/users")).status).toBe(403);
     // Logged in as a viewer, even from loopback, a restart is an admin's action.
-    expect((await b.req("POST", "/api/v1/jobs/1/restart", { headers: { "x-csrf-token": csrf } })).res.status).toBe(403);
+    expect((await b.req("POST", "/api/v1/jobs/1/restart", { headers: { "x-csrf-token": csrf } })).status).toBe(403);
     const admin = (await kiln.api("GET", "/api/v1/users")).body.find((u: any) => u.username === "admin");
     expect((await kiln.api("POST", `/api/v1/users/${admin.id}/deactivate`)).status).toBe(409);
     expect((await kiln.api("POST", `/api/v1/users/${created.body.id}/deactivate`)).status).toBe(200);
-    expect((await b.req("GET", "/api/v1/jobs")).res.status).toBe(401);
+    expect((await b.req("GET", "/api/v1/jobs")).status).toBe(401);
     const audit = (await kiln.api("GET", "/api/v1/audit")).body as any[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["user.create", "user.deactivate"]));
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { startStandin, type Standin } from "./helpers/notify-standin.js";
 
 const PASSWORD = "correct-horse-battery";
@@ -13,13 +13,6 @@ let kiln: TestKiln;
 let standin: Standin;
 let browser: TestBrowser;
 let page: Page;
-
-async function login(p: Page, user: string, password: string): Promise<void> {
-  await p.goto("/login");
-  await p.fill("#login-username", user);
-  await p.fill("#login-password", password);
-  await Promise.all([p.waitForURL((u) => u.pathname === "/"), p.click("#login-submit")]);
-}
 
 const row = (kind: string, masked: string) => page.locator(`tr[data-kind="${kind}"]`, { has: page.locator("[data-masked]", { hasText: masked }) });
 
@@ -31,7 +24,7 @@ beforeAll(async () => {
   });
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await login(page, "admin", PASSWORD);
+  await signIn(page, PASSWORD);
   await page.goto("/settings");
 }, 120_000);
 
@@ -90,7 +83,7 @@ describe("alert targets on the settings page", () => {
     const ctx = await browser.browser.newContext({ baseURL: kiln.url });
     try {
       const viewer = await ctx.newPage();
-      await login(viewer, "watcher", "viewer-password");
+      await signIn(viewer, "viewer-password", "watcher");
       await viewer.goto("/settings");
       expect(await viewer.locator("#alert-targets").isVisible()).toBe(false);
       expect(await viewer.evaluate(async () => (await fetch("/api/v1/notify/targets")).status)).toBe(403);

@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { launchBrowser, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { cancel, hostWithDrives, isTerminalJob, job as jobNow, startOne, waitJob } from "./helpers/api.js";
+import { launchBrowser, signIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { recordSample } from "../src/jobs/samples.js";
 
@@ -25,17 +26,14 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   plain = createLoopDevice({ sizeMiB: 8 });
   slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
-  const host = await kiln.api("POST", "/api/v1/hosts", { name: "hist", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true });
-  const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-  const p = drives.find((d) => d.devPath === plain.device);
-  const s = drives.find((d) => d.devPath === slow.device);
-  plainDriveId = p.id;
-  passedId = (await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [p.id], confirm: [p.confirmName], stages: ["surface_validate"] })).body.jobs[0].id;
-  expect((await kiln.waitForJob(passedId, isTerminalJob)).status).toBe("passed");
-  cancelledId = (await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [s.id], confirm: [s.confirmName], stages: ["surface_validate"] })).body.jobs[0].id;
-  await kiln.waitForJob(cancelledId, (j) => (j.surface?.phase ?? 0) >= 1);
-  await kiln.api("POST", `/api/v1/jobs/${cancelledId}/cancel`);
-  expect((await kiln.waitForJob(cancelledId, isTerminalJob)).status).toBe("cancelled");
+  const { drives: [p, s] } = await hostWithDrives(kiln, sshd, [plain, slow], { name: "hist", workDir: makeTempDir("work") });
+  plainDriveId = p!.id;
+  passedId = await startOne(kiln, p!, { stages: ["surface_validate"] });
+  expect((await waitJob(kiln, passedId)).status).toBe("passed");
+  cancelledId = await startOne(kiln, s!, { stages: ["surface_validate"] });
+  await waitJob(kiln, cancelledId, (j) => (j.surface?.phase ?? 0) >= 1);
+  await cancel(kiln, cancelledId);
+  expect((await waitJob(kiln, cancelledId)).status).toBe("cancelled");
   // A loop device has no temperature and this job is shorter than the one-a-minute sampling, so the
   // chart data of a long run is written into the real database the way the reader writes it.
   const t0 = Date.now() - 20 * 60_000;
@@ -44,10 +42,7 @@ beforeAll(async () => {
   }
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
-  await page.goto("/login");
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+  await signIn(page, PASSWORD);
 }, 180_000);
 
 afterAll(async () => {
@@ -55,7 +50,7 @@ afterAll(async () => {
   for (const job of ((await kiln?.api("GET", "/api/v1/jobs"))?.body ?? []) as any[]) {
     if (!isTerminalJob(job)) {
       await kiln.api("POST", `/api/v1/jobs/${job.id}/cancel`);
-      await kiln.waitForJob(job.id, isTerminalJob, 180_000);
+      await waitJob(kiln, job.id, isTerminalJob, 180_000);
     }
   }
   await kiln?.stop();
@@ -84,10 +79,10 @@ describe("operator pages in a browser", () => {
     const notice = await page.textContent("#history-notice");
     const newId = Number(/as job #(\d+)/.exec(notice ?? "")?.[1]);
     expect(newId).toBeGreaterThan(cancelledId);
-    const job = (await kiln.api("GET", `/api/v1/jobs/${newId}`)).body;
+    const job = await jobNow(kiln, newId);
     expect(job.restartOf).toBe(cancelledId);
     await kiln.api("POST", `/api/v1/jobs/${newId}/cancel`);
-    await kiln.waitForJob(newId, isTerminalJob, 180_000);
+    await waitJob(kiln, newId, isTerminalJob, 180_000);
     await screenshot(page, "history-filtered");
   });
 

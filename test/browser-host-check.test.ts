@@ -9,7 +9,7 @@ import { SUDO_COMMANDS, sudoCommandList } from "../src/remote/privilege.js";
 import { startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { createHostUser, type HostUser } from "./helpers/host-users.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
-import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "correct horse battery staple";
 let kiln: TestKiln;
@@ -26,10 +26,7 @@ beforeAll(async () => {
   noSudo = createHostUser({ shell: "/usr/bin/zsh" });
   browser = await launchBrowser({ baseURL: kiln.url, viewport: { width: 1280, height: 1700 } });
   page = await browser.newPage();
-  await page.goto("/login");
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+  await signIn(page, PASSWORD);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,7 +5,8 @@ import { existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBadDisk, createLoopDevice, createMountedExt4, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { addHost, driveFor as driveOn, host, job, scan, stageOf, startOne, startRequest, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { openSse } from "./helpers/sse.js";
 import { TEST_TOKEN } from "./helpers/kiln.js";
@@ -24,12 +25,7 @@ function badblocksOn(device: string): string[] {
   }
 }
 
-async function driveFor(device: string): Promise<any> {
-  const { body } = await kiln.api("GET", "/api/v1/drives");
-  const d = (body as any[]).find((x) => x.devPath === device);
-  if (!d) throw new Error(`no drive for ${device} in ${JSON.stringify(body.map((x: any) => x.devPath))}`);
-  return d;
-}
+const driveFor = (device: string) => driveOn(kiln, device);
 
 beforeAll(async () => {
   kiln = await startTestKiln();
@@ -50,19 +46,15 @@ afterAll(async () => {
 
 describe("a burn-in through the API", () => {
   it("adds the host and pins the host key it was shown", async () => {
-    const res = await kiln.api("POST", "/api/v1/hosts", {
-      name: "test-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-    });
-    expect(res.status).toBe(201);
-    expect(res.body.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint);
-    hostId = res.body.id;
-    const key = await kiln.api("GET", "/api/v1/ssh-key");
+    const added = await addHost(kiln, sshd, { name: "test-host", workDir });
+    expect(added.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint);
+    hostId = added.id;
+    const key = await kiln.api<{ publicKey: string }>("GET", "/api/v1/ssh-key");
     expect(key.body.publicKey).toBe(kiln.publicKey);
   });
 
   it("scans the drives and says why the mounted one is in use", async () => {
-    const res = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
-    expect(res.status).toBe(200);
+    await scan(kiln, hostId, Object.values(disks));
     const mounted = await driveFor(disks.mounted!.device);
     expect(mounted.inUse?.reason).toMatch(/^mounted at /);
     const good = await driveFor(disks.good!.device);
@@ -82,7 +74,7 @@ describe("a burn-in through the API", () => {
 
   it("refuses the mounted disk with its reason and never starts badblocks on it", async () => {
     const mounted = await driveFor(disks.mounted!.device);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [mounted.id], confirm: [mounted.confirmName] });
+    const res = await kiln.api("POST", "/api/v1/burnin/start", startRequest([mounted]));
     expect(res.status).toBe(409);
     expect(res.body.error).toMatch(/mounted at/);
     expect(badblocksOn(disks.mounted!.device)).toEqual([]);
@@ -92,19 +84,16 @@ describe("a burn-in through the API", () => {
 
   it("passes the good disk with 0 bad blocks", async () => {
     const good = await driveFor(disks.good!.device);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName] });
-    expect(res.status).toBe(202);
-    const id = res.body.jobs[0].id;
-    const job = await kiln.waitForJob(id, isTerminalJob);
-    expect(job.status).toBe("passed");
-    expect(job.badBlocks).toEqual([]);
-    expect(job.percent).toBe(100);
-    const surface = job.stages.find((s: any) => s.name === "surface_validate");
-    expect(surface.status).toBe("passed");
-    expect(job.stages.find((s: any) => s.name === "smart_short").status).toBe("skipped");
-    expect(job.surface.phase).toBe(8);
-    expect(job.smart.rows).toEqual([]); // a loop device has no SMART
-    expect(job.temperatureLimits).toEqual({ pauseAtC: 55, resumeAtC: 48 });
+    const id = await startOne(kiln, good);
+    const ended = await waitJob(kiln, id);
+    expect(ended.status).toBe("passed");
+    expect(ended.badBlocks).toEqual([]);
+    expect(ended.percent).toBe(100);
+    expect(stageOf(ended, "surface_validate").status).toBe("passed");
+    expect(stageOf(ended, "smart_short").status).toBe("skipped");
+    expect(ended.surface!.phase).toBe(8);
+    expect(ended.smart.rows).toEqual([]); // a loop device has no SMART
+    expect(ended.temperatureLimits).toEqual({ pauseAtC: 55, resumeAtC: 48 });
     const samples = await kiln.api("GET", `/api/v1/jobs/${id}/samples`);
     expect(samples.status).toBe(200);
     expect(samples.body.length).toBeGreaterThanOrEqual(1);
@@ -113,14 +102,11 @@ describe("a burn-in through the API", () => {
 
   it("fails the bad disk listing exactly the injected blocks", async () => {
     const bad = await driveFor(disks.bad!.device);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", {
-      driveIds: [bad.id], confirm: [bad.confirmName], stages: ["precheck", "surface_validate"],
-    });
-    expect(res.status).toBe(202);
-    const job = await kiln.waitForJob(res.body.jobs[0].id, isTerminalJob, 300_000);
-    expect(job.status).toBe("failed");
-    expect(job.badBlocks).toEqual(disks.bad!.badBlocks!(4096));
-    expect(job.errorText).toMatch(/bad blocks/);
+    const id = await startOne(kiln, bad, { stages: ["precheck", "surface_validate"] });
+    const ended = await waitJob(kiln, id, undefined, 300_000);
+    expect(ended.status).toBe("failed");
+    expect(ended.badBlocks).toEqual(disks.bad!.badBlocks!(4096));
+    expect(ended.errorText).toMatch(/bad blocks/);
   });
 
   it("streams the phases over SSE in order while the job runs", async () => {
@@ -131,18 +117,16 @@ describe("a burn-in through the API", () => {
     const slow = await driveFor(disks.slow!.device);
     const sse = await openSse(`${kiln.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` });
     try {
-      const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [slow.id], confirm: [slow.confirmName], stages: ["surface_validate"] });
-      expect(res.status).toBe(202);
-      const id = res.body.jobs[0].id;
+      const id = await startOne(kiln, slow, { stages: ["surface_validate"] });
       await sse.waitFor((e) => e.event === "job" && e.data.id === id && e.data.status === "passed", 180_000);
       const snaps = sse.events.filter((e) => e.event === "job" && e.data.id === id).map((e) => e.data);
 
-      const committed = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+      const committed = await job(kiln, id);
       expect(committed.status).toBe("passed");
-      expect(committed.surface.phase).toBe(8);
-      expect(committed.surface.phaseCount).toBe(8);
+      expect(committed.surface!.phase).toBe(8);
+      expect(committed.surface!.phaseCount).toBe(8);
       // every one of the 8 phases has a recorded start and end: it ran, in badblocks' own order
-      expect(committed.surface.phaseSeconds.map((s: number | null) => s !== null)).toEqual(Array(8).fill(true));
+      expect(committed.surface!.phaseSeconds.map((s) => s !== null)).toEqual(Array(8).fill(true));
 
       const phases = snaps.map((j) => j.surface.phase as number);
       expect(phases.every((p) => p >= 0 && p <= 8)).toBe(true);
@@ -162,18 +146,15 @@ describe("a burn-in through the API", () => {
 
   it("refuses a second job on a busy drive, and cancel leaves no badblocks on the host", async () => {
     const slow = await driveFor(disks.slow!.device);
-    const start = () => kiln.api("POST", "/api/v1/burnin/start", { driveIds: [slow.id], confirm: [slow.confirmName], stages: ["surface_validate"] });
-    const res = await start();
-    expect(res.status).toBe(202);
-    const id = res.body.jobs[0].id;
-    await kiln.waitForJob(id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
+    const id = await startOne(kiln, slow, { stages: ["surface_validate"] });
+    await waitJob(kiln, id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1, 180_000);
     expect(badblocksOn(disks.slow!.device)).toHaveLength(1);
-    const again = await start();
+    const again = await kiln.api("POST", "/api/v1/burnin/start", startRequest([slow], { stages: ["surface_validate"] }));
     expect(again.status).toBe(409);
     const cancel = await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
     expect(cancel.status).toBe(202);
-    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
-    expect(job.status).toBe("cancelled");
+    const ended = await waitJob(kiln, id, undefined, 180_000);
+    expect(ended.status).toBe("cancelled");
     expect(badblocksOn(disks.slow!.device)).toEqual([]);
   });
 
@@ -183,12 +164,11 @@ describe("a burn-in through the API", () => {
     expect(newFp).not.toBe(oldFp);
     // Drop the pooled connection so the next exec must present the new key.
     kiln.kiln.registry.drop(hostId);
-    const scan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
-    expect(scan.status).toBe(409);
-    const hosts = await kiln.api("GET", "/api/v1/hosts");
-    expect(hosts.body.find((h: any) => h.id === hostId).status).toBe("untrusted");
+    const refusedScan = await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+    expect(refusedScan.status).toBe(409);
+    expect((await host(kiln, hostId)).status).toBe("untrusted");
     const good = await driveFor(disks.good!.device);
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [good.id], confirm: [good.confirmName] });
+    const start = await kiln.api("POST", "/api/v1/burnin/start", startRequest([good]));
     expect(start.status).toBe(409);
     expect(start.body.error).toMatch(/untrusted/);
     expect(badblocksOn(disks.good!.device)).toEqual([]);
@@ -196,7 +176,7 @@ describe("a burn-in through the API", () => {
     const wrong = await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`, { fingerprint: oldFp });
     expect(wrong.status).toBe(409);
     expect(wrong.body.error).toMatch(/nothing was changed/);
-    const after = (await kiln.api("GET", "/api/v1/hosts")).body.find((h: any) => h.id === hostId);
+    const after = await host(kiln, hostId);
     expect(after).toMatchObject({ status: "untrusted", hostKeyFingerprint: oldFp });
     expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/repin`, { fingerprint: "no fingerprint here" })).status).toBe(400);
     expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(409);
@@ -207,7 +187,7 @@ describe("a burn-in through the API", () => {
     const audit = (await kiln.api("GET", "/api/v1/audit?action=host.repin")).body as any[];
     expect(audit[0]).toMatchObject({ target: `host:${hostId}`, detail: { old: oldFp, new: newFp } });
     expect(audit).toHaveLength(1);
-    expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(200);
+    await scan(kiln, hostId, Object.values(disks));
   });
 });
 

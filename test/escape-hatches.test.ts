@@ -9,10 +9,12 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { addHost, cancel, driveFor, hostWithDrives, hosts, isTerminalJob, job as jobNow, startOne, startRequest, waitJob } from "./helpers/api.js";
+import { sleep, until } from "./helpers/wait.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { launchBrowser, screenshot, type TestBrowser } from "./helpers/browser.js";
+import { launchBrowser, signIn, screenshot, type TestBrowser } from "./helpers/browser.js";
 
 const PASSWORD = "escape-hatch-password";
 let kiln: TestKiln;
@@ -25,25 +27,9 @@ const disks: SlowDisk[] = [];
 let browser: TestBrowser;
 let page: Page;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await sleep(200);
-  }
-}
-
-async function driveOf(device: string): Promise<any> {
-  return ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((d) => d.devPath === device);
-}
-
+/** The start request's answer as it comes (a refusal is what some steps check). */
 async function start(device: string) {
-  const d = await driveOf(device);
-  return kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
+  return kiln.api<{ jobs: { id: number }[]; error: string }>("POST", "/api/v1/burnin/start", startRequest([await driveFor(kiln, device)], { stages: ["surface_validate"] }));
 }
 
 /** The wrapper's pid (= its process group) of a job's surface run, from the host-side job dir. */
@@ -67,7 +53,7 @@ async function killGroup(pgid: number): Promise<void> {
   } catch {
     /* gone */
   }
-  await until(`process group ${pgid} to end`, () => groupAlive(pgid), (alive) => !alive, 30_000);
+  await until(`process group ${pgid} to end`, () => groupAlive(pgid), { ok: (alive) => !alive, timeoutMs: 30_000 });
 }
 
 /**
@@ -89,18 +75,15 @@ async function startOnceGone(device: string, jobId: number, pgid: number) {
   return first;
 }
 
-const hostStatus = async (id: number) => ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === id)?.status;
+const hostStatus = async (id: number) => (await hosts(kiln)).find((h) => h.id === id)?.status;
 
 beforeAll(async () => {
   kiln = await startTestKiln({ KILN_ADMIN_PASSWORD: PASSWORD });
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   work = makeTempDir("work");
   for (let i = 0; i < 2; i++) disks.push(createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 256 * 1024 }));
-  const add = (name: string) =>
-    kiln.api("POST", "/api/v1/hosts", { name, address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  hostId = (await add("far-host")).body.id;
-  spareId = (await add("spare-host")).body.id;
-  expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(200);
+  hostId = (await hostWithDrives(kiln, sshd, disks, { name: "far-host", workDir: work })).host.id;
+  spareId = (await addHost(kiln, sshd, { name: "spare-host", workDir: work })).id;
   browser = await launchBrowser({ baseURL: kiln.url });
   page = await browser.newPage();
   page.setDefaultTimeout(60_000); // a loaded shared machine; nothing here waits on a clock
@@ -140,9 +123,9 @@ describe("a job on a host that never comes back", () => {
     const [a, b] = [await start(disks[0]!.device), await start(disks[1]!.device)];
     expect(a.status, JSON.stringify(a.body)).toBe(202);
     expect(b.status, JSON.stringify(b.body)).toBe(202);
-    viaApi = a.body.jobs[0].id;
-    viaUi = b.body.jobs[0].id;
-    for (const id of [viaApi, viaUi]) await kiln.waitForJob(id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1);
+    viaApi = a.body.jobs[0]!.id;
+    viaUi = b.body.jobs[0]!.id;
+    for (const id of [viaApi, viaUi]) await waitJob(kiln, id, (j) => j.status === "running" && (j.surface?.phase ?? 0) >= 1);
     // Frozen (SIGSTOP): both processes stay alive on the host however long a loaded machine takes for
     // the steps below, as the process on a host that never comes back would; killGroup ends them.
     for (const id of [viaApi, viaUi]) process.kill(-pgidOf(id), "SIGSTOP");
@@ -150,10 +133,10 @@ describe("a job on a host that never comes back", () => {
     expect((await kiln.api("POST", `/api/v1/jobs/${viaApi}/abandon`)).status).toBe(409);
 
     await sshd.stop();
-    await until("the host to be unreachable", () => hostStatus(hostId), (s) => s === "unreachable");
+    await until("the host to be unreachable", () => hostStatus(hostId), { ok: (s) => s === "unreachable" });
     const abandoned = await kiln.api("POST", `/api/v1/jobs/${viaApi}/abandon`);
     expect(abandoned.status, JSON.stringify(abandoned.body)).toBe(200);
-    const jobA = await kiln.waitForJob(viaApi, isTerminalJob, 10_000);
+    const jobA = await waitJob(kiln, viaApi, isTerminalJob, 10_000);
     expect(jobA.status).toBe("unknown");
     expect(jobA.errorText).toBe("abandoned by api-token; the process on far-host may still run");
     expect((await kiln.api("POST", `/api/v1/jobs/${viaApi}/abandon`)).status).toBe(409);
@@ -163,10 +146,7 @@ describe("a job on a host that never comes back", () => {
     expect(busy.body.error).toMatch(/active jobs/);
 
     // In the browser: the drawer of the other drive offers "Abandon job" (the host does not answer).
-    await page.goto("/login");
-    await page.fill("#login-username", "admin");
-    await page.fill("#login-password", PASSWORD);
-    await Promise.all([page.waitForURL((u) => u.pathname === "/"), page.click("#login-submit")]);
+    await signIn(page, PASSWORD);
     const devName = disks[1]!.device.replace(/^\/dev\//, "");
     const row = page.locator("tr[data-drive-id]").filter({ has: page.locator('[data-cell="device"] .dev-name', { hasText: new RegExp(`^${devName}$`) }) });
     await row.locator('[data-cell="model"]').click();
@@ -177,7 +157,7 @@ describe("a job on a host that never comes back", () => {
     await screenshot(page, "abandon-dialog");
     await page.click("#act-confirm");
     await page.locator("#act-dialog[open]").waitFor({ state: "detached" });
-    const jobB = await kiln.waitForJob(viaUi, isTerminalJob, 10_000);
+    const jobB = await waitJob(kiln, viaUi, isTerminalJob, 10_000);
     expect(jobB.status).toBe("unknown");
     expect(jobB.errorText).toBe("abandoned by admin; the process on far-host may still run");
     await page.locator("#abandon-job").waitFor({ state: "hidden" });
@@ -194,12 +174,12 @@ describe("a job on a host that never comes back", () => {
     // Abandoning never reached the host: the process ran on. Once the host answers, either the test
     // kills it or Kiln's own stop of the lost run gets there first; a start is accepted only once it is gone.
     const again = await startOnceGone(disks[0]!.device, viaApi, pgid);
-    const notes = (await kiln.api("GET", `/api/v1/jobs/${viaApi}`)).body.notes.map((n: any) => n.kind);
+    const notes = (await jobNow(kiln, viaApi)).notes.map((n) => n.kind);
     expect(notes).toEqual(expect.arrayContaining(["abandoned", "abandoned-gone"]));
-    const next = again.body.jobs[0].id;
-    await kiln.waitForJob(next, (j) => j.status === "running");
-    expect((await kiln.api("POST", `/api/v1/jobs/${next}/cancel`)).status).toBe(202);
-    expect((await kiln.waitForJob(next, isTerminalJob, 60_000)).status).toBe("cancelled");
+    const next = again.body.jobs[0]!.id;
+    await waitJob(kiln, next, (j) => j.status === "running");
+    await cancel(kiln, next);
+    expect((await waitJob(kiln, next, isTerminalJob, 60_000)).status).toBe("cancelled");
   }, 300_000);
 
   it("removes hosts without active jobs, in the browser and through the API, keeping their history", async () => {
@@ -210,7 +190,7 @@ describe("a job on a host that never comes back", () => {
     await page.locator("#act-dialog[open]").waitFor();
     await page.click("#act-confirm");
     await card.waitFor({ state: "detached" });
-    expect(((await kiln.api("GET", "/api/v1/hosts")).body as any[]).map((h) => h.id)).not.toContain(spareId);
+    expect((await hosts(kiln)).map((h) => h.id)).not.toContain(spareId);
 
     const removed = await kiln.api("DELETE", `/api/v1/hosts/${hostId}`);
     expect(removed.status, JSON.stringify(removed.body)).toBe(200);
@@ -221,15 +201,12 @@ describe("a job on a host that never comes back", () => {
     await page.locator(`li.host[data-host-id="${hostId}"]`).waitFor({ state: "detached" });
     // The name is free again. Added again, the same disk is a new drive row: the process of the job
     // abandoned on it (still running) keeps it refused all the same.
-    const readd = await kiln.api("POST", "/api/v1/hosts", { name: "far-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-    expect(readd.status, JSON.stringify(readd.body)).toBe(201);
-    readdedId = readd.body.id;
-    expect((await kiln.api("POST", `/api/v1/hosts/${readdedId}/scan`)).status).toBe(200);
+    readdedId = (await hostWithDrives(kiln, sshd, disks, { name: "far-host", workDir: work })).host.id;
     const fresh = await startOnceGone(disks[1]!.device, viaUi, pgidOf(viaUi));
     expect(fresh.status, JSON.stringify(fresh.body)).toBe(202);
-    await kiln.waitForJob(fresh.body.jobs[0].id, (j) => j.status === "running");
-    expect((await kiln.api("POST", `/api/v1/jobs/${fresh.body.jobs[0].id}/cancel`)).status).toBe(202);
-    expect((await kiln.waitForJob(fresh.body.jobs[0].id, isTerminalJob, 60_000)).status).toBe("cancelled");
+    await waitJob(kiln, fresh.body.jobs[0]!.id, (j) => j.status === "running");
+    await cancel(kiln, fresh.body.jobs[0]!.id);
+    expect((await waitJob(kiln, fresh.body.jobs[0]!.id, isTerminalJob, 60_000)).status).toBe("cancelled");
 
     const audit = ((await kiln.api("GET", "/api/v1/audit")).body as any[]).map((e) => `${e.action} ${e.target} ${e.actor}`);
     expect(audit).toEqual(expect.arrayContaining([
@@ -253,13 +230,13 @@ describe("a job on a host that never comes back", () => {
     await page.locator("#repin-dialog [data-repin-error]", { hasText: "nothing was changed" }).waitFor();
     // The refused request is the one console error Chromium reports ("409 (Conflict)"): expected here.
     expect(browser.errors.splice(0)).toEqual([expect.stringMatching(/409/)]);
-    const still = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
+    const still = (await hosts(kiln)).find((h) => h.id === readdedId);
     expect(still).toMatchObject({ status: "untrusted", hostKeyFingerprint: oldFp });
     await page.fill("#repin-confirm", `256 ${newFp} root@testhost (ED25519)`);
     await page.click("#repin-submit");
     await page.locator("#repin-dialog [data-repin-new]", { hasText: newFp }).waitFor();
-    const now = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === readdedId);
-    expect(now.hostKeyFingerprint).toBe(newFp);
+    const now = (await hosts(kiln)).find((h) => h.id === readdedId);
+    expect(now!.hostKeyFingerprint).toBe(newFp);
     const audit = (await kiln.api("GET", "/api/v1/audit?action=host.repin")).body as any[];
     expect(audit[0]).toMatchObject({ actor: "admin", target: `host:${readdedId}`, detail: { old: oldFp, new: newFp } });
     await page.click("#repin-dialog [data-action=close-dialog]");
@@ -293,26 +270,20 @@ describe("a background loop meeting an unexpected database error", () => {
     await child.start();
     sshd.authorize(child.publicKey);
     disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 512 * 1024 });
-    const host = await child.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true });
-    expect(host.status, JSON.stringify(host.body)).toBe(201);
-    const drives = (await child.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disk.device);
-    const started = await child.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.jobs[0].id;
-    const job = () => child.api("GET", `/api/v1/jobs/${id}`).then((r) => r.body);
-    await until("the surface test to run", job, (j) => (j.surface?.phase ?? 0) >= 1);
+    const { drives: [d] } = await hostWithDrives(child, sshd, [disk], { name: "h", workDir: makeTempDir("work") });
+    const id = await startOne(child, d!, { stages: ["surface_validate"] });
+    await waitJob(child, id, (j) => (j.surface?.phase ?? 0) >= 1, 120_000);
 
     // The table progress commits write to disappears under the running Kiln.
     const db = new Database(path.join(child.dataDir, "kiln.db"));
     db.pragma("busy_timeout = 10000");
     db.exec("ALTER TABLE job_log_tail RENAME TO job_log_tail_away");
     const log = () => readFileSync(path.join(child.dataDir, "kiln.log"), "utf8");
-    await until("the error in the log", log, (l) => l.includes("no such table: job_log_tail"));
+    await until("the error in the log", log, { ok: (l) => l.includes("no such table: job_log_tail") });
     db.exec("ALTER TABLE job_log_tail_away RENAME TO job_log_tail");
     db.close();
 
-    const ended = await until("the job to end", job, (j) => isTerminalJob(j), 240_000);
+    const ended = await waitJob(child, id, isTerminalJob, 240_000);
     expect(ended.status).toBe("passed");
     expect((await fetch(`${child.url}/health`)).ok).toBe(true);
     expect(log()).not.toMatch(/unhandled rejection/);

@@ -8,8 +8,10 @@ import { appendFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBadDisk, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, host, hostWithDrives, job as jobNow, startOne, waitJob, type JobSnapshot } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { sleep, until } from "./helpers/wait.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -18,22 +20,8 @@ let work: string;
 const disks: { device: string; detach(): void }[] = [];
 let badDisk: { device: string; detach(): void; badBlocks(bs: number): number[] };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, pred: () => Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(200);
-  }
-}
-
 async function startOn(device: string): Promise<number> {
-  const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
-  const d = drives.find((x) => x.devPath === device);
-  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.jobs[0].id;
+  return startOne(kiln, await driveFor(kiln, device), { stages: ["surface_validate"] });
 }
 
 function jobDirOf(jobId: number): string {
@@ -51,9 +39,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   for (let i = 0; i < 4; i++) disks.push(createSlowDisk({ sizeMiB: 6, rateBytesPerSec: 1024 * 1024 }));
   badDisk = createBadDisk({ sizeMiB: 6, badRanges: [{ startByte: 1024 * 1024, length: 8192 }], rateBytesPerSec: 1024 * 1024 });
-  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  hostId = host.body.id;
-  await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`);
+  hostId = (await hostWithDrives(kiln, sshd, [...disks, badDisk], { name: "h", workDir: work })).host.id;
 });
 
 afterAll(async () => {
@@ -66,32 +52,29 @@ afterAll(async () => {
 describe("host-side faults", () => {
   it("keeps running through dropped sessions and 60 s without sshd, losing no work", async () => {
     const id = await startOn(disks[0]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
     await sshd.killSessions();
     await sleep(1500);
     await sshd.stop();
     const downAt = Date.now();
-    await until("the host shows unreachable", async () => {
-      const hosts = (await kiln.api("GET", "/api/v1/hosts")).body as any[];
-      return hosts.find((h) => h.id === hostId).status === "unreachable";
-    });
-    const during = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    await until("the host shows unreachable", async () => (await host(kiln, hostId)).status === "unreachable");
+    const during = await jobNow(kiln, id);
     expect(during.status).toBe("running");
     await sleep(Math.max(0, 60_000 - (Date.now() - downAt))); // the outage lasts 60 s in all
     await sshd.start();
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(job.status).toBe("passed");
     expect(job.badBlocks).toEqual([]);
-    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/lost contact[\s\S]*restored/);
-    expect((await kiln.api("GET", "/api/v1/hosts")).body.find((h: any) => h.id === hostId).status).toBe("online");
+    expect(job.notes.map((n) => n.text).join("\n")).toMatch(/lost contact[\s\S]*restored/);
+    expect((await host(kiln, hostId)).status).toBe("online");
   }, 400_000);
 
   it("never passes a job whose badblocks was killed", async () => {
     const id = await startOn(disks[1]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
     const bbPid = Number(execFileSync("cat", [path.join(jobDirOf(id), "bb.pid")], { encoding: "utf8" }).trim());
     process.kill(bbPid, "SIGKILL");
-    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
+    const job = await waitJob(kiln, id, undefined, 180_000);
     expect(job.status).not.toBe("passed");
     expect(job.status).toBe("unknown");
     expect(job.errorText).toBeTruthy();
@@ -99,7 +82,7 @@ describe("host-side faults", () => {
 
   it("resumes a job whose process group died without an exit record (a reboot) and passes it honestly", async () => {
     const id = await startOn(disks[2]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface.phasePct >= 30));
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface!.phasePct >= 30));
     const firstDir = jobDirOf(id);
     try {
       process.kill(-pgidOf(id), "SIGKILL");
@@ -107,34 +90,34 @@ describe("host-side faults", () => {
       /* already gone */
     }
     rmSync(path.join(firstDir, "exit"), { force: true });
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
-    const resumes = job.notes.filter((n: any) => n.kind === "resume");
+    const job = await waitJob(kiln, id, undefined, 240_000);
+    const resumes = job.notes.filter((n) => n.kind === "resume");
     expect(resumes.length, JSON.stringify(job)).toBe(1);
-    expect(resumes[0].text).toMatch(/stopped at pattern 0x55 (write|verify)/);
-    expect(resumes[0].text).toMatch(/read-only check of pattern 0x55/);
-    expect(job.surface.resumes).toHaveLength(1);
+    expect(resumes[0]!.text).toMatch(/stopped at pattern 0x55 (write|verify)/);
+    expect(resumes[0]!.text).toMatch(/read-only check of pattern 0x55/);
+    expect(job.surface!.resumes).toHaveLength(1);
     expect(job.status).toBe("passed");
     expect(job.badBlocks).toEqual([]);
   }, 300_000);
 
   it("keeps the same bad-block list when a disk with bad sectors is resumed", async () => {
     const id = await startOn(badDisk.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 3 && j.badBlocks.length > 0, 120_000);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 3 && j.badBlocks.length > 0, 120_000);
     try {
       process.kill(-pgidOf(id), "SIGKILL");
     } catch {
       /* already gone */
     }
     rmSync(path.join(jobDirOf(id), "exit"), { force: true });
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
-    expect(job.notes.some((n: any) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
+    const job = await waitJob(kiln, id, undefined, 240_000);
+    expect(job.notes.some((n) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
     expect(job.status).toBe("failed");
     expect(job.badBlocks).toEqual(badDisk.badBlocks(4096));
   }, 300_000);
 
   it("loses nothing and shows no error while another process holds a write lock for 30 s", async () => {
     const id = await startOn(disks[3]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
     const locker = spawn("sqlite3", [path.join(kiln.dataDir, "kiln.db")], { stdio: ["pipe", "ignore", "inherit"] });
     const lockedAt = Date.now();
     locker.stdin.write("PRAGMA busy_timeout=10000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n");
@@ -146,17 +129,17 @@ describe("host-side faults", () => {
     await sleep(Math.max(0, 30_000 - (Date.now() - lockedAt)));
     locker.stdin.end("COMMIT;\n.quit\n");
     await new Promise((r) => locker.once("exit", r));
-    const job = await kiln.waitForJob(id, isTerminalJob, 120_000);
+    const job = await waitJob(kiln, id, undefined, 120_000);
     expect(job.status).toBe("passed");
-    expect(job.stages[0].percent).toBe(100);
-    expect(job.notes.some((n: any) => /error/i.test(n.text))).toBe(false);
+    expect(job.stages[0]!.percent).toBe(100);
+    expect(job.notes.some((n) => /error/i.test(n.text))).toBe(false);
   }, 400_000);
 });
 
 describe("corrupted host-side files", () => {
-  async function corruptRun(mutate: (dir: string) => void): Promise<any> {
+  async function corruptRun(mutate: (dir: string) => void): Promise<JobSnapshot> {
     const id = await startOn(disks[0]!.device);
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
     const dir = jobDirOf(id);
     try {
       process.kill(-pgidOf(id), "SIGKILL");
@@ -164,7 +147,7 @@ describe("corrupted host-side files", () => {
       /* gone */
     }
     mutate(dir);
-    return kiln.waitForJob(id, isTerminalJob, 180_000);
+    return waitJob(kiln, id, undefined, 180_000);
   }
 
   it("never passes on a garbage exit file", async () => {

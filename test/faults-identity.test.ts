@@ -9,7 +9,9 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installId } from "../src/jobs/run-identity.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { addHost, cancel, driveFor, job as jobNow, scan, startOne, waitJob } from "./helpers/api.js";
+import { sleep } from "./helpers/wait.js";
 import { sleepSync } from "./helpers/processes.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 import { createBadDisk, createLoopDevice, createSlowDisk, startTestSshd, type BadDisk, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
@@ -25,7 +27,6 @@ const disks: { detach(): void }[] = [];
 /** Generous deadlines: the suite shares a loaded 2-core machine; nothing here asserts a timing. */
 const LONG = 400_000;
 const TEST_MS = 900_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 /** Pids of badblocks processes whose command line names `device`. */
@@ -61,18 +62,13 @@ function attachOtherImage(device: string, file: string): void {
   throw new Error(`could not attach ${file} to ${device} again (another process took it?)`);
 }
 
-async function addHost(kiln: TestKiln, name: string): Promise<void> {
-  const res = await kiln.api("POST", "/api/v1/hosts", { name, address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  hostOf.set(kiln, res.body.id);
+async function addHostTo(kiln: TestKiln, name: string): Promise<void> {
+  hostOf.set(kiln, (await addHost(kiln, sshd, { name, workDir: work })).id);
 }
 
 async function startOn(kiln: TestKiln, device: string): Promise<number> {
-  const drives = (await kiln.api("POST", `/api/v1/hosts/${hostOf.get(kiln)}/scan`)).body as any[];
-  const d = drives.find((x) => x.devPath === device);
-  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.jobs[0].id;
+  const d = await driveFor(kiln, device, await scan(kiln, hostOf.get(kiln)!, [device]));
+  return startOne(kiln, d, { stages: ["surface_validate"] });
 }
 
 /** The job dir of a job's surface stage (seq 1: precheck is always first) on the shared host. */
@@ -86,8 +82,8 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kilnA.publicKey, kilnB.publicKey] });
   work = makeTempDir("work");
   images = makeTempDir("images");
-  await addHost(kilnA, "a");
-  await addHost(kilnB, "b");
+  await addHostTo(kilnA, "a");
+  await addHostTo(kilnB, "b");
 });
 
 afterAll(async () => {
@@ -104,11 +100,11 @@ describe("run identity", () => {
     const bad: BadDisk = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 1 << 20, length: 8192 }] });
     disks.push(good, bad);
     const first = await startOn(kilnA, good.device);
-    expect((await kilnA.waitForJob(first, isTerminalJob, LONG)).status).toBe("passed");
+    expect((await waitJob(kilnA, first, undefined, LONG)).status).toBe("passed");
     const second = await startOn(kilnB, bad.device);
     expect(second).toBe(first); // both installs number their jobs from 1
     const seen = watchBadblocks(bad.device);
-    const job = await kilnB.waitForJob(second, isTerminalJob, LONG);
+    const job = await waitJob(kilnB, second, undefined, LONG);
     seen.stop();
     expect(job.status).toBe("failed");
     expect(job.badBlocks).toEqual(bad.badBlocks(4096));
@@ -129,7 +125,7 @@ describe("no orphans", () => {
       const disk = createSlowDisk({ sizeMiB: 2, rateBytesPerSec: 1024 * 1024 });
       disks.push(disk);
       const seen = watchBadblocks(disk.device);
-      await kilnA.api("POST", `/api/v1/hosts/${hostOf.get(kilnA)}/scan`); // the connection whose sessions die
+      await scan(kilnA, hostOf.get(kilnA)!, [disk]); // the connection whose sessions die
       const next = Number((kilnA.kiln.db.prepare("SELECT coalesce(max(id), 0) + 1 FROM jobs").pluck().get() as number));
       // A spinning watcher outside this process (whose event loop the Kilns share) kills every sshd
       // session the instant the wrapper's pid file appears, before the launch script can answer.
@@ -139,9 +135,9 @@ describe("no orphans", () => {
       const id = await startOn(kilnA, disk.device);
       expect(id).toBe(next);
       expect(await killed).toBe(0);
-      const job = await kilnA.waitForJob(id, isTerminalJob, LONG);
+      const job = await waitJob(kilnA, id, undefined, LONG);
       seen.stop();
-      if (job.notes.some((n: any) => /answer to the launch was lost/.test(n.text))) lost++;
+      if (job.notes.some((n) => /answer to the launch was lost/.test(n.text))) lost++;
       expect(job.status, JSON.stringify(job)).toBe("passed");
       expect(seen.pids.size).toBe(1);
     }
@@ -152,21 +148,21 @@ describe("no orphans", () => {
     const disk = createSlowDisk({ sizeMiB: 8, rateBytesPerSec: 512 * 1024 });
     disks.push(disk);
     const id = await startOn(kilnA, disk.device);
-    await kilnA.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1, LONG);
+    await waitJob(kilnA, id, (j) => (j.surface?.phase ?? 0) >= 1, LONG);
     await sshd.stop();
     try {
-      expect((await kilnA.api("POST", `/api/v1/jobs/${id}/cancel`)).status).toBe(202);
-      const pending = await kilnA.waitForJob(id, (j) => j.notes.some((n: any) => /cancel pending/.test(n.text)), LONG);
+      await cancel(kilnA, id);
+      const pending = await waitJob(kilnA, id, (j) => j.notes.some((n) => /cancel pending/.test(n.text)), LONG);
       expect(pending.status).toMatch(/running|paused/);
       expect(pending.errorText).toMatch(/cancel pending/);
       expect(badblocksOn(disk.device)).toHaveLength(1); // the wipe goes on while the host cannot be told
     } finally {
       await sshd.start();
     }
-    const job = await kilnA.waitForJob(id, isTerminalJob, LONG);
+    const job = await waitJob(kilnA, id, undefined, LONG);
     expect(job.status).toBe("cancelled");
     expect(badblocksOn(disk.device)).toEqual([]);
-    expect(job.notes.some((n: any) => /cancel: the badblocks process is gone/.test(n.text))).toBe(true);
+    expect(job.notes.some((n) => /cancel: the badblocks process is gone/.test(n.text))).toBe(true);
   }, TEST_MS);
 });
 
@@ -176,14 +172,14 @@ describe("the launch re-checks the drive on the host", () => {
     const target: LoopDevice = createLoopDevice({ sizeMiB: 4 });
     disks.push(blocker, target);
     const running = await startOn(kilnA, blocker.device);
-    await kilnA.waitForJob(running, (j) => (j.surface?.phase ?? 0) >= 1, LONG);
+    await waitJob(kilnA, running, (j) => (j.surface?.phase ?? 0) >= 1, LONG);
     const queued = await startOn(kilnA, target.device);
-    expect((await kilnA.api("GET", `/api/v1/jobs/${queued}`)).body.status).toBe("queued");
+    expect((await jobNow(kilnA, queued)).status).toBe("queued");
     const other = patternImage("queued-other.img", 4);
     const before = sha(other);
     attachOtherImage(target.device, other);
-    await kilnA.api("POST", `/api/v1/jobs/${running}/cancel`);
-    const job = await kilnA.waitForJob(queued, isTerminalJob, LONG);
+    await cancel(kilnA, running);
+    const job = await waitJob(kilnA, queued, undefined, LONG);
     expect(job.status).toBe("failed");
     expect(job.errorText).toMatch(/refused to start badblocks: .* now backed by .*queued-other\.img, not by the confirmed/);
     expect(sha(other)).toBe(before);
@@ -193,7 +189,7 @@ describe("the launch re-checks the drive on the host", () => {
     const disk = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
     disks.push(disk);
     const id = await startOn(kilnA, disk.device);
-    await kilnA.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 2, LONG);
+    await waitJob(kilnA, id, (j) => (j.surface?.phase ?? 0) >= 2, LONG);
     // The "reboot": the host goes away, its processes die without an exit record, the loop devices
     // are set up again in another order.
     await sshd.stop();
@@ -209,8 +205,8 @@ describe("the launch re-checks the drive on the host", () => {
     const before = sha(other);
     attachOtherImage(disk.device, other);
     await sshd.start();
-    const job = await kilnA.waitForJob(id, isTerminalJob, LONG);
-    expect(job.notes.some((n: any) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
+    const job = await waitJob(kilnA, id, undefined, LONG);
+    expect(job.notes.some((n) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
     expect(job.status).toBe("failed");
     expect(job.errorText).toMatch(/refused to start badblocks: .* now backed by .*reboot-other\.img/);
     expect(sha(other)).toBe(before);

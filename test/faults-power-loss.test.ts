@@ -8,24 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { driveFor, hostWithDrives, startOne, waitJob } from "./helpers/api.js";
+import { sleep } from "./helpers/wait.js";
 
 let kiln: KilnProcess;
 let sshd: TestSshd;
 let work: string;
 let slow: SlowDisk;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForJob(id: number, done: (j: any) => boolean, ms = 240_000): Promise<any> {
-  const end = Date.now() + ms;
-  let job: any;
-  do {
-    job = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-    if (done(job)) return job;
-    await sleep(250);
-  } while (Date.now() < end);
-  throw new Error(`job ${id} did not get there; last: ${JSON.stringify(job)}`);
-}
 
 beforeAll(async () => {
   kiln = await kilnProcess();
@@ -33,9 +22,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   slow = createSlowDisk({ sizeMiB: 4, rateBytesPerSec: 1024 * 1024 });
   await kiln.start();
-  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  expect(host.status).toBe(201);
-  await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
+  await hostWithDrives(kiln, sshd, [slow], { name: "h", workDir: work });
 });
 
 afterAll(async () => {
@@ -48,11 +35,8 @@ afterAll(async () => {
 
 describe("a power loss that cut the log short", () => {
   it("resumes from the saved parser state when the log shrank below the saved offset, the process gone and no exit status", async () => {
-    const d = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((x) => x.devPath === slow.device);
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"], options: { patterns: ["0xaa", "0x55"] } });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const id = start.body.jobs[0].id as number;
-    await waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const id = await startOne(kiln, await driveFor(kiln, slow), { stages: ["surface_validate"], options: { patterns: ["0xaa", "0x55"] } });
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1, 240_000);
     const dir = path.join(work, "jobs", readdirSync(path.join(work, "jobs")).filter((x) => x.startsWith(`${id}-`)).sort()[0]!);
     const log = path.join(dir, "progress.log");
     // The fault lands right as the verify phase starts (watched on the host's own log), so Kiln's last
@@ -74,10 +58,10 @@ describe("a power loss that cut the log short", () => {
       process.kill(kiln.pid, "SIGCONT");
     }
 
-    const job = await waitForJob(id, (j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status));
-    const resumes = job.notes.filter((n: any) => n.kind === "resume");
+    const job = await waitJob(kiln, id, undefined, 240_000);
+    const resumes = job.notes.filter((n) => n.kind === "resume");
     expect(resumes.length, JSON.stringify(job.notes)).toBe(1);
-    expect(resumes[0].text).toMatch(/shrank[\s\S]*power loss/);
+    expect(resumes[0]!.text).toMatch(/shrank[\s\S]*power loss/);
     expect(job.status, JSON.stringify(job.notes)).toBe("passed");
     expect(job.badBlocks).toEqual([]);
   }, 300_000);

@@ -11,6 +11,8 @@ import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from 
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { hostWithDrives, startOne, waitJob } from "./helpers/api.js";
+import { until } from "./helpers/wait.js";
 
 let kiln: KilnProcess;
 let sshd: TestSshd;
@@ -29,16 +31,6 @@ function withDb<T>(fn: (db: Database.Database) => T): T {
     return fn(db);
   } finally {
     db.close();
-  }
-}
-
-async function until<T>(what: string, get: () => T | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -64,14 +56,9 @@ afterAll(async () => {
 describe("a crash between a stage's failure and the job's end", () => {
   it("ends the job failed from the stage rows after a restart, without running the failed stage again", async () => {
     work = makeTempDir("work");
-    const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-    expect(host.status).toBe(201);
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disk.device);
+    const { drives: [d] } = await hostWithDrives(kiln, sshd, [disk], { name: "h", workDir: work });
     withDb((db) => db.exec(HOLD));
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["precheck", "smart_short"] });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const id = start.body.jobs[0].id as number;
+    const id = await startOne(kiln, d!, { stages: ["precheck", "smart_short"] });
 
     // precheck fails, its row commits `failed` and the next stage's `skipped`; the job's end is held back.
     await until("precheck failed and smart_short skipped", () =>
@@ -85,15 +72,10 @@ describe("a crash between a stage's failure and the job's end", () => {
     const startsBefore = standIn.calls(disk.device).filter((c) => c.action === "start").length;
     await kiln.start();
 
-    let job: any;
-    const deadline = Date.now() + 60_000;
-    do {
-      await new Promise((r) => setTimeout(r, 200));
-      job = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-    } while (!["passed", "failed", "cancelled", "unknown"].includes(job.status) && Date.now() < deadline);
+    const job = await waitJob(kiln, id, undefined, 60_000);
     expect(job.status, JSON.stringify(job)).toBe("failed");
     expect(job.errorText).toMatch(/precheck: .*cool/);
-    expect(job.stages.map((s: any) => s.status)).toEqual(["failed", "skipped"]);
+    expect(job.stages.map((s) => s.status)).toEqual(["failed", "skipped"]);
     expect(standIn.calls(disk.device).filter((c) => c.action === "start").length).toBe(startsBefore);
   }, 200_000);
 });

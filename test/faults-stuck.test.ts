@@ -7,8 +7,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { hostWithDrives, startOne, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { until } from "./helpers/wait.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -40,24 +42,20 @@ function badblocksOn(device: string): number {
 
 describe("stuck detection", () => {
   it("warns, then ends unknown and stops the process when badblocks stays silent", async () => {
-    const host = await kiln.api("POST", "/api/v1/hosts", { name: "s", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disk.device);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    const id = res.body.jobs[0].id;
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const { drives: [d] } = await hostWithDrives(kiln, sshd, [disk], { name: "s", workDir: work });
+    const id = await startOne(kiln, d!, { stages: ["surface_validate"] });
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
     const dir = readdirSync(path.join(work, "jobs")).find((x) => x.startsWith(`${id}-`))!;
     const pgid = Number(readFileSync(path.join(work, "jobs", dir, "pid"), "utf8").trim());
     process.kill(-pgid, "SIGSTOP"); // alive, but silent: as a hung disk would be
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(job.status).toBe("unknown");
     expect(job.errorText).toMatch(/stuck/);
     // The job's own record says the order (not what a poll happened to see): warned, then stopped, then ended.
-    const kinds = job.notes.map((n: any) => n.kind as string);
+    const kinds = job.notes.map((n) => n.kind);
     expect(kinds).toContain("stuck");
     expect(kinds.indexOf("stuck")).toBeLessThan(kinds.indexOf("stopped"));
     expect(kinds.indexOf("stopped")).toBeLessThan(kinds.lastIndexOf("ended"));
-    for (const end = Date.now() + 60_000; badblocksOn(disk.device) > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
-    expect(badblocksOn(disk.device)).toBe(0);
+    await until("no badblocks left on the disk", () => badblocksOn(disk.device) === 0, { timeoutMs: 60_000 });
   }, 400_000);
 });

@@ -8,8 +8,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBadDisk, startTestSshd, type BadDisk, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, hostWithDrives, startOne, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { until } from "./helpers/wait.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -17,14 +19,8 @@ let work: string;
 let lateBad: BadDisk;
 let corrupt: BadDisk;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startOn(device: string, options: object = {}): Promise<number> {
-  const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
-  const d = drives.find((x) => x.devPath === device);
-  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"], options });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.jobs[0].id;
+async function startOn(device: string, options: Record<string, unknown> = {}): Promise<number> {
+  return startOne(kiln, await driveFor(kiln, device), { stages: ["surface_validate"], options });
 }
 
 /** The job's first run directory on the host (resume segments get their own, suffixed ones). */
@@ -41,8 +37,7 @@ beforeAll(async () => {
   // Two blocks of 512 that read back wrong (whatever was written): 100, and 508 in the last 64-block chunk.
   corrupt = createBadDisk({ sizeMiB: 2, badRanges: [], corruptRanges: [{ startByte: 100 * 4096, length: 4096 }, { startByte: 508 * 4096 + 512, length: 512 }], rateBytesPerSec: 256 * 1024 });
   lateBad = createBadDisk({ sizeMiB: 4, badRanges: [{ startByte: 4 * 1024 * 1024 - 64 * 1024, length: 8192 }], rateBytesPerSec: 512 * 1024 });
-  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
+  await hostWithDrives(kiln, sshd, [corrupt, lateBad], { name: "h", workDir: work });
 });
 
 afterAll(async () => {
@@ -63,16 +58,6 @@ function stageRow(jobId: number): { remote_dir: string | null; resume_json: stri
   }
 }
 
-async function until<T>(what: string, get: () => T | null | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 function killGroup(dir: string, signal: NodeJS.Signals): void {
   try {
     process.kill(-Number(readFileSync(path.join(dir, "pid"), "utf8").trim()), signal);
@@ -85,7 +70,7 @@ describe("a resumed segment's own count", () => {
   it("fails the job on the segment's \"N bad blocks found\" even when its bad-block list lost them", async () => {
     const id = await startOn(lateBad.device, { patterns: ["0xaa"] });
     // Killed (a reboot) early in the verify phase, before the bad blocks near the end were read.
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 2);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 2);
     const first = firstRunDir(id);
     killGroup(first, "SIGKILL");
     rmSync(path.join(first, "exit"), { force: true });
@@ -93,7 +78,7 @@ describe("a resumed segment's own count", () => {
     const dir = await until("the resume segment to run", () => {
       const row = stageRow(id);
       return row.resume_json && row.remote_dir && existsSync(path.join(row.remote_dir, "pid")) ? row.remote_dir : null;
-    });
+    }, { everyMs: 50 });
     // Its list is lost (replaced by an empty file while badblocks is held stopped), its log is not.
     killGroup(dir, "SIGSTOP");
     const list = path.join(dir, "badblocks.txt");
@@ -101,7 +86,7 @@ describe("a resumed segment's own count", () => {
     rmSync(list);
     writeFileSync(list, "");
     killGroup(dir, "SIGCONT");
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(JSON.parse(stageRow(id).resume_json!).segments.map((s: any) => s.role)).toEqual(["check"]);
     expect(readFileSync(path.join(dir, "progress.log"), "latin1")).toMatch(/Pass completed, 2 bad blocks found/);
     expect(job.status, JSON.stringify(job.notes)).toBe("failed");
@@ -115,16 +100,16 @@ describe("compare errors of badblocks -w", () => {
     // Pattern 0xaa's verify lists both one chunk late (164, and 572 past the end); then a reboot late in
     // 0x55's write or in its verify: the resume checks part of 0x55 read-only, which lists true numbers
     // (100 when it checks the blocks written before the reboot, 508 when it checks the rest).
-    await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface.phasePct >= 45), 120_000);
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) > 3 || ((j.surface?.phase ?? 0) === 3 && j.surface!.phasePct >= 45), 120_000);
     const first = firstRunDir(id);
     expect(readFileSync(path.join(first, "badblocks.txt"), "utf8").split("\n").filter(Boolean).map(Number)).toEqual([164, 572]);
     killGroup(first, "SIGKILL");
     rmSync(path.join(first, "exit"), { force: true });
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
-    expect(job.notes.some((n: any) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
+    const job = await waitJob(kiln, id, undefined, 240_000);
+    expect(job.notes.some((n) => n.kind === "resume"), JSON.stringify(job.notes)).toBe(true);
     expect(job.status).toBe("failed");
     expect(job.badBlocks).toEqual(corrupt.badBlocks(4096));
     expect(job.badBlocks).toEqual([100, 508]);
-    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/pinned/);
+    expect(job.notes.map((n) => n.text).join("\n")).toMatch(/pinned/);
   }, 300_000);
 });

@@ -8,7 +8,8 @@ import { attachLoop, detachLoop } from "./helpers/disks.js";
 import { serveThroughFuse } from "./helpers/nbd-fuse.js";
 import { registerCleanup } from "./helpers/cleanup.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { cancel, hostWithDrives, isTerminalJob, startOne, startRequest, waitJob } from "./helpers/api.js";
 
 const SIZE = 17 * 2 ** 40;
 let kiln: TestKiln;
@@ -40,28 +41,20 @@ afterAll(async () => {
 
 describe("a 17 TiB drive", () => {
   it("gets a block size whose block count fits 32 bits, and badblocks accepts it", async () => {
-    const host = await kiln.api("POST", "/api/v1/hosts", {
-      name: "big", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
-    });
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === device);
-    expect(d.sizeBytes).toBe(SIZE);
+    const { drives: [d] } = await hostWithDrives(kiln, sshd, [device], { name: "big", workDir: makeTempDir("work") });
+    expect(d!.sizeBytes).toBe(SIZE);
 
-    const tooSmall = await kiln.api("POST", "/api/v1/burnin/start", {
-      driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"], options: { blockSize: 4096 },
-    });
+    const tooSmall = await kiln.api<{ error: string }>("POST", "/api/v1/burnin/start", startRequest([d!], { stages: ["surface_validate"], options: { blockSize: 4096 } }));
     expect(tooSmall.status).toBe(400);
     expect(tooSmall.body.error).toMatch(/2\^32/);
 
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    expect(res.status).toBe(202);
-    const id = res.body.jobs[0].id;
-    const running = await kiln.waitForJob(id, (j) => (j.surface?.phase ?? 0) >= 1 || isTerminalJob(j), 180_000);
+    const id = await startOne(kiln, d!, { stages: ["surface_validate"] });
+    const running = await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1 || isTerminalJob(j), 180_000);
     expect(running.status).toBe("running");
     const cmd = execFileSync("pgrep", ["-af", `^badblocks .*${device}$`], { encoding: "utf8" });
     expect(cmd).toMatch(/ -b 8192 /);
-    await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
-    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
+    await cancel(kiln, id);
+    const job = await waitJob(kiln, id, undefined, 180_000);
     expect(job.status).toBe("cancelled");
   });
 });

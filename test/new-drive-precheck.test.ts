@@ -9,7 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, hostWithDrives, stageOf, startOne, startRequest, waitJob, type JobSnapshot } from "./helpers/api.js";
 import { installSmartctlStandIn, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -38,11 +39,8 @@ const setHours = (j: any, hours: number) => {
   for (const a of j.ata_smart_attributes?.table ?? []) if (a.id === 9) a.raw = { value: hours, string: String(hours) };
 };
 
-async function start(device: string, options?: object): Promise<number> {
-  const d = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((x) => x.devPath === device);
-  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["precheck"], ...(options ? { options } : {}) });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.jobs[0].id as number;
+async function start(device: string, options?: Record<string, unknown>): Promise<number> {
+  return startOne(kiln, await driveFor(kiln, device), { stages: ["precheck"], options });
 }
 
 beforeAll(async () => {
@@ -65,11 +63,7 @@ beforeAll(async () => {
   standIn.set(disks.farm.device, { fixture: reset, farmFixture: FARM, serial: "KILN-ND-FARM", temperatureC: 30 });
   standIn.set(disks.selftest.device, { fixture: future, serial: "KILN-ND-SELFTEST", temperatureC: 30 });
   standIn.set(disks.used.device, { fixture: path.join(CAPTURES, "smartctl_exporter/WDC_WD20EFRX-68EUZN0_18.json"), serial: "KILN-ND-USED", temperatureC: 30 });
-  const host = await kiln.api("POST", "/api/v1/hosts", {
-    name: "nd-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-  });
-  expect(host.status).toBe(201);
-  expect((await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).status).toBe(200);
+  await hostWithDrives(kiln, sshd, Object.values(disks), { name: "nd-host", workDir });
 });
 
 afterAll(async () => {
@@ -80,41 +74,41 @@ afterAll(async () => {
   for (const dir of [workDir, built]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const precheck = (job: any) => job.stages.find((s: any) => s.name === "precheck");
+const precheck = (job: JobSnapshot) => stageOf(job, "precheck");
 
 describe.skipIf(!exists)("precheck: is it really new?", () => {
   it("fails a Seagate whose SMART hours were reset below its FARM hours (stand-in answer), by default", async () => {
-    const job = await kiln.waitForJob(await start(disks.farm.device), isTerminalJob, 60_000);
+    const job = await waitJob(kiln, await start(disks.farm.device), undefined, 60_000);
     expect(job.status).toBe("failed");
-    expect(job.newDrive.status).toBe("tampered");
-    expect(job.newDrive.farm).toEqual({ available: true, powerOnHours: 9439, powerCycles: 16 });
+    expect(job.newDrive!.status).toBe("tampered");
+    expect(job.newDrive!.farm).toEqual({ available: true, powerOnHours: 9439, powerCycles: 16 });
     expect(precheck(job).errorText).toContain("FARM says 9,439 power-on hours but SMART says 3");
     expect(standIn.calls(disks.farm.device).some((c) => c.action === "farm" && c.args.join(" ").includes("-l farm"))).toBe(true);
   });
 
   it("only warns on a drive with self-tests from hours it has not lived (stand-in answer) when the batch says so", async () => {
-    const job = await kiln.waitForJob(await start(disks.selftest.device, { tamperedDrive: "warn" }), isTerminalJob, 60_000);
+    const job = await waitJob(kiln, await start(disks.selftest.device, { tamperedDrive: "warn" }), undefined, 60_000);
     expect(job.status).toBe("passed");
-    expect(job.newDrive.status).toBe("tampered");
+    expect(job.newDrive!.status).toBe("tampered");
     expect(precheck(job).errorText).toMatch(/^warning: tampered: the self-test log has 21 entries from hour 1,708, but the drive says it has run 12 hours/);
     // Not a Seagate: FARM is not asked for, and the verdict says why.
-    expect(job.newDrive.farm).toEqual({ available: false, reason: "not a Seagate drive (FARM is a Seagate log)" });
+    expect(job.newDrive!.farm).toEqual({ available: false, reason: "not a Seagate drive (FARM is a Seagate log)" });
     expect(standIn.calls(disks.selftest.device).some((c) => c.action === "farm")).toBe(false);
   });
 
   it("warns on a used drive by default, with the evidence, and fails it when the batch says so", async () => {
-    const warned = await kiln.waitForJob(await start(disks.used.device), isTerminalJob, 60_000);
+    const warned = await waitJob(kiln, await start(disks.used.device), undefined, 60_000);
     expect(warned.status).toBe("passed");
-    expect(warned.newDrive.status).toBe("used");
+    expect(warned.newDrive!.status).toBe("used");
     expect(precheck(warned).errorText).toContain("warning: used: 71,605 power-on hours");
-    const failed = await kiln.waitForJob(await start(disks.used.device, { usedDrive: "fail" }), isTerminalJob, 60_000);
+    const failed = await waitJob(kiln, await start(disks.used.device, { usedDrive: "fail" }), undefined, 60_000);
     expect(failed.status).toBe("failed");
     expect(precheck(failed).errorText).toMatch(/^not a new drive: used: 71,605 power-on hours/);
   });
 
   it("refuses an unknown policy at the API edge", async () => {
-    const d = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((x) => x.devPath === disks.used.device);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["precheck"], options: { usedDrive: "ignore" } });
+    const d = await driveFor(kiln, disks.used);
+    const res = await kiln.api("POST", "/api/v1/burnin/start", startRequest([d], { stages: ["precheck"], options: { usedDrive: "ignore" } }));
     expect(res.status).toBe(400);
   });
 });

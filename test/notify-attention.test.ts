@@ -5,6 +5,8 @@ import { startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { startTestSmtp, type TestSmtp } from "./helpers/notify-smtp.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { addHost } from "./helpers/api.js";
+import { sleep } from "./helpers/wait.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -27,14 +29,13 @@ afterAll(async () => {
 
 describe("attention e-mail", () => {
   it("tells the operator once when a host stays unreachable", async () => {
-    const host = await kiln.api("POST", "/api/v1/hosts", { name: "far-away", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work") });
-    expect(host.status).toBe(201);
+    const host = await addHost(kiln, sshd, { name: "far-away", workDir: makeTempDir("work"), includeLoopDevices: false });
     await sshd.stop();
-    const scan = await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
+    const scan = await kiln.api("POST", `/api/v1/hosts/${host.id}/scan`);
     expect(scan.status).toBe(502);
     const [mail] = await smtp.waitFor((m) => /far-away/.test(m.subject + m.text), 1, 120_000);
     expect(mail!.text).toMatch(/unreachable/);
-    await new Promise((r) => setTimeout(r, 3000)); // time for a duplicate to show up, if there were one
+    await sleep(3000); // time for a duplicate to show up, if there were one
     expect(smtp.messages.filter((m) => /far-away/.test(m.subject + m.text))).toHaveLength(1);
     await sshd.start();
   }, 240_000);

@@ -3,8 +3,10 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, hostWithDrives, outbox, outboxRow, start, waitJob, type JobSnapshot } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { sleep, until } from "./helpers/wait.js";
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from "./helpers/notify-smtp.js";
 
 let kiln: TestKiln;
@@ -12,20 +14,10 @@ let sshd: TestSshd;
 let smtp: TestSmtp;
 let workDir: string;
 const disks: { device: string; detach(): void }[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function drive(device: string): Promise<any> {
-  const { body } = await kiln.api("GET", "/api/v1/drives");
-  return (body as any[]).find((d) => d.devPath === device);
-}
-
-async function burnIn(devices: string[]): Promise<any[]> {
-  const ds = await Promise.all(devices.map(drive));
-  const res = await kiln.api("POST", "/api/v1/burnin/start", {
-    driveIds: ds.map((d) => d.id), confirm: ds.map((d) => d.confirmName), stages: ["surface_validate"],
-  });
-  expect(res.status).toBe(202);
-  return Promise.all(res.body.jobs.map((j: any) => kiln.waitForJob(j.id, isTerminalJob, 180_000)));
+async function burnIn(devices: string[]): Promise<JobSnapshot[]> {
+  const ds = await Promise.all(devices.map((d) => driveFor(kiln, d)));
+  const ids = await start(kiln, ds, { stages: ["surface_validate"] });
+  return Promise.all(ids.map((id) => waitJob(kiln, id, undefined, 180_000)));
 }
 
 const forJob = (id: number) => (m: ReceivedMail) => m.text.startsWith(`Burn-in job ${id} ended`);
@@ -39,11 +31,7 @@ beforeAll(async () => {
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey] });
   workDir = makeTempDir("work");
   disks.push(createLoopDevice({ sizeMiB: 4, name: "a" }), createLoopDevice({ sizeMiB: 4, name: "b" }));
-  const host = await kiln.api("POST", "/api/v1/hosts", {
-    name: "mail-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-  });
-  expect(host.status).toBe(201);
-  expect((await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).status).toBe(200);
+  await hostWithDrives(kiln, sshd, disks, { name: "mail-host", workDir });
 });
 
 afterAll(async () => {
@@ -58,13 +46,13 @@ describe("e-mail when burn-ins end", () => {
   it("sends exactly one message per finished job, and one for the batch, with the right content", async () => {
     const jobs = await burnIn([disks[0]!.device, disks[1]!.device]);
     expect(jobs.map((j) => j.status)).toEqual(["passed", "passed"]);
-    const [mail] = await smtp.waitFor(forJob(jobs[0].id));
-    await smtp.waitFor(forJob(jobs[1].id));
+    const [mail] = await smtp.waitFor(forJob(jobs[0]!.id));
+    await smtp.waitFor(forJob(jobs[1]!.id));
     const [batch] = await smtp.waitFor((m) => m.subject.startsWith("[Kiln] Batch of 2 drives ended"));
     await sleep(1500); // time for a duplicate to show up, if there were one
     expect(smtp.messages).toHaveLength(3);
 
-    const d = await drive(disks[0]!.device);
+    const d = await driveFor(kiln, disks[0]!);
     expect(mail!.from).toBe("kiln@example.test");
     expect(mail!.to).toEqual(["ops@example.test", "lead@example.test"]);
     expect(mail!.subject).toMatch(/^\[Kiln\] PASSED: .* on mail-host \(127\.0\.0\.1\)$/);
@@ -73,16 +61,15 @@ describe("e-mail when burn-ins end", () => {
     expect(mail!.text).toContain("Host: mail-host (127.0.0.1)");
     expect(mail!.text).toContain("Bad blocks: 0");
     expect(mail!.text).toMatch(/Duration: \d+ (s|min)/);
-    expect(mail!.text).toContain(`Report: http://kiln.example.test:8080/api/v1/jobs/${jobs[0].id}/report?format=html`);
-    expect(mail!.html).toContain(`href="http://kiln.example.test:8080/api/v1/jobs/${jobs[0].id}/report?format=html"`);
-    expect(mail!.headers["message-id"]).toMatch(new RegExp(`^<job-ended-${jobs[0].id}\\.\\d+@kiln>$`));
-    expect(batch!.text).toContain(`${jobs[0].id} | PASSED |`);
-    expect(batch!.text).toContain(`${jobs[1].id} | PASSED |`);
+    expect(mail!.text).toContain(`Report: http://kiln.example.test:8080/api/v1/jobs/${jobs[0]!.id}/report?format=html`);
+    expect(mail!.html).toContain(`href="http://kiln.example.test:8080/api/v1/jobs/${jobs[0]!.id}/report?format=html"`);
+    expect(mail!.headers["message-id"]).toMatch(new RegExp(`^<job-ended-${jobs[0]!.id}\\.\\d+@kiln>$`));
+    expect(batch!.text).toContain(`${jobs[0]!.id} | PASSED |`);
+    expect(batch!.text).toContain(`${jobs[1]!.id} | PASSED |`);
 
-    const outbox = await kiln.api("GET", "/api/v1/outbox");
-    expect(outbox.status).toBe(200);
-    expect(outbox.body.enabled).toBe(true);
-    expect(outbox.body.rows.map((r: any) => [r.kind, r.status, r.attempts])).toEqual([
+    const sent = await outbox(kiln);
+    expect(sent.enabled).toBe(true);
+    expect(sent.rows.map((r) => [r.kind, r.status, r.attempts])).toEqual([
       ["batch-ended", "sent", 1], ["job-ended", "sent", 1], ["job-ended", "sent", 1],
     ]);
   });
@@ -91,23 +78,22 @@ describe("e-mail when burn-ins end", () => {
     smtp.messages.length = 0;
     await smtp.stop();
     const [job] = await burnIn([disks[0]!.device]);
-    let row: any;
-    for (const end = Date.now() + 120_000; Date.now() < end; ) {
-      row = (await kiln.api("GET", "/api/v1/outbox")).body.rows.find((r: any) => r.dedupeKey === `job-ended:${job.id}`);
-      if (row?.attempts >= 2 && row.status === "pending") break; // between attempts, not in one
-      await sleep(100);
-    }
+    const key = `job-ended:${job!.id}`;
+    // Between attempts, not in one.
+    const row = await until(`${key} pending after two attempts`, () => outboxRow(kiln, key), {
+      ok: (r) => (r?.attempts ?? 0) >= 2 && r?.status === "pending", timeoutMs: 120_000, everyMs: 100,
+    });
     expect(row).toMatchObject({ status: "pending" });
-    expect(row.attempts).toBeGreaterThanOrEqual(2);
-    expect(row.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
+    expect(row!.attempts).toBeGreaterThanOrEqual(2);
+    expect(row!.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
     expect(smtp.messages).toEqual([]);
 
     await smtp.start();
-    await smtp.waitFor(forJob(job.id));
+    await smtp.waitFor(forJob(job!.id));
     await sleep(1500);
-    expect(smtp.messages.filter(forJob(job.id))).toHaveLength(1);
+    expect(smtp.messages.filter(forJob(job!.id))).toHaveLength(1);
     expect(smtp.messages).toHaveLength(1); // a batch of one sends no batch message
-    const after = (await kiln.api("GET", "/api/v1/outbox")).body.rows.find((r: any) => r.dedupeKey === `job-ended:${job.id}`);
+    const after = await outboxRow(kiln, key);
     expect(after).toMatchObject({ status: "sent", lastError: null });
   });
 
@@ -117,7 +103,7 @@ describe("e-mail when burn-ins end", () => {
     expect(res.status).toBe(202);
     const [mail] = await smtp.waitFor((m) => m.subject === "[Kiln] Test e-mail");
     expect(mail!.text).toContain("Dashboard: http://kiln.example.test:8080");
-    const row = (await kiln.api("GET", "/api/v1/outbox")).body.rows.find((r: any) => r.id === res.body.id);
+    const row = (await outbox(kiln)).rows.find((r) => r.id === res.body.id);
     expect(row).toMatchObject({ kind: "test", status: "sent" });
     expect((await fetch(`${kiln.url}/api/v1/outbox`)).status).toBe(401);
     expect((await fetch(`${kiln.url}/api/v1/notify/test`, { method: "POST" })).status).toBe(401);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { hostWithDrives, outboxRow, startOne, waitJob } from "./helpers/api.js";
+import { sleep, until } from "./helpers/wait.js";
 import { startTestSmtp, type TestSmtp } from "./helpers/notify-smtp.js";
 
 let kp: KilnProcess;
@@ -12,11 +14,6 @@ let sshd: TestSshd;
 let smtp: TestSmtp;
 let workDir: string;
 let disk: { device: string; detach(): void } | undefined;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function outboxRow(key: string): Promise<any> {
-  return (await kp.api("GET", "/api/v1/outbox")).body.rows.find((r: any) => r.dedupeKey === key);
-}
 
 beforeAll(async () => {
   smtp = await startTestSmtp({ start: false }); // down from the start
@@ -40,31 +37,18 @@ afterAll(async () => {
 
 describe("the outbox across a Kiln crash", () => {
   it("sends the message of a job that ended before the crash exactly once after the restart", async () => {
-    const host = await kp.api("POST", "/api/v1/hosts", {
-      name: "crash-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-    });
-    expect(host.status).toBe(201);
-    const drives = (await kp.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disk!.device);
-    const start = await kp.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    expect(start.status).toBe(202);
-    const jobId = start.body.jobs[0].id;
+    const { drives: [d] } = await hostWithDrives(kp, sshd, [disk!], { name: "crash-host", workDir });
+    const jobId = await startOne(kp, d!, { stages: ["surface_validate"] });
     const key = `job-ended:${jobId}`;
 
-    let job: any;
-    for (const end = Date.now() + 180_000; Date.now() < end && !["passed", "failed", "cancelled", "unknown"].includes(job?.status); ) {
-      await sleep(100);
-      job = (await kp.api("GET", `/api/v1/jobs/${jobId}`)).body;
-    }
+    const job = await waitJob(kp, jobId, undefined, 180_000);
     expect(job.status).toBe("passed");
-    let row: any;
     // A failed attempt leaves the row pending with its error (one read mid-attempt shows "sending").
-    for (const end = Date.now() + 120_000; Date.now() < end && !(row?.attempts >= 1 && row.status === "pending"); ) {
-      await sleep(100);
-      row = await outboxRow(key);
-    }
+    const row = await until(`${key} pending after an attempt`, () => outboxRow(kp, key), {
+      ok: (r) => (r?.attempts ?? 0) >= 1 && r?.status === "pending", timeoutMs: 120_000, everyMs: 100,
+    });
     expect(row).toMatchObject({ status: "pending" });
-    expect(row.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
+    expect(row!.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
 
     await kp.kill("SIGKILL");
     await smtp.start();
@@ -76,8 +60,8 @@ describe("the outbox across a Kiln crash", () => {
     expect(mail!.text).toContain(`/api/v1/jobs/${jobId}/report?format=html`);
     await sleep(2000); // a second send would land within this
     expect(smtp.messages).toHaveLength(1);
-    const sent = await outboxRow(key);
+    const sent = await outboxRow(kp, key);
     expect(sent).toMatchObject({ status: "sent", lastError: null });
-    expect(sent.attempts).toBeGreaterThan(row.attempts);
+    expect(sent!.attempts).toBeGreaterThan(row!.attempts);
   });
 });

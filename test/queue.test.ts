@@ -1,7 +1,9 @@
 // The database is the queue: KILN_MAX_PARALLEL burn-ins per host run at once; the rest wait queued.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, createSlowDisk, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { cancel, driveFor, hostWithDrives, hosts, isTerminalJob, job, jobs as jobList, scan, startJobs, startRequest, waitJob, type JobSnapshot } from "./helpers/api.js";
+import { sleep } from "./helpers/wait.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
 let kiln: TestKiln;
@@ -24,44 +26,36 @@ afterAll(async () => {
 
 describe("the job queue", () => {
   it("runs at most KILN_MAX_PARALLEL jobs per host and starts the next when one ends", async () => {
-    const host = await kiln.api("POST", "/api/v1/hosts", {
-      name: "q", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
-    });
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const ours = disks.slice(0, 2).map((d) => drives.find((x) => x.devPath === d.device));
-    const res = await kiln.api("POST", "/api/v1/burnin/start", {
-      driveIds: ours.map((d) => d.id), confirm: ours.map((d) => d.confirmName), stages: ["surface_validate"],
-    });
-    expect(res.status).toBe(202);
-    const [a, b] = res.body.jobs.map((j: any) => j.id);
+    const { drives: ours } = await hostWithDrives(kiln, sshd, disks.slice(0, 2), { name: "q", workDir: makeTempDir("work") });
+    const started = await startJobs(kiln, ours, { stages: ["surface_validate"] });
     const seen = new Set<string>();
     const until = Date.now() + 120_000;
-    let jobs: any[] = [];
+    let jobs: JobSnapshot[] = [];
+    // Every poll is checked (at most one running), so this loop is not helpers/wait.ts's until().
     while (Date.now() < until) {
-      jobs = await Promise.all([a, b].map(async (id) => (await kiln.api("GET", `/api/v1/jobs/${id}`)).body));
+      jobs = await Promise.all(started.map((j) => job(kiln, j.id)));
       seen.add(jobs.map((j) => j.status).join("/"));
       expect(jobs.filter((j) => j.status === "running").length).toBeLessThanOrEqual(1);
       if (jobs.every(isTerminalJob)) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(jobs.map((j) => j.status)).toEqual(["passed", "passed"]);
     expect(seen.has("running/queued")).toBe(true);
-    expect(Date.parse(jobs[1].startedAt)).toBeGreaterThanOrEqual(Date.parse(jobs[0].finishedAt));
-    expect(jobs[0].batchId).toBe(jobs[1].batchId);
+    expect(Date.parse(jobs[1]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(jobs[0]!.finishedAt!));
+    expect(jobs[0]!.batchId).toBe(jobs[1]!.batchId);
   });
 
   it("starts exactly one job when the same drive is started by many concurrent calls", async () => {
-    const hostId = ((await kiln.api("GET", "/api/v1/hosts")).body as any[])[0].id;
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disks[2]!.device);
+    const [host] = await hosts(kiln);
+    const d = await driveFor(kiln, disks[2]!, await scan(kiln, host!.id, [disks[2]!]));
     const calls = await Promise.all(
-      Array.from({ length: 6 }, () => kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] })),
+      Array.from({ length: 6 }, () => kiln.api("POST", "/api/v1/burnin/start", startRequest([d], { stages: ["surface_validate"] }))),
     );
     expect(calls.filter((c) => c.status === 202), JSON.stringify(calls.map((c) => c.body))).toHaveLength(1);
     expect(calls.filter((c) => c.status === 409)).toHaveLength(5);
-    const active = ((await kiln.api("GET", `/api/v1/jobs?driveId=${d.id}`)).body as any[]).filter((j) => !isTerminalJob(j));
+    const active = (await jobList(kiln, `driveId=${d.id}`)).filter((j) => !isTerminalJob(j));
     expect(active).toHaveLength(1);
-    await kiln.api("POST", `/api/v1/jobs/${active[0].id}/cancel`);
-    await kiln.waitForJob(active[0].id, isTerminalJob);
+    await cancel(kiln, active[0]!.id);
+    await waitJob(kiln, active[0]!.id);
   });
 });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { registerCleanup } from "./helpers/cleanup.js";
 import { makeTempDir } from "./helpers/tempdir.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { cancel, hostWithDrives, jobs, startOne, waitJob } from "./helpers/api.js";
 import { rawRequest } from "./helpers/raw-http.js";
 
 const NS = `kiln-test-ns-${process.pid}`;
@@ -67,23 +68,15 @@ afterAll(async () => {
 describe("POST /api/v1/jobs/:id/restart without login", () => {
   it("is allowed from loopback only, and never with proxy headers", async () => {
     const port = new URL(kiln.url).port;
-    const host = await kiln.api("POST", "/api/v1/hosts", {
-      name: "r", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
-    });
-    const scanned = await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`);
-    expect(scanned.status, JSON.stringify(host.body) + JSON.stringify(scanned.body)).toBe(200);
-    const drives = scanned.body as any[];
-    const d = drives.find((x) => x.devPath === disk.device);
-    const passed = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    const passedId = passed.body.jobs[0].id;
-    expect((await kiln.waitForJob(passedId, isTerminalJob)).status).toBe("passed");
+    const { drives: [d] } = await hostWithDrives(kiln, sshd, [disk], { name: "r", workDir: makeTempDir("work") });
+    const passedId = await startOne(kiln, d!, { stages: ["surface_validate"] });
+    expect((await waitJob(kiln, passedId)).status).toBe("passed");
 
     // A job to restart: cancel one once it runs.
-    const started = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    const cancelledId = started.body.jobs[0].id;
-    await kiln.waitForJob(cancelledId, (j) => (j.surface?.phase ?? 0) >= 1);
-    await kiln.api("POST", `/api/v1/jobs/${cancelledId}/cancel`);
-    expect((await kiln.waitForJob(cancelledId, isTerminalJob)).status).toBe("cancelled");
+    const cancelledId = await startOne(kiln, d!, { stages: ["surface_validate"] });
+    await waitJob(kiln, cancelledId, (j) => (j.surface?.phase ?? 0) >= 1);
+    await cancel(kiln, cancelledId);
+    expect((await waitJob(kiln, cancelledId)).status).toBe("cancelled");
 
     const fromNs = `http://${HOST_ADDR}:${port}/api/v1/jobs/${cancelledId}/restart`;
     expect(await postFromNamespace(fromNs)).toBe(401);
@@ -91,7 +84,7 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
 
     const local = (headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}/api/v1/jobs/${cancelledId}/restart`, { method: "POST", headers });
-    const jobCount = async () => ((await kiln.api("GET", "/api/v1/jobs")).body as unknown[]).length;
+    const jobCount = async () => (await jobs(kiln)).length;
     const before = await jobCount();
     expect((await local({ "X-Forwarded-For": "127.0.0.1" })).status).toBe(401);
     // A web page open in a browser on this machine: a cross-site form post, another local page, and a
@@ -105,7 +98,7 @@ describe("POST /api/v1/jobs/:id/restart without login", () => {
     expect(ok.status).toBe(202);
     const newId = (await ok.json()).id;
     expect(newId).toBeGreaterThan(cancelledId);
-    const restarted = await kiln.waitForJob(newId, isTerminalJob);
+    const restarted = await waitJob(kiln, newId);
     expect(restarted.status).toBe("passed");
     expect(restarted.restartOf).toBe(cancelledId);
 

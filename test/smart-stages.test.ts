@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor as driveOn, hostWithDrives, isTerminalJob, stageOf as stage, startOne, waitJob } from "./helpers/api.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -15,25 +16,11 @@ let kiln: TestKiln;
 let sshd: TestSshd;
 let standIn: SmartctlStandIn;
 let workDir: string;
-let hostId: number;
 const disks: Record<"pass" | "grow" | "cancel" | "busy" | "failing" | "plain", LoopDevice> = {} as never;
 const HEALTHY = smartFixturePath("ata-healthy");
 
-async function driveFor(device: string): Promise<any> {
-  const { body } = await kiln.api("GET", "/api/v1/drives");
-  const d = (body as any[]).find((x) => x.devPath === device);
-  if (!d) throw new Error(`no drive for ${device}`);
-  return d;
-}
-
-async function start(device: string, stages?: string[]): Promise<number> {
-  const d = await driveFor(device);
-  const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], ...(stages ? { stages } : {}) });
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.jobs[0].id as number;
-}
-
-const stage = (job: any, name: string) => job.stages.find((s: any) => s.name === name);
+const driveFor = (device: string) => driveOn(kiln, device);
+const start = async (device: string, stages?: string[]) => startOne(kiln, await driveFor(device), { stages });
 const actions = (device: string) => standIn.calls(device).filter((c) => c.action !== "read").map((c) => `${c.action}:${c.kind ?? ""}`);
 
 beforeAll(async () => {
@@ -47,12 +34,7 @@ beforeAll(async () => {
   standIn.set(disks.cancel.device, { fixture: HEALTHY, serial: "KILN-E2E-CANCEL", temperatureC: 35, longSeconds: 120 });
   standIn.set(disks.busy.device, { fixture: HEALTHY, serial: "KILN-E2E-BUSY", temperatureC: 35, shortSeconds: 2, longSeconds: 120 });
   standIn.set(disks.failing.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-E2E-NVME", shortSeconds: 2, selfTestFails: true });
-  const res = await kiln.api("POST", "/api/v1/hosts", {
-    name: "smart-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-  });
-  expect(res.status).toBe(201);
-  hostId = res.body.id;
-  expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(200);
+  await hostWithDrives(kiln, sshd, Object.values(disks), { name: "smart-host", workDir });
 });
 
 afterAll(async () => {
@@ -75,28 +57,28 @@ describe("SMART stages on the test host", () => {
 
   it("passes all five stages on a SMART drive, each self-test finished by its log entry", async () => {
     const id = await start(disks.pass.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(job.status, JSON.stringify(job)).toBe("passed");
-    expect(job.stages.map((s: any) => [s.name, s.status])).toEqual([
+    expect(job.stages.map((s) => [s.name, s.status])).toEqual([
       ["precheck", "passed"], ["smart_short", "passed"], ["surface_validate", "passed"], ["smart_long", "passed"], ["final_check", "passed"],
     ]);
     expect(actions(disks.pass.device)).toEqual(["start:short", "start:long"]);
     // Each self-test stage ended only after the drive's test had run its full time and been logged.
     const starts = standIn.calls(disks.pass.device).filter((c) => c.action === "start");
-    expect(Date.parse(stage(job, "smart_short").finishedAt)).toBeGreaterThanOrEqual(starts[0]!.at + 2000);
-    expect(Date.parse(stage(job, "smart_long").finishedAt)).toBeGreaterThanOrEqual(starts[1]!.at + 3000);
+    expect(Date.parse(stage(job, "smart_short").finishedAt!)).toBeGreaterThanOrEqual(starts[0]!.at + 2000);
+    expect(Date.parse(stage(job, "smart_long").finishedAt!)).toBeGreaterThanOrEqual(starts[1]!.at + 3000);
     const kinds = kiln.kiln.db.prepare("SELECT kind FROM smart_snapshots WHERE job_id = ? ORDER BY id").pluck().all(id);
     expect(kinds).toEqual(["before", "after"]);
-    const notes = job.notes.map((n: any) => n.text).join("\n");
+    const notes = job.notes.map((n) => n.text).join("\n");
     expect(notes).toMatch(/short self-test started/);
     expect(notes).toMatch(/SMART verdict passed/);
   });
 
   it("fails final_check when pending sectors grew during the run, listing 197 before → after", async () => {
     const id = await start(disks.grow.device);
-    await kiln.waitForJob(id, (j) => stage(j, "precheck").status === "passed" || isTerminalJob(j), 180_000);
+    await waitJob(kiln, id, (j) => stage(j, "precheck").status === "passed" || isTerminalJob(j), 180_000);
     standIn.set(disks.grow.device, { fixture: smartFixturePath("ata-pending-grown"), serial: "KILN-E2E-GROW", temperatureC: 37, shortSeconds: 2, longSeconds: 3 });
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(job.status).toBe("failed");
     expect(stage(job, "surface_validate").status).toBe("passed");
     expect(stage(job, "smart_long").status).toBe("passed");
@@ -107,10 +89,10 @@ describe("SMART stages on the test host", () => {
 
   it("aborts the drive's long self-test with smartctl -X when the job is cancelled", async () => {
     const id = await start(disks.cancel.device, ["precheck", "smart_long"]);
-    await kiln.waitForJob(id, (j) => stage(j, "smart_long").percent > 0 || isTerminalJob(j), 180_000);
+    await waitJob(kiln, id, (j) => stage(j, "smart_long").percent > 0 || isTerminalJob(j), 180_000);
     expect(actions(disks.cancel.device)).toEqual(["start:long"]);
     expect((await kiln.api("POST", `/api/v1/jobs/${id}/cancel`)).status).toBe(202);
-    const job = await kiln.waitForJob(id, isTerminalJob, 120_000);
+    const job = await waitJob(kiln, id, undefined, 120_000);
     expect(job.status).toBe("cancelled");
     expect(stage(job, "smart_long").status).toBe("cancelled");
     expect(actions(disks.cancel.device)).toEqual(["start:long", "abort:long"]);
@@ -122,15 +104,15 @@ describe("SMART stages on the test host", () => {
     const foreign = spawnSync(`${standIn.binDir}/smartctl`, ["--json", "-t", "long", disks.busy.device], { encoding: "utf8" });
     expect(foreign.status).toBe(0);
     const id = await start(disks.busy.device, ["precheck", "smart_short"]);
-    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
+    const job = await waitJob(kiln, id, undefined, 180_000);
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(actions(disks.busy.device)).toEqual(["start:long", "abort:long", "start:short"]);
-    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/a self-test this job did not start was running .*aborted it/);
+    expect(job.notes.map((n) => n.text).join("\n")).toMatch(/a self-test this job did not start was running .*aborted it/);
   });
 
   it("fails smart_short with the drive's own words when an NVMe self-test fails, and skips the rest", async () => {
     const id = await start(disks.failing.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 180_000);
+    const job = await waitJob(kiln, id, undefined, 180_000);
     expect(job.status).toBe("failed");
     expect(stage(job, "smart_short")).toMatchObject({ status: "failed", errorText: "the short self-test failed: Short: Completed: failed segments" });
     expect(["surface_validate", "smart_long", "final_check"].map((n) => stage(job, n).status)).toEqual(["skipped", "skipped", "skipped"]);
@@ -139,7 +121,7 @@ describe("SMART stages on the test host", () => {
 
   it("skips the SMART stages on a loop device without SMART and rests the verdict on the surface test", async () => {
     const id = await start(disks.plain.device);
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const job = await waitJob(kiln, id, undefined, 240_000);
     expect(job.status).toBe("passed");
     expect(stage(job, "surface_validate").status).toBe("passed");
     for (const name of ["smart_short", "smart_long", "final_check"]) {

@@ -5,7 +5,8 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, hostWithDrives, startOne, waitJob } from "./helpers/api.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
@@ -22,9 +23,7 @@ beforeAll(async () => {
   work = makeTempDir("work");
   disk = createLoopDevice({ sizeMiB: 8 });
   standIn.set(disk.device, { fixture: smartFixturePath("ata-healthy"), serial: "KILN-SLEEPY-1", temperatureC: 33, shortSeconds: 1, longSeconds: 2, standby: true });
-  const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-  expect(host.status).toBe(201);
-  expect((await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).status).toBe(200);
+  await hostWithDrives(kiln, sshd, [disk], { name: "h", workDir: work });
 });
 
 afterAll(async () => {
@@ -37,20 +36,18 @@ afterAll(async () => {
 
 describe("a drive in standby", () => {
   it("is woken by its job: self-tests, temperature guard and final check all run, none skipped", async () => {
-    const drive = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((d) => d.devPath === disk.device);
+    const drive = await driveFor(kiln, disk);
     expect(drive.smartAvailable).toBe(false); // the scan did not wake it
     expect(standIn.calls(disk.device).map((c) => c.action)).toContain("standby");
 
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [drive.id], confirm: [drive.confirmName], options: { patterns: ["0xaa"] } });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const id = start.body.jobs[0].id as number;
-    const job = await kiln.waitForJob(id, isTerminalJob, 240_000);
+    const id = await startOne(kiln, drive, { options: { patterns: ["0xaa"] } });
+    const job = await waitJob(kiln, id, undefined, 240_000);
 
-    expect(job.stages.map((s: any) => `${s.name}:${s.status}`), JSON.stringify({ drive, notes: job.notes, stages: job.stages })).toEqual([
+    expect(job.stages.map((s) => `${s.name}:${s.status}`), JSON.stringify({ drive, notes: job.notes, stages: job.stages })).toEqual([
       "precheck:passed", "smart_short:passed", "surface_validate:passed", "smart_long:passed", "final_check:passed",
     ]);
     expect(job.status).toBe("passed");
-    expect(job.notes.map((n: any) => n.text).join("\n")).toMatch(/standby: woken/);
+    expect(job.notes.map((n) => n.text).join("\n")).toMatch(/standby: woken/);
     const calls = standIn.calls(disk.device);
     expect(calls.filter((c) => c.action === "start").map((c) => c.kind)).toEqual(["short", "long"]);
     // The guard read the temperature (`-A`) while the surface test ran.

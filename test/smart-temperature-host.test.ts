@@ -12,6 +12,8 @@ import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from 
 import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { hostWithDrives } from "./helpers/api.js";
+import { until as untilHolds } from "./helpers/wait.js";
 
 let kiln: TestKiln;
 let sshd: TestSshd;
@@ -28,10 +30,9 @@ beforeAll(async () => {
   workDir = makeTempDir("work");
   disk = createLoopDevice({ sizeMiB: 4 });
   standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-HOT-1", temperatureC: 40 });
-  const res = await kiln.api("POST", "/api/v1/hosts", { name: "hot", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true });
-  hostId = res.body.id;
-  const drives = (await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).body as any[];
-  driveId = drives.find((d) => d.devPath === disk.device).id;
+  const { host, drives } = await hostWithDrives(kiln, sshd, [disk], { name: "hot", workDir });
+  hostId = host.id;
+  driveId = drives[0]!.id;
 });
 
 afterAll(async () => {
@@ -57,13 +58,8 @@ function recorder(): { events: string[]; opts: Omit<GuardOptions, "sampleMs"> } 
   return { events, opts: { onPause: async (reason) => void events.push(`pause: ${reason}`), onResume: async () => void events.push("resume") } };
 }
 
-async function until(what: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The guard samples every 150 ms here: look more often than that. */
+const until = (what: () => boolean): Promise<true> => untilHolds("the guard's samples", what, { timeoutMs: 60_000, everyMs: 50 });
 
 const reads = () => standIn.calls(disk.device).filter((c) => c.action === "read").length;
 

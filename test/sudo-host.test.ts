@@ -14,6 +14,9 @@ import { createBadDisk, createLoopDevice, createSlowDisk, startTestSshd, type Ba
 import { createHostUser, type HostUser } from "./helpers/host-users.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
+import { addHost as addHostOk, cancel, driveFor, drives, host, hosts, scan, startOne, waitJob as waitFor, type DriveView } from "./helpers/api.js";
+import { sleep } from "./helpers/wait.js";
+import type { CheckLine } from "../src/hosts/check.js";
 
 let kiln: KilnProcess;
 let sshd: TestSshd;
@@ -27,8 +30,6 @@ let slow: SlowDisk;
 let fishDisk: LoopDevice;
 let hostId: number;
 
-const TERMINAL = ["passed", "failed", "cancelled", "unknown"];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The README's sudo list, as an operator pastes it into TrueNAS. */
 function readmeSudoList(): string[] {
@@ -38,16 +39,7 @@ function readmeSudoList(): string[] {
   return block[1]!.split(",").map((s) => s.trim());
 }
 
-async function waitJob(id: number, pred: (j: any) => boolean, ms = 180_000): Promise<any> {
-  const until = Date.now() + ms;
-  let j: any;
-  while (Date.now() < until) {
-    j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-    if (pred(j)) return j;
-    await sleep(250);
-  }
-  throw new Error(`job ${id} not in the expected state: ${JSON.stringify(j)}`);
-}
+const waitJob = (id: number, done?: Parameters<typeof waitFor>[2], timeoutMs?: number) => waitFor(kiln, id, done, timeoutMs);
 
 function jobDir(user: HostUser, jobId: number): string {
   const jobs = path.join(user.home, ".kiln", "jobs");
@@ -67,24 +59,19 @@ function groupProcesses(dir: string): { uid: number; stat: string; args: string 
 }
 
 const uidOf = (user: HostUser) => Number(execFileSync("id", ["-u", user.name], { encoding: "utf8" }).trim());
-const statusById = (checks: any[]) => Object.fromEntries(checks.map((c) => [c.id, c.status]));
+const statusById = (checks: CheckLine[]) => Object.fromEntries(checks.map((c) => [c.id, c.status]));
 
-async function addHost(name: string, user: HostUser): Promise<{ status: number; body: any }> {
-  return kiln.api("POST", "/api/v1/hosts", { name, address: "127.0.0.1", port: sshd.port, username: user.name, includeLoopDevices: true });
-}
+/** Adds the host as `user` (201 expected). */
+const addHost = (name: string, user: HostUser) => addHostOk(kiln, sshd, { name, username: user.name });
 
 /**
  * The drive for `device` on `host`, from its last scan (`scan`: scan first). Scans name only this
  * file's devices: a shared machine may hold hundreds of other suites' loop devices.
  */
-async function driveOn(host: number, device: string, scan = false): Promise<any> {
+async function driveOn(hostId: number, device: string, scanFirst = false): Promise<DriveView> {
   const only = [good, bad, slow, fishDisk].map((d) => path.basename(d.device));
-  const drives = scan
-    ? ((await kiln.api("POST", `/api/v1/hosts/${host}/scan`, { devices: only })).body as any[])
-    : ((await kiln.api("GET", "/api/v1/drives")).body as any[]).filter((x) => x.hostId === host);
-  const d = drives.find((x) => x.devPath === device);
-  if (!d) throw new Error(`no drive ${device} on host ${host}: ${JSON.stringify(drives)}`);
-  return d;
+  const list = scanFirst ? await scan(kiln, hostId, only) : (await drives(kiln)).filter((x) => x.hostId === hostId);
+  return driveFor(kiln, device, list);
 }
 
 beforeAll(async () => {
@@ -119,7 +106,7 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
   });
 
   it("refuses a user without sudo rights with the check's list, and nothing runs or is written", async () => {
-    const res = await addHost("no-sudo", noSudo);
+    const res = await kiln.api("POST", "/api/v1/hosts", { name: "no-sudo", address: "127.0.0.1", port: sshd.port, username: noSudo.name, includeLoopDevices: true });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatch(/cannot run a burn-in/);
     const byId = statusById(res.body.checks);
@@ -133,21 +120,20 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     const bb = res.body.checks.find((c: any) => c.id === "tool.badblocks");
     expect(bb.detail).toMatch(/^\/usr\/sbin\/badblocks does not run via sudo -n \(sudo: a password is required\)$/);
     for (const c of res.body.checks) if (c.status !== "ok") expect(c.fix, c.id).toBeTruthy();
-    expect(((await kiln.api("GET", "/api/v1/hosts")).body as any[]).map((h) => h.name)).not.toContain("no-sudo");
+    expect((await hosts(kiln)).map((h) => h.name)).not.toContain("no-sudo");
     expect(existsSync(path.join(noSudo.home, ".kiln"))).toBe(false);
   });
 
   it("adds the zsh admin: sudo detected, every line of the check ok", async () => {
-    const res = await addHost("scale", admin);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    hostId = res.body.id;
-    expect(res.body.useSudo).toBe(true);
-    const byId = statusById(res.body.checks);
+    const added = await addHost("scale", admin);
+    hostId = added.id;
+    expect(added.useSudo).toBe(true);
+    const byId = statusById(added.checks);
     expect(byId).toEqual({
       os: "ok", rights: "ok", "tool.badblocks": "ok", "tool.smartctl": "ok", "tool.blkid": "ok", "tool.wipefs": "ok",
       "tool.kill": "ok", sudo: "ok", tools: "ok", workdir: "ok", "workdir.fs": "ok", "workdir.free": "ok", sshd: "ok", sessions: "ok",
     });
-    const line = (id: string) => res.body.checks.find((c: any) => c.id === id).detail;
+    const line = (id: string) => added.checks.find((c) => c.id === id)!.detail;
     expect(line("rights")).toMatch(new RegExp(`^logs in as ${admin.name}; privileged commands run through sudo -n \\(sudo \\d`));
     expect(line("tool.badblocks")).toMatch(/^e2fsprogs \d[\d.]*, \/usr\/sbin\/badblocks: runs via sudo -n$/);
     expect(line("tool.smartctl")).toBe(`smartctl 7.3, ${standIn.binDir}/smartctl: runs via sudo -n`);
@@ -165,16 +151,11 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
   it("burns in: the good disk passes every stage, the bad disk fails with its exact blocks", async () => {
     const g = await driveOn(hostId, good.device);
     const b = await driveOn(hostId, bad.device);
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [g.id], confirm: [g.confirmName] });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const startBad = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [b.id], confirm: [b.confirmName], stages: ["precheck", "surface_validate"] });
-    expect(startBad.status, JSON.stringify(startBad.body)).toBe(202);
-    const [goodJob, badJob] = await Promise.all([
-      waitJob(start.body.jobs[0].id, (j) => TERMINAL.includes(j.status)),
-      waitJob(startBad.body.jobs[0].id, (j) => TERMINAL.includes(j.status)),
-    ]);
+    const goodId = await startOne(kiln, g);
+    const badId = await startOne(kiln, b, { stages: ["precheck", "surface_validate"] });
+    const [goodJob, badJob] = await Promise.all([waitJob(goodId), waitJob(badId)]);
     expect(goodJob.status, JSON.stringify(goodJob)).toBe("passed");
-    expect(goodJob.stages.map((s: any) => [s.name, s.status])).toEqual([
+    expect(goodJob.stages.map((s) => [s.name, s.status])).toEqual([
       ["precheck", "passed"], ["smart_short", "passed"], ["surface_validate", "passed"], ["smart_long", "passed"], ["final_check", "passed"],
     ]);
     expect(standIn.calls(good.device).filter((c) => c.action === "start").map((c) => c.kind)).toEqual(["short", "long"]);
@@ -193,9 +174,7 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
 
   it("pauses at 56 °C, survives a Kiln SIGKILL with re-attach, resumes, and cancels the root badblocks", async () => {
     const d = await driveOn(hostId, slow.device);
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const id = start.body.jobs[0].id;
+    const id = await startOne(kiln, d, { stages: ["surface_validate"] });
     await waitJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
     const dir = jobDir(admin, id);
     const procs = groupProcesses(dir);
@@ -209,16 +188,15 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
 
     await kiln.kill("SIGKILL");
     await kiln.start();
-    await waitJob(id, (j) => j.notes.some((n: any) => n.kind === "reattach"), 60_000);
+    await waitJob(id, (j) => j.notes.some((n) => n.kind === "reattach"), 60_000);
     expect(groupProcesses(dir).every((p) => p.stat.startsWith("T"))).toBe(true);
 
     standIn.update(slow.device, { temperatureC: 45 });
     await waitJob(id, (j) => j.status === "running", 60_000);
     expect(groupProcesses(dir).some((p) => p.stat.startsWith("T"))).toBe(false);
 
-    const cancel = await kiln.api("POST", `/api/v1/jobs/${id}/cancel`);
-    expect(cancel.status).toBe(202);
-    const done = await waitJob(id, (j) => TERMINAL.includes(j.status), 120_000);
+    await cancel(kiln, id);
+    const done = await waitJob(id, undefined, 120_000);
     expect(done.status).toBe("cancelled");
     // Nothing of the job lives on (this container's init leaves the reparented wrapper a zombie).
     expect(groupProcesses(dir).filter((p) => !p.stat.startsWith("Z"))).toEqual([]);
@@ -231,9 +209,9 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     expect(res.body.useSudo).toBe(true);
     expect(res.body.checks.every((c: any) => c.status === "ok")).toBe(true);
     expect(res.body.checks.find((c: any) => c.id === "workdir").detail).toBe(`${admin.home}/.kiln is writable`);
-    const host = ((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === hostId);
-    expect(host.useSudo).toBe(true);
-    expect(host.check.lines).toEqual(res.body.checks);
+    const kept = await host(kiln, hostId);
+    expect(kept.useSudo).toBe(true);
+    expect(kept.check!.lines).toEqual(res.body.checks);
 
     // Checked without sudo, the admin cannot open disks: the check says so and the host keeps sudo.
     const without = await kiln.api("POST", `/api/v1/hosts/${hostId}/check`, { useSudo: false });
@@ -241,20 +219,17 @@ describe("a sudo admin with zsh, as on TrueNAS SCALE", () => {
     expect(without.body.checks.find((c: any) => c.id === "rights")).toMatchObject({
       status: "fail", detail: `logs in as ${admin.name} (uid ${uidOf(admin)}) without sudo: badblocks and smartctl cannot open disks`,
     });
-    expect(((await kiln.api("GET", "/api/v1/hosts")).body as any[]).find((h) => h.id === hostId).useSudo).toBe(true);
+    expect((await host(kiln, hostId)).useSudo).toBe(true);
   });
 });
 
 describe("a sudo admin with fish as login shell", () => {
   it("adds, scans and burns in a disk", async () => {
-    const res = await addHost("fishy", fishAdmin);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.checks.every((c: any) => c.status === "ok")).toBe(true);
-    const d = await driveOn(res.body.id, fishDisk.device, true);
+    const added = await addHost("fishy", fishAdmin);
+    expect(added.checks.every((c) => c.status === "ok")).toBe(true);
+    const d = await driveOn(added.id, fishDisk.device, true);
     expect(d.inUse).toBeNull();
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["precheck", "surface_validate"] });
-    expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const job = await waitJob(start.body.jobs[0].id, (j) => TERMINAL.includes(j.status));
+    const job = await waitJob(await startOne(kiln, d, { stages: ["precheck", "surface_validate"] }));
     expect(job.status, JSON.stringify(job)).toBe("passed");
     expect(statSync(path.join(jobDir(fishAdmin, job.id), "badblocks.txt")).uid).toBe(uidOf(fishAdmin));
   }, 300_000);

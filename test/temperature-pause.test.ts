@@ -10,6 +10,8 @@ import { createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./h
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { hostWithDrives, job, startOne, waitJob } from "./helpers/api.js";
+import { until as untilHolds } from "./helpers/wait.js";
 import { feed, initialState, summary } from "../src/badblocks/progress.js";
 
 let kiln: KilnProcess;
@@ -18,18 +20,6 @@ let standIn: SmartctlStandIn;
 let disk: SlowDisk;
 let work: string;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitJob(id: number, pred: (j: any) => boolean, ms = 120_000): Promise<any> {
-  const until = Date.now() + ms;
-  let j: any;
-  while (Date.now() < until) {
-    j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-    if (pred(j)) return j;
-    await sleep(250);
-  }
-  throw new Error(`job ${id} not in the expected state: ${JSON.stringify(j)}`);
-}
 
 function jobDir(jobId: number): string {
   const dir = readdirSync(path.join(work, "jobs")).find((d) => d.startsWith(`${jobId}-`))!;
@@ -43,13 +33,7 @@ function processStates(jobId: number): string[] {
 
 const allStopped = (jobId: number) => processStates(jobId).every((s) => s.startsWith("T"));
 
-async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}
+const until = (what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 60_000) => untilHolds(what, pred, { timeoutMs, everyMs: 100 });
 
 /** Where badblocks' own log (frozen while its process group is stopped) says the surface test is. */
 function progressInLog(jobId: number): { phase: number; phasePct: number } {
@@ -77,18 +61,14 @@ afterAll(async () => {
 
 describe("temperature guard", () => {
   it("stops badblocks at 56 °C, keeps it paused across a restart, continues at 47 °C and passes", async () => {
-    const host = await kiln.api("POST", "/api/v1/hosts", { name: "warm", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const d = drives.find((x) => x.devPath === disk.device);
-    expect(d.smartAvailable).toBe(true);
-    const res = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const id = res.body.jobs[0].id;
-    await waitJob(id, (j) => (j.surface?.phase ?? 0) >= 1);
+    const { drives: [d] } = await hostWithDrives(kiln, sshd, [disk], { name: "warm", workDir: work });
+    expect(d!.smartAvailable).toBe(true);
+    const id = await startOne(kiln, d!, { stages: ["surface_validate"] });
+    await waitJob(kiln, id, (j) => (j.surface?.phase ?? 0) >= 1);
 
     standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 56 });
-    const paused = await waitJob(id, (j) => j.status === "paused", 60_000);
-    expect(paused.notes.some((n: any) => n.kind === "paused" && /56/.test(n.text))).toBe(true);
+    const paused = await waitJob(kiln, id, (j) => j.status === "paused", 60_000);
+    expect(paused.notes.some((n) => n.kind === "paused" && /56/.test(n.text))).toBe(true);
     // The job turns `paused` after the STOP was sent; the kernel stops the group right after.
     await until("badblocks stopped", () => allStopped(id), 30_000);
     // Stopped, badblocks' log no longer grows: what it wrote before the stop is the most the job
@@ -96,10 +76,8 @@ describe("temperature guard", () => {
     // value the test happened to read when the status changed), so wait for exactly that.
     const frozenLog = readFileSync(path.join(jobDir(id), "progress.log"));
     const atStop = progressInLog(id);
-    let atPause: any;
-    await until("progress written before the stop committed", async () => {
-      atPause = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-      return atPause.surface.phase === atStop.phase && atPause.surface.phasePct === atStop.phasePct;
+    const atPause = await untilHolds("progress written before the stop committed", () => job(kiln, id), {
+      ok: (j) => j.surface?.phase === atStop.phase && j.surface?.phasePct === atStop.phasePct, timeoutMs: 60_000, everyMs: 100,
     });
     expect(atPause.status).toBe("paused");
 
@@ -110,20 +88,20 @@ describe("temperature guard", () => {
     // a second reading means the first one's decision is done).
     const readsSince = () => standIn.calls(disk.device).filter((c) => c.action === "read" && c.at > restartedAt).length;
     await until("re-attached and the guard sampled twice", async () => {
-      const j = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-      return j.notes.some((n: any) => n.kind === "reattach") && readsSince() >= 2;
+      const j = await job(kiln, id);
+      return j.notes.some((n) => n.kind === "reattach") && readsSince() >= 2;
     });
-    const still = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
+    const still = await job(kiln, id);
     expect(still.status).toBe("paused");
     expect(allStopped(id)).toBe(true);
     expect(readFileSync(path.join(jobDir(id), "progress.log")).equals(frozenLog)).toBe(true);
-    expect({ phase: still.surface.phase, phasePct: still.surface.phasePct }).toEqual(atStop);
+    expect({ phase: still.surface!.phase, phasePct: still.surface!.phasePct }).toEqual(atStop);
     expect(still.percent).toBe(atPause.percent);
 
     standIn.set(disk.device, { fixture: smartFixturePath("nvme-healthy"), serial: "KILN-WARM-1", temperatureC: 47 });
-    await waitJob(id, (j) => j.status === "running", 60_000);
-    const done = await waitJob(id, (j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status), 180_000);
+    await waitJob(kiln, id, (j) => j.status === "running", 60_000);
+    const done = await waitJob(kiln, id, undefined, 180_000);
     expect(done.status).toBe("passed");
-    expect(done.notes.some((n: any) => n.kind === "resumed-temp")).toBe(true);
+    expect(done.notes.some((n) => n.kind === "resumed-temp")).toBe(true);
   }, 600_000);
 });

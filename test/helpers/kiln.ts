@@ -8,6 +8,7 @@ import { startKiln, type Kiln } from "../../src/kiln.js";
 import { ensureKilnKey } from "../../src/ssh/keys.js";
 import { makeTempDir } from "./tempdir.js";
 import { testFetch } from "./http.js";
+import { isTerminalJob, waitJob, type JobSnapshot } from "./api.js";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef";
 
@@ -17,7 +18,7 @@ export interface TestKiln {
   dataDir: string;
   publicKey: string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
-  waitForJob(id: number, done: (job: any) => boolean, timeoutMs?: number): Promise<any>;
+  waitForJob(id: number, done: (job: JobSnapshot) => boolean, timeoutMs?: number): Promise<JobSnapshot>;
   stop(): Promise<void>;
 }
 
@@ -56,15 +57,8 @@ export async function startTestKiln(env: Record<string, string> = {}): Promise<T
     dataDir,
     publicKey,
     api,
-    async waitForJob(id, done, timeoutMs = 180_000) {
-      const until = Date.now() + timeoutMs;
-      let last: any;
-      while (Date.now() < until) {
-        last = (await api("GET", `/api/v1/jobs/${id}`)).body;
-        if (done(last)) return last;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`job ${id} did not reach the expected state in time; last: ${JSON.stringify(last)}`);
+    waitForJob(id, done, timeoutMs = 180_000) {
+      return waitJob({ api }, id, done, timeoutMs);
     },
     async stop() {
       await kiln.close();
@@ -73,5 +67,5 @@ export async function startTestKiln(env: Record<string, string> = {}): Promise<T
   };
 }
 
-export const isTerminalJob = (j: { status: string }) => ["passed", "failed", "cancelled", "unknown"].includes(j.status);
+export { isTerminalJob };
 export { path };

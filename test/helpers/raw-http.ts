@@ -42,6 +42,11 @@ export function rawRequest(base: string, method: string, path: string, opts: Raw
   });
 }
 
+/** A token a page carries: a hidden form field (`_csrf`) or a meta tag (`csrf-token`). */
+export function pageToken(html: string, name: string): string | undefined {
+  return (new RegExp(`name="${name}" value="([^"]*)"`).exec(html) ?? new RegExp(`name="${name}" content="([^"]*)"`).exec(html))?.[1];
+}
+
 /** A cookie jar over rawRequest: one "browser" at one source address. */
 export class RawClient {
   cookies = new Map<string, string>();
@@ -67,9 +72,9 @@ export class RawClient {
   /** The anonymous form token of /login or /setup (double-submit cookie). */
   async formToken(path: "/login" | "/setup"): Promise<string> {
     const page = await this.req("GET", path);
-    const m = /name="_csrf" value="([^"]*)"/.exec(page.text);
-    if (!m) throw new Error(`no _csrf on ${path} (HTTP ${page.status})`);
-    return m[1]!;
+    const token = pageToken(page.text, "_csrf");
+    if (token === undefined) throw new Error(`no _csrf on ${path} (HTTP ${page.status})`);
+    return token;
   }
 
   async login(username: string, password: string, headers: Record<string, string> = {}): Promise<RawResponse> {
@@ -80,9 +85,9 @@ export class RawClient {
   /** The session's CSRF token, from the dashboard's meta tag. */
   async csrf(): Promise<string> {
     const page = await this.req("GET", "/settings");
-    const m = /name="csrf-token" content="([^"]*)"/.exec(page.text);
-    if (!m) throw new Error(`no csrf-token meta (HTTP ${page.status})`);
-    return m[1]!;
+    const token = pageToken(page.text, "csrf-token");
+    if (token === undefined) throw new Error(`no csrf-token meta (HTTP ${page.status})`);
+    return token;
   }
 
   async api(method: string, path: string, json?: unknown): Promise<{ status: number; body: any }> {
