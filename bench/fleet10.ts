@@ -5,7 +5,7 @@
 // so the dashboard shows 600 drives. Everything on Kiln's side is the real thing: SSH, reader,
 // parser, gate, database, SSE, the dashboard in Chromium. Bounded: the window, the browser probe and
 // one restart have fixed lengths; at the end every stand-in's process group is killed.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../src/paths.js";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "../test/helpers/testhost.js";
@@ -37,7 +37,13 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     console.log(`  ${loops.length} loop devices, ${sshds.length} sshd instances, Kiln up`);
     sse = await openSse(`${kiln.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` });
     const jobIds: number[] = [];
-    const jobDir = new Map<number, string>();
+    const workOf = new Map<number, string>();
+    // The surface stage's job dir, `<job>-<stage seq>-<install id>` (surface/run.ts jobDirFor), once it exists.
+    const jobDir = (id: number) => {
+      const jobs = path.join(workOf.get(id)!, "jobs");
+      const dir = readdirSync(jobs).find((d) => d.startsWith(`${id}-`) && !d.includes("-r"));
+      return path.join(jobs, dir ?? `${id}-missing`);
+    };
     const tStart = Date.now();
     for (let h = 0; h < o.hosts; h++) {
       const workDir = makeTempDir("fleet10work");
@@ -53,7 +59,7 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       if (start.status !== 202) throw new Error(`start: ${start.status} ${JSON.stringify(start.body)}`);
       for (const j of start.body.jobs as { id: number }[]) {
         jobIds.push(j.id);
-        jobDir.set(j.id, `${workDir}/jobs/${j.id}-0`);
+        workOf.set(j.id, workDir);
       }
     }
     const events = sse.events as Ev[];
@@ -74,7 +80,7 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
 
     // The window: Kiln's CPU and memory, API latency, SSH channels, and the delay on 60 watched jobs.
     const watched = jobIds.filter((_, i) => i % Math.max(1, Math.floor(jobIds.length / 60)) === 0).slice(0, 60);
-    const watcher = new LogWatcher(new Map(watched.map((id) => [id, `${jobDir.get(id)}/progress.log`])), 100);
+    const watcher = new LogWatcher(new Map(watched.map((id) => [id, `${jobDir(id)}/progress.log`])), 100);
     const pid = kiln.pid;
     const cpu0 = cpuSeconds(pid);
     const drivesMs: number[] = [];

@@ -63,7 +63,6 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   });
   jobs = new JobService(db, hosts, runner, hooks, hub, log.child({ part: "jobs" }), registry);
   const notify = setupNotifications({ db, config, hooks, log: log.child({ part: "notify" }), version: VERSION });
-  await startup("reconciliation", () => runner.start());
   const retention = new RetentionSweeper({
     db, registry, log: log.child({ part: "retention" }),
     options: { jobDirDays: config.retainJobDirsDays, thinSamplesDays: config.thinSamplesDays },
@@ -80,6 +79,9 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   const shown = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "::1" : addr.address;
   const url = `http://${addr.family === "IPv6" ? `[${shown}]` : shown}:${addr.port}`;
   log.info({ url }, "Kiln is listening");
+  // Listening first: /health, the dashboard and SSE clients are up while the jobs left running are
+  // re-attached (the database is the truth either way: a request in between sees their rows).
+  await startup("reconciliation", () => runner.start());
   notify.start(addr.port);
 
   return {

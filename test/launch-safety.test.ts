@@ -2,15 +2,16 @@
 // badblocks only on the confirmed, unused drive, never adopts another run's job dir, and the host
 // lock of the device makes a second badblocks on one disk impossible, whoever asks.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
-import { buildLaunchScript, parseLaunchOutput, runOwner, type DeviceIdentity } from "../src/remote/launch-script.js";
+import { buildLaunchScript, lockDeviceFunction, parseLaunchOutput, runOwner, type DeviceIdentity } from "../src/remote/launch-script.js";
 import { buildCancelScript, buildReadScript, parseCancelOutput, parseReadOutput } from "../src/remote/scripts.js";
 import { loopIdentity, TEST_INSTALL_ID } from "./helpers/launch.js";
 import { createLoopDevice, createMountedExt4, createSlowDisk, type LoopDevice, type MountedExt4 } from "./helpers/testhost.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { createHostUser } from "./helpers/host-users.js";
 
 const sh = (script: string): string => execFileSync("sh", ["-c", script], { encoding: "utf8" });
 const tmp = makeTempDir("launch-safety");
@@ -109,5 +110,33 @@ describe("the launch script, on the host, right before setsid", () => {
     expect(badblocksOn(slow.device)).toBe(1);
     expect(parseCancelOutput(sh(buildCancelScript(third.jobDir, 5)))).toBe("gone");
     expect(readFileSync(path.join(third.jobDir, "owner"), "utf8").trim()).toBe(third.owner);
+  });
+});
+
+describe("the host lock dir", () => {
+  it("is opened to every login: a sudo user is refused in a 0755 dir root made, until a root launch makes it 1777", () => {
+    const runLock = makeTempDir("runlock");
+    chmodSync(runLock, 0o1777); // as /run/lock
+    const locks = path.join(runLock, "kiln");
+    mkdirSync(locks);
+    chmodSync(locks, 0o755);
+    const user = createHostUser({ shell: "/bin/sh" });
+    try {
+      const script = [
+        'kiln_refuse() { echo "REFUSED $*"; exit 0; }',
+        "kiln_mm=7:250",
+        "kiln_real=/dev/kiln-lock-test",
+        lockDeviceFunction([runLock]),
+        "kiln_lock_device",
+        "echo LOCKED",
+      ].join("\n");
+      const asUser = () => spawnSync("su", ["-s", "/bin/sh", user.name, "-c", script], { encoding: "utf8" }).stdout.trim();
+      expect(asUser()).toMatch(/^REFUSED cannot open the host lock .*chmod 1777/);
+      expect(sh(script).trim()).toBe("LOCKED"); // root
+      expect((statSync(locks).mode & 0o7777).toString(8)).toBe("1777");
+      expect(asUser()).toBe("LOCKED");
+    } finally {
+      user.dispose();
+    }
   });
 });

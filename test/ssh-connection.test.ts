@@ -1,5 +1,5 @@
 // SshHost against Debian's real sshd on loopback (test/helpers/testhost.ts); ssh2 is never mocked.
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -189,6 +189,28 @@ describe("SshHost connection", () => {
       expect(outcomes.filter((o) => o === "refused")).toHaveLength(1);
     } finally {
       client.end();
+    }
+  });
+
+  it("asks again for a channel the host refused to open, and runs the command once when it opens", async () => {
+    const one = await startTestSshd({ authorizedKeys: [key.publicKey], maxSessions: 1 });
+    try {
+      const h = host({ port: one.port, maxChannels: 2 });
+      const dir = makeTempDir("refused");
+      const free = path.join(dir, "free");
+      const ran = path.join(dir, "ran");
+      const holding = h.exec(`while [ ! -e '${free}' ]; do sleep 0.1; done`);
+      await until(() => h.openChannels === 1);
+      const second = h.exec(`echo once >> '${ran}'; echo done`);
+      // sshd refused the second session (its one session is held); the command waits, it did not fail.
+      await until(() => readFileSync(path.join(one.dir, "sshd.log"), "utf8").includes("no more sessions"));
+      expect(existsSync(ran)).toBe(false);
+      writeFileSync(free, "");
+      expect((await holding).code).toBe(0);
+      expect((await second).stdout.toString()).toBe("done\n");
+      expect(readFileSync(ran, "utf8")).toBe("once\n");
+    } finally {
+      await one.dispose();
     }
   });
 

@@ -45,7 +45,18 @@ export class Runner {
 
   constructor(private deps: RunnerDeps) {
     const { registry, log, gateMs, pollMs, stuck } = deps;
-    this.stages = createStages({ port: (hostId) => registry.port(hostId), log, gateMs, pollMs, stuck });
+    const { db } = deps;
+    this.stages = createStages({
+      port: (hostId) => registry.port(hostId), log, gateMs, pollMs, stuck,
+      inOneTransaction: (write) => {
+        try {
+          return db.transaction(write).immediate();
+        } catch (err) {
+          if (isBusy(err)) return "busy";
+          throw err;
+        }
+      },
+    });
   }
 
   /**
@@ -56,13 +67,22 @@ export class Runner {
    */
   start(intervalMs = 1000): { reattached: number[]; queued: number[] } {
     const { db, log } = this.deps;
+    const began = performance.now();
     const active = jobsInStatus(db, STARTED_JOB_STATUSES).filter((j) => !this.running.has(j.id));
     const queued = jobsInStatus(db, ["queued"]).map((j) => j.id);
-    for (const job of active) {
-      addJobEvent(db, job.id, "reattach", "Kiln restarted: re-attached to this job, continuing from the saved state");
-      this.launch(job);
-    }
-    log.info({ reattached: active.map((j) => j.id), queued }, `startup reconciliation: ${active.length} re-attached, ${queued.length} queued`);
+    // Every re-attach note in one transaction: one disk sync for the fleet, not one per job.
+    db.transaction(() => {
+      for (const job of active) addJobEvent(db, job.id, "reattach", "Kiln restarted: re-attached to this job, continuing from the saved state");
+    })();
+    const noted = performance.now();
+    // Each job's stages run up to their first wait here; a followed surface stage joins its host's
+    // reader, whose first poll (scheduled, not started, by the first follow) reads every one of them.
+    for (const job of active) this.launch(job);
+    const ms = (t: number) => Math.round(t * 10) / 10;
+    log.info(
+      { reattached: active.map((j) => j.id), queued, notesMs: ms(noted - began), attachMs: ms(performance.now() - noted), perJobMs: active.length ? ms((performance.now() - began) / active.length) : 0 },
+      `startup reconciliation: ${active.length} re-attached, ${queued.length} queued`,
+    );
     this.timer = setInterval(() => this.wake(), intervalMs);
     this.wake();
     return { reattached: active.map((j) => j.id), queued };
@@ -156,8 +176,12 @@ export class Runner {
         await retryBusy(() => transitionStage(db, stage.id, "skipped", { errorText: "not run: an earlier stage did not pass" }));
         continue;
       }
-      if (stage.status === "pending") await retryBusy(() => transitionStage(db, stage.id, "running"));
-      this.deps.publish(job.id);
+      // A stage re-attached after a restart is unchanged: its next progress commit publishes it
+      // (600 snapshots built here would hold up the first poll of every host).
+      if (stage.status === "pending") {
+        await retryBusy(() => transitionStage(db, stage.id, "running"));
+        this.deps.publish(job.id);
+      }
       const drive = getDrive(db, job.drive_id)!;
       const host = getHost(db, job.host_id)!;
       let result: StageResult;

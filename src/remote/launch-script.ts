@@ -120,17 +120,24 @@ else
   kiln_refuse "neither blkid nor wipefs is installed: cannot check $kiln_real for filesystem, RAID, LVM, ZFS or swap signatures"
 fi`;
 
-const LOCK_FN = `kiln_lock_device() {
+/**
+ * The shell function that takes the device's host lock (fd 9) or refuses: `kiln_mm` (major:minor)
+ * and `kiln_real` are set and `kiln_refuse` is defined by the caller. `dirs` is for tests.
+ */
+export const lockDeviceFunction = (dirs: readonly string[] = LOCK_DIRS): string => `kiln_lock_device() {
   kiln_locks=""
-  for kiln_d in ${LOCK_DIRS.join(" ")}; do
+  for kiln_d in ${dirs.map(shQuote).join(" ")}; do
     if [ -d "$kiln_d" ] && [ -w "$kiln_d" ]; then kiln_locks="$kiln_d/kiln"; break; fi
   done
   [ -n "$kiln_locks" ] || kiln_refuse "no writable lock directory on the host"
+  # Every login (root, each sudo user) must be able to create a device's lock file here: sticky
+  # 1777 like /tmp. A root login repairs a dir something else made without it.
   [ -d "$kiln_locks" ] || { mkdir -p "$kiln_locks" && chmod 1777 "$kiln_locks"; } 2>/dev/null
+  [ "$(id -u)" != 0 ] || [ -k "$kiln_locks" ] || chmod 1777 "$kiln_locks" 2>/dev/null
   kiln_lockfile="$kiln_locks/blockdev-\${kiln_mm%%:*}-\${kiln_mm##*:}.lock"
   # Opened for reading (flock needs no more): another login (root, a sudo admin) may have created it.
   [ -e "$kiln_lockfile" ] || ( : >> "$kiln_lockfile" ) 2>/dev/null
-  [ -r "$kiln_lockfile" ] || kiln_refuse "cannot open the host lock $kiln_lockfile"
+  [ -r "$kiln_lockfile" ] || kiln_refuse "cannot open the host lock $kiln_lockfile (a root login makes $kiln_locks writable for every login, mode 1777, at its next launch; or run chmod 1777 $kiln_locks as root)"
   exec 9<"$kiln_lockfile"
   flock -n 9 || kiln_refuse "another badblocks is already running on $kiln_real (its host lock $kiln_lockfile is held)"
 }`;
@@ -152,7 +159,7 @@ kiln_dir=${dir}
 kiln_owner=${shQuote(o.owner)}
 ${STATE_FN}
 kiln_refuse() { rmdir "$kiln_dir/lock" 2>/dev/null; echo "KILN-LAUNCH refused $*"; exit 0; }
-${LOCK_FN}
+${lockDeviceFunction()}
 for kiln_tool in badblocks setsid mkfifo awk tr sed flock readlink; do
   command -v "$kiln_tool" >/dev/null 2>&1 || { echo "KILN-LAUNCH failed missing $kiln_tool"; exit 0; }
 done

@@ -3,6 +3,23 @@
 import type { Client, ClientChannel } from "ssh2";
 import { DEFAULT_MAX_OUTPUT_BYTES, HostError, type ExecResult } from "./port.js";
 
+/**
+ * The server refused to open the session channel (SSH_MSG_CHANNEL_OPEN_FAILURE: sshd at MaxSessions,
+ * or unable to start a session under load). The channel never opened, so the command never ran:
+ * running it again cannot run it twice.
+ */
+export class ChannelRefused extends HostError {
+  constructor(message: string) {
+    super(message, false, "exec");
+    this.name = "ChannelRefused";
+  }
+}
+
+/** ssh2 reports a refused open as "(SSH) Channel open failure: …" with the protocol's reason code. */
+function isOpenRefusal(err: Error): boolean {
+  return typeof (err as { reason?: unknown }).reason === "number" || err.message.startsWith("(SSH) Channel open failure");
+}
+
 export interface ChannelHooks {
   /** The server accepted the channel. */
   opened(): void;
@@ -47,7 +64,8 @@ export function execOnChannel(
     const onChannel = (err: Error | undefined, ch: ClientChannel): void => {
       if (err) {
         hooks.closed(false);
-        settle(() => reject(new HostError(`cannot open a session channel on ${target}: ${err.message}`, false, "exec")));
+        const message = `cannot open a session channel on ${target}: ${err.message}`;
+        settle(() => reject(isOpenRefusal(err) ? new ChannelRefused(message) : new HostError(message, false, "exec")));
         return;
       }
       channel = ch;

@@ -4,7 +4,7 @@
 import ssh2 from "ssh2";
 import type { Client } from "ssh2";
 import type { Logger } from "pino";
-import { execOnChannel } from "./channel-exec.js";
+import { ChannelRefused, execOnChannel } from "./channel-exec.js";
 import { badKeyError, connectError } from "./connect-error.js";
 import { sha256Fingerprint } from "./fingerprint.js";
 import { HostError, type ExecOptions, type ExecResult, type ExecPort } from "./port.js";
@@ -12,6 +12,14 @@ import { AbortedWait, Semaphore } from "./semaphore.js";
 
 /** OpenSSH's default MaxSessions: sshd refuses the 11th session channel on one connection. */
 const SSHD_DEFAULT_MAX_SESSIONS = 10;
+
+/** How long a command without a timeout keeps asking for a channel the host refuses to open. */
+const REFUSED_RETRY_MS = 120_000;
+/** 200 ms doubling to 5 s, each wait drawn from its upper half: refused callers do not all come back at once. */
+const refusedBackoffMs = (attempt: number) => {
+  const cap = Math.min(5000, 200 * 2 ** attempt);
+  return cap / 2 + Math.random() * (cap / 2);
+};
 
 export interface SshHostOptions {
   address: string;
@@ -91,20 +99,43 @@ export class SshHost implements ExecPort {
     return this.trusted;
   }
 
+  /**
+   * Runs `script` on a channel of this connection. A channel the server refused to open (the
+   * command never ran) is asked for again with backoff, within the command's timeout (or
+   * REFUSED_RETRY_MS without one); anything else is the caller's to judge.
+   */
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const abort = new AbortController();
     const timeoutError = (): HostError =>
       new HostError(`command on ${this.target} timed out after ${opts.timeoutMs} ms`, false, "timeout");
     const timer = opts.timeoutMs === undefined ? null : setTimeout(() => abort.abort(), opts.timeoutMs);
+    const giveUpAt = Date.now() + (opts.timeoutMs ?? REFUSED_RETRY_MS);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.execOnce(script, opts, abort.signal, timeoutError);
+        } catch (err) {
+          const wait = refusedBackoffMs(attempt);
+          if (!(err instanceof ChannelRefused) || Date.now() + wait >= giveUpAt) throw err;
+          if (attempt === 0) this.opts.log?.warn({ target: this.target, err: err.message }, "the host refused a session channel (nothing ran); asking again");
+          await untilAborted(new Promise((r) => setTimeout(r, wait)), abort.signal, timeoutError);
+        }
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private async execOnce(script: string, opts: ExecOptions, signal: AbortSignal, timeoutError: () => HostError): Promise<ExecResult> {
     let release: (() => void) | null = null;
     try {
-      release = await this.slots.acquire(abort.signal).catch((err: unknown) => {
+      release = await this.slots.acquire(signal).catch((err: unknown) => {
         throw err instanceof AbortedWait ? timeoutError() : err;
       });
-      const client = await untilAborted(this.ensureClient(), abort.signal, timeoutError);
+      const client = await untilAborted(this.ensureClient(), signal, timeoutError);
       const slot = release;
       release = null; // from here the channel's close gives the slot back
-      return await execOnChannel(client, this.target, script, opts.stdin, abort.signal, {
+      return await execOnChannel(client, this.target, script, opts.stdin, signal, {
         opened: () => {
           this.open += 1;
           this.peak = Math.max(this.peak, this.open);
@@ -116,7 +147,6 @@ export class SshHost implements ExecPort {
         abortError: timeoutError,
       }, opts.maxOutputBytes);
     } finally {
-      if (timer) clearTimeout(timer);
       release?.();
     }
   }

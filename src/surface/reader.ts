@@ -5,7 +5,7 @@ import type { HostPort } from "../hosts/verbs.js";
 import { summary, type ProgressState } from "../badblocks/progress.js";
 import type { StageRecorder } from "../stage-kit/types.js";
 import { shouldCommit } from "./gate.js";
-import { Follower, type FollowSpec, type Outcome, type StuckLimits } from "./follower.js";
+import { Follower, type FollowSpec, type Outcome, type Step, type StuckLimits } from "./follower.js";
 import { surfaceView } from "./view.js";
 
 /** Bytes of log read per job per poll; a reader that fell behind catches up in steps of this. */
@@ -36,6 +36,11 @@ export interface ReaderDeps {
   gateMs: number;
   pollMs: number;
   stuck: StuckLimits;
+  /**
+   * Runs `write` in one database transaction (one disk sync for many jobs' commits), or says the
+   * database is busy and nothing was written.
+   */
+  inOneTransaction<T>(write: () => T): T | "busy";
 }
 
 export class HostReader {
@@ -52,7 +57,10 @@ export class HostReader {
   follow(spec: FollowSpec, job: FollowedJob): Promise<FollowEnd> {
     return new Promise((resolve) => {
       this.entries.set(spec.stageId, { ...job, follower: new Follower(spec), resolve });
-      this.loop ??= this.run()
+      // The loop starts on the next turn of the event loop: stages that follow together (every job
+      // re-attached at a restart) share the first poll instead of the first one polling alone.
+      this.loop ??= new Promise<void>((r) => setImmediate(r))
+        .then(() => this.run())
         .catch((err) => this.deps.log.error({ err }, "reader loop ended by an error"))
         .finally(() => (this.loop = null));
     });
@@ -82,14 +90,10 @@ export class HostReader {
    */
   stop(): void {
     this.stopped = true;
-    for (const e of this.entries.values()) {
-      if (e.follower.gate.dirty) {
-        try {
-          this.commit(e, Date.now());
-        } catch (err) {
-          this.deps.log.warn({ err, jobId: e.follower.spec.jobId }, "could not commit on shutdown");
-        }
-      }
+    try {
+      this.commitAll([...this.entries.values()].filter((e) => e.follower.gate.dirty), Date.now());
+    } catch (err) {
+      this.deps.log.warn({ err }, "could not commit on shutdown");
     }
   }
 
@@ -99,19 +103,22 @@ export class HostReader {
    * opens, so a line waits at most the gate interval, not the gate plus a poll.
    */
   private async run(): Promise<void> {
-    while (this.entries.size > 0 && !this.stopped) {
+    for (let first = true; this.entries.size > 0 && !this.stopped; first = false) {
       const started = Date.now();
+      let readMs = 0;
       try {
-        await this.poll();
+        const jobs = this.entries.size;
+        readMs = await this.poll();
+        if (first) this.deps.log.info({ jobs, readMs, totalMs: Date.now() - started }, "first poll of the host's jobs");
       } catch (err) {
         // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
         this.deps.log.error({ err }, "poll failed");
       }
       // Each poll costs the storage host CPU (a shell walk over every job's files): however many
-      // jobs there are, it polls at most a quarter of the time.
-      const took = Date.now() - started;
+      // jobs there are, it polls at most a quarter of the time. Only the read counts: Kiln's own
+      // commits after it cost the host nothing.
       const wait = this.failures === 0
-        ? Math.max(this.deps.pollMs - took, 3 * took)
+        ? Math.max(this.deps.pollMs - (Date.now() - started), 3 * readMs)
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
       try {
         await this.waitFlushing(Date.now() + wait);
@@ -136,14 +143,14 @@ export class HostReader {
       if (next > now) await new Promise((r) => setTimeout(r, next - now));
       if (this.stopped || Date.now() >= until) return;
       const at = Date.now();
-      for (const e of this.entries.values()) {
-        // Database busy: leave it to the next poll rather than spin on the lock.
-        if (e.follower.gate.dirty && shouldCommit(e.follower.gate, at, this.deps.gateMs) && !this.commit(e, at)) flushing = false;
-      }
+      const due = [...this.entries.values()].filter((e) => e.follower.gate.dirty && shouldCommit(e.follower.gate, at, this.deps.gateMs));
+      // Database busy: leave it to the next poll rather than spin on the lock.
+      if (due.length > 0 && this.commitAll(due, at).size < due.length) flushing = false;
     }
   }
 
-  private async poll(): Promise<void> {
+  /** One read of every followed job and what follows from it; returns how long the read took (ms). */
+  private async poll(): Promise<number> {
     const list = [...this.entries.values()];
     const reqs = list.map(({ follower: f }) => ({
       key: String(f.spec.stageId),
@@ -154,22 +161,25 @@ export class HostReader {
       maxBytes: MAX_BYTES_PER_POLL,
     }));
     let reads;
+    const asked = Date.now();
     try {
       reads = await this.deps.port(this.hostId).read(reqs);
-      if (this.stopped) return;
+      if (this.stopped) return 0;
     } catch (err) {
-      if (this.stopped) return;
+      if (this.stopped) return 0;
       if (this.failures++ === 0) {
         for (const e of list) this.note(e, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
-      return;
+      return Date.now() - asked;
     }
+    const readMs = Date.now() - asked;
     if (this.failures > 0) {
       for (const e of list) this.note(e, "contact", "contact with the host restored");
       this.failures = 0;
     }
     const now = Date.now();
+    const due: { entry: Entry; step: Step }[] = [];
     for (const entry of list) {
       const f = entry.follower;
       f.paused = entry.recorder.isPaused();
@@ -178,13 +188,16 @@ export class HostReader {
         this.note(entry, "stuck", step.note);
         entry.recorder.attention("stuck-job", `stuck:${f.spec.jobId}:${f.logOffset}`, step.note);
       }
-      if (!step.commit) continue;
-      if (!this.commit(entry, now)) continue; // database busy: the follower keeps its state, retried next poll
-      if (step.outcome) {
-        this.entries.delete(f.spec.stageId);
-        entry.resolve({ ...step.outcome, kill: step.kill, state: f.state });
-      }
+      if (step.commit) due.push({ entry, step });
     }
+    // Not committed (database busy): the follower keeps its state, retried next poll.
+    const committed = this.commitAll(due.map((d) => d.entry), now);
+    for (const { entry, step } of due) {
+      if (!step.outcome || !committed.has(entry)) continue;
+      this.entries.delete(entry.follower.spec.stageId);
+      entry.resolve({ ...step.outcome, kill: step.kill, state: entry.follower.state });
+    }
+    return readMs;
   }
 
   /** One temperature/throughput sample per job per minute, for the drawer's charts. */
@@ -206,8 +219,48 @@ export class HostReader {
     }
   }
 
-  /** Offset, parser state, progress and new bad blocks in one transaction. False when the DB is busy. */
-  private commit(e: Entry, now: number): boolean {
+  /**
+   * Commits these entries' offsets, parser states, progress, new bad blocks and due samples in one
+   * transaction: one disk sync for a whole poll (a restart's first poll commits every job of the
+   * host at once). Returns the entries committed: none while the database is busy (each keeps its
+   * state for the next poll). If the batch fails otherwise, each is committed alone, so one bad job
+   * does not hold back the others.
+   */
+  private commitAll(es: Entry[], now: number): Set<Entry> {
+    if (es.length === 0) return new Set();
+    let written: ("busy" | "gone" | "written")[] | "busy";
+    try {
+      written = this.deps.inOneTransaction(() => es.map((e) => this.write(e, now)));
+    } catch (err) {
+      if (es.length === 1) throw err;
+      this.deps.log.warn({ err }, "a batched progress commit failed; committing job by job");
+      const done = new Set<Entry>();
+      for (const e of es) {
+        try {
+          if (this.commitAll([e], now).size === 1) done.add(e);
+        } catch (one) {
+          this.deps.log.error({ err: one, jobId: e.follower.spec.jobId }, "could not commit a job's progress");
+        }
+      }
+      return done;
+    }
+    if (written === "busy") {
+      this.deps.log.warn({ jobs: es.map((e) => e.follower.spec.jobId) }, "database busy; progress kept in memory and committed later");
+      return new Set();
+    }
+    const done = new Set<Entry>();
+    es.forEach((e, i) => {
+      if (written[i] === "busy") return;
+      done.add(e);
+      if (written[i] !== "written") return;
+      e.follower.committed(now);
+      e.recorder.publish();
+    });
+    return done;
+  }
+
+  /** One entry's commit, inside commitAll's transaction. */
+  private write(e: Entry, now: number): "busy" | "gone" | "written" {
     const f = e.follower;
     const raw = summary(f.state);
     const s = f.spec.display ? { ...raw, ...f.spec.display(raw) } : raw;
@@ -221,15 +274,13 @@ export class HostReader {
       newBadBlocks: f.newBadBlocks,
       logTail: f.tail,
     }, now);
-    if (percent === "gone") return true;
-    if (percent === "busy") {
-      this.deps.log.warn({ jobId: f.spec.jobId }, "database busy; progress kept in memory and committed later");
-      return false;
+    if (percent === "gone" || percent === "busy") return percent;
+    try {
+      this.sample(e, percent, now);
+    } catch (err) {
+      this.deps.log.warn({ err, jobId: f.spec.jobId }, "could not record a sample");
     }
-    f.committed(now);
-    this.sample(e, percent, now);
-    e.recorder.publish();
-    return true;
+    return "written";
   }
 }
 

@@ -1,5 +1,6 @@
 // The real test host of the suite: Debian's sshd on a free 127.0.0.1 port with its own host key,
-// root (and test users, helpers/host-users.ts) logging in by public key only, MaxSessions left at its default (10). Disk fixtures (loop
+// root (and test users, helpers/host-users.ts) logging in by public key only, MaxSessions at its default (10) unless a test
+// lowers it. Disk fixtures (loop
 // devices, a disk with bad sectors, a slow disk, a mounted ext4) are re-exported from ./disks.js.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -60,7 +61,7 @@ export async function freePort(): Promise<number> {
 /** The PATH sshd gives sessions when a test asks for a prefix (the login shell may prepend more). */
 const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-function sshdConfig(dir: string, port: number, pathPrefix?: string): string {
+function sshdConfig(dir: string, port: number, pathPrefix?: string, maxSessions?: number): string {
   if (pathPrefix !== undefined && !/^\/[A-Za-z0-9._\/-]+$/.test(pathPrefix)) {
     throw new Error(`pathPrefix must be an absolute path of safe characters: ${JSON.stringify(pathPrefix)}`);
   }
@@ -80,6 +81,7 @@ function sshdConfig(dir: string, port: number, pathPrefix?: string): string {
     "UseDNS no",
     "PrintMotd no",
     "PrintLastLog no",
+    ...(maxSessions !== undefined ? [`MaxSessions ${Math.floor(maxSessions)}`] : []),
     // root's sessions get a home of this test host's own: root's dotfiles on this machine run
     // `pyenv init`, whose rehash takes a lock, so every exec of every parallel test file queued
     // behind the others' (minutes per exec under load). The test users keep their own homes.
@@ -136,6 +138,8 @@ export interface TestSshdOptions {
   authorizedKeys: string[];
   /** A directory put first on the PATH of every session (e.g. a smartctl stand-in for drive hardware). */
   pathPrefix?: string;
+  /** sshd's MaxSessions (session channels per connection; default 10): a lower one makes sshd refuse channels. */
+  maxSessions?: number;
 }
 
 export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
@@ -147,7 +151,7 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
   const configFile = path.join(dir, "sshd_config");
   const logFile = path.join(dir, "sshd.log");
   const keysFile = path.join(dir, "authorized_keys");
-  writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix));
+  writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix, opts.maxSessions));
   writeFileSync(keysFile, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(""), { mode: 0o644 });
   let fingerprint = generateHostKey(dir);
   let child: ChildProcess | null = null;
@@ -216,7 +220,7 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
     } catch (err) {
       if (err instanceof SshdExited && attempt < 5) {
         port = await freePort();
-        writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix));
+        writeFileSync(configFile, sshdConfig(dir, port, opts.pathPrefix, opts.maxSessions));
         continue;
       }
       unregister();
