@@ -30,6 +30,7 @@ import type { Page } from "playwright-core";
 import { createRegionSlowDisk, createSlowDisk, startTestSshd, type SlowDisk, type TestSshd } from "./helpers/testhost.js";
 import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { hostWithDrives } from "./helpers/api.js";
 import { installSmartctlStandIn, smartFixturePath, type SmartctlStandIn } from "./helpers/smartctl-standin.js";
 import { launchBrowser, publishScreenshot, screenshot, type TestBrowser } from "./helpers/browser.js";
 import { jobFactsOf } from "../src/notify/facts.js";
@@ -92,11 +93,7 @@ beforeAll(async () => {
   equal.forEach((d, i) => standIn.set(d.device, { fixture: healthy, serial: `KILN-SIB-${i + 1}`, temperatureC: 34 + i }));
   standIn.set(slower.device, { fixture: usedFile, serial: "KILN-SIB-SLOW", temperatureC: 38 });
   standIn.set(weakZone.device, { fixture: healthy, serial: "KILN-ZONE", temperatureC: 35 });
-  const host = await kiln.api("POST", "/api/v1/hosts", {
-    name: "speed-host", address: "127.0.0.1", port: sshd.port, username: "root", workDir, includeLoopDevices: true,
-  });
-  expect(host.status).toBe(201);
-  expect((await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).status).toBe(200);
+  await hostWithDrives(kiln, sshd, [...equal, slower, weakZone], { name: "speed-host", workDir });
   const a = await startBatch([...equal.map((d) => d.device), slower.device]);
   const b = await startBatch([weakZone.device]);
   batches.siblings = a.batchId;
