@@ -32,6 +32,8 @@ describe("parseHistoryQuery", () => {
       [{ status: "exploded" }, /unknown status exploded/],
       [{ driveId: "sdb" }, /driveId must be a number/],
       [{ from: "2025-13-01" }, /from is not a valid date/],
+      [{ from: "2025-02-30" }, /from is not a valid date/], // Date.parse alone would read 2 March
+      [{ to: "2025-04-31T10:00:00Z" }, /to must be a date/],
       [{ to: "yesterday" }, /to must be a date/],
       [{ serial: "x".repeat(129) }, /serial is too long/],
       [{ limit: "0" }, /limit must be 1 to 10000/],

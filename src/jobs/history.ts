@@ -22,13 +22,19 @@ export interface HistoryFilter {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
+/** A calendar day that exists: Date.parse rolls 2025-02-30 over to 2 March instead of refusing it. */
+function realDay(value: string): boolean {
+  const t = Date.parse(`${value.slice(0, 10)}T00:00:00.000Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value.slice(0, 10);
+}
+
 function isoBound(value: string, name: string, endOfDay: boolean): string {
   if (DATE.test(value)) {
+    if (!realDay(value)) throw new InvalidInputError(`${name} is not a valid date`);
     const t = Date.parse(`${value}T00:00:00.000Z`);
-    if (Number.isNaN(t)) throw new InvalidInputError(`${name} is not a valid date`);
     return new Date(endOfDay ? t + 86_400_000 : t).toISOString();
   }
-  if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!DATETIME.test(value) || !realDay(value) || Number.isNaN(Date.parse(value))) {
     throw new InvalidInputError(`${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
   }
   return new Date(Date.parse(value)).toISOString();
