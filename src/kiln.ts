@@ -48,6 +48,9 @@ export async function startKiln(config: Config, log: Logger = createLogger(confi
   if (admin === "created") log.info("bootstrap admin 'admin' created");
   if (admin === "needs-setup") log.warn("no admin yet: open the dashboard from this machine to create one");
   const key = ensureKilnKey(config.dataDir);
+  if (key.movedAside) {
+    log.error({ movedAside: key.movedAside }, "Kiln's SSH key could not be read (no host can have accepted it): moved aside, a new key made; paste the new public key on your hosts");
+  }
   const crash = await startup("pid marker", () => takeMarker(db, config.dataDir));
   if (crash) log.error(crash, "the last Kiln run did not shut down cleanly (crash marker found)");
 

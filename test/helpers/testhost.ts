@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import ssh2 from "ssh2";
+import { generateUsableKeyPair } from "../../src/ssh/keys.js";
 import { mustRun, registerCleanup } from "./cleanup.js";
 import { childPids, isRunning, stopProcess } from "./processes.js";
 import { makeTempDir } from "./tempdir.js";
@@ -42,8 +42,7 @@ export interface TestSshd {
 
 /** A fresh client key pair for tests (OpenSSH private key, authorized_keys public line). */
 export function makeClientKey(comment = "kiln-test"): { privateKey: string; publicKey: string } {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment });
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  return generateUsableKeyPair(comment);
 }
 
 export async function freePort(): Promise<number> {
