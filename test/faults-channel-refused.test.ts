@@ -8,8 +8,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "./helpers/testhost.js";
-import { isTerminalJob, startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { startTestKiln, type TestKiln } from "./helpers/kiln.js";
+import { driveFor, hostWithDrives, isTerminalJob, startRequest, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { until } from "./helpers/wait.js";
 import { shQuote } from "../src/shell/quote.js";
 
 let kiln: TestKiln;
@@ -18,26 +20,12 @@ let disk: LoopDevice;
 let hostId: number;
 let free = "";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}
-
 beforeAll(async () => {
   kiln = await startTestKiln();
   sshd = await startTestSshd({ authorizedKeys: [kiln.publicKey], maxSessions: 1 });
   disk = createLoopDevice({ sizeMiB: 1, name: "refused" });
-  const host = await kiln.api("POST", "/api/v1/hosts", {
-    name: "one-session", address: "127.0.0.1", port: sshd.port, username: "root", workDir: makeTempDir("work"), includeLoopDevices: true,
-  });
-  expect(host.status, JSON.stringify(host.body)).toBe(201);
-  hostId = host.body.id;
-  expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`, { devices: [path.basename(disk.device)] })).status).toBe(200);
+  const { host } = await hostWithDrives(kiln, sshd, [disk], { name: "one-session", workDir: makeTempDir("work") });
+  hostId = host.id;
 });
 
 afterAll(async () => {
@@ -63,8 +51,8 @@ describe("a session channel the host refuses to open", () => {
     await until("the held session's command runs", () => existsSync(held));
 
     // The start call re-reads the device on the host: sshd refuses that channel until the session frees.
-    const drive = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((d) => d.devPath === disk.device);
-    const starting = kiln.api("POST", "/api/v1/burnin/start", { driveIds: [drive.id], confirm: [drive.confirmName], stages: ["surface_validate"] });
+    const drive = await driveFor(kiln, disk);
+    const starting = kiln.api("POST", "/api/v1/burnin/start", startRequest([drive], { stages: ["surface_validate"] }));
     let answered = false;
     void starting.finally(() => (answered = true));
     await until("sshd refuses a session, or the start call answers", () => answered || refusals() > refusedBefore);
@@ -72,12 +60,12 @@ describe("a session channel the host refuses to open", () => {
     await holding;
     const start = await starting;
     expect(start.status, JSON.stringify(start.body)).toBe(202);
-    const id = start.body.jobs[0].id as number;
+    const id = (start.body as { jobs: { id: number }[] }).jobs[0]!.id;
 
-    const ended = await kiln.waitForJob(id, isTerminalJob);
+    const ended = await waitJob(kiln, id, isTerminalJob);
     expect(ended.status, JSON.stringify({ errorText: ended.errorText, notes: ended.notes })).toBe("passed");
-    expect(ended.stages.map((s: any) => [s.name, s.status])).toEqual([["precheck", "passed"], ["surface_validate", "passed"]]);
+    expect(ended.stages.map((s) => [s.name, s.status])).toEqual([["precheck", "passed"], ["surface_validate", "passed"]]);
     // One badblocks run: the launch was not repeated into a second process.
-    expect(ended.notes.filter((n: any) => n.kind === "launch" && /badblocks started/.test(n.text))).toHaveLength(1);
+    expect(ended.notes.filter((n) => n.kind === "launch" && /badblocks started/.test(n.text))).toHaveLength(1);
   }, 240_000);
 });

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../src/paths.js";
 import { createBadDisk, createSlowDisk, startTestSshd, type TestSshd } from "./helpers/testhost.js";
 import { kilnProcess, type KilnProcess } from "./helpers/kiln-process.js";
+import { driveFor, hostWithDrives, isTerminalJob, job, jobs as jobList, scan, start as startJobs, waitJob } from "./helpers/api.js";
 import { makeTempDir } from "./helpers/tempdir.js";
+import { until as untilHolds } from "./helpers/wait.js";
 
 const KILLS = 20;
 const HELD = 48 * 1024; // bytes/s while a burn-in must keep running
@@ -21,6 +23,7 @@ let kiln: KilnProcess;
 let sshd: TestSshd;
 const disks: { device: string; detach(): void; setRate(bytesPerSec: number): void; badBlocks?: (bs: number) => number[] }[] = [];
 let sigtermDisk: { device: string; detach(): void; setRate(bytesPerSec: number): void };
+let hostId: number;
 
 function badblocksCount(device: string): number {
   try {
@@ -51,15 +54,9 @@ afterAll(async () => {
 describe("SIGKILL during real burn-ins", () => {
   it(`survives ${KILLS} kills with the same verdicts, no lost offset and no duplicate process`, async () => {
     const work = makeTempDir("work");
-    const host = await kiln.api("POST", "/api/v1/hosts", { name: "h", address: "127.0.0.1", port: sshd.port, username: "root", workDir: work, includeLoopDevices: true });
-    expect(host.status).toBe(201);
-    const drives = (await kiln.api("POST", `/api/v1/hosts/${host.body.id}/scan`)).body as any[];
-    const ours = disks.map((d) => drives.find((x) => x.devPath === d.device));
-    const start = await kiln.api("POST", "/api/v1/burnin/start", {
-      driveIds: ours.map((d) => d.id), confirm: ours.map((d) => d.confirmName), stages: ["precheck", "surface_validate"],
-    });
-    expect(start.status).toBe(202);
-    const jobIds: number[] = start.body.jobs.map((j: any) => j.id);
+    const { host, drives: ours } = await hostWithDrives(kiln, sshd, disks, { name: "h", workDir: work });
+    hostId = host.id;
+    const jobIds = await startJobs(kiln, ours, { stages: ["precheck", "surface_validate"] });
 
     // Watchers: duplicate processes per disk, and offsets read straight from the database file.
     const violations: string[] = [];
@@ -88,8 +85,7 @@ describe("SIGKILL during real burn-ins", () => {
 
     let kills = 0;
     const allEnded = async () => {
-      const jobs = (await kiln.api("GET", "/api/v1/jobs")).body as any[];
-      return jobs.filter((j) => jobIds.includes(j.id)).every((j) => ["passed", "failed", "cancelled", "unknown"].includes(j.status));
+      return (await jobList(kiln)).filter((j) => jobIds.includes(j.id)).every(isTerminalJob);
     };
     try {
       while (kills < KILLS) {
@@ -107,11 +103,11 @@ describe("SIGKILL during real burn-ins", () => {
       clearInterval(watch);
     }
 
-    const jobs = await Promise.all(jobIds.map(async (id) => (await kiln.api("GET", `/api/v1/jobs/${id}`)).body));
+    const jobs = await Promise.all(jobIds.map((id) => job(kiln, id)));
     const expected = disks.map((d) => (d.badBlocks ? { status: "failed", badBlocks: d.badBlocks(4096) } : { status: "passed", badBlocks: [] }));
     const got = jobs.map((j) => ({ status: j.status, badBlocks: j.badBlocks }));
     const falsePasses = got.filter((g, i) => g.status === "passed" && expected[i]!.status !== "passed").length;
-    const reattachNotes = jobs.reduce((n, j) => n + j.notes.filter((x: any) => x.kind === "reattach").length, 0);
+    const reattachNotes = jobs.reduce((n, j) => n + j.notes.filter((x) => x.kind === "reattach").length, 0);
     const figures = { kills, jobsChecked: jobs.length, falsePasses, duplicates: violations.filter((v) => v.includes("badblocks on")).length,
       lostOffsets: violations.filter((v) => v.includes("offset")).length, reattachNotes, maxConcurrentPerDisk: maxConcurrent, got, expected };
     mkdirSync(path.join(ROOT, "test-output"), { recursive: true });
@@ -130,15 +126,9 @@ describe("SIGKILL during real burn-ins", () => {
   }, 900_000);
 
   it("on SIGTERM exits within seconds, leaves the burn-in running and marks nothing failed", async () => {
-    const drives = (await kiln.api("GET", "/api/v1/drives")).body as any[];
-    await kiln.api("POST", `/api/v1/hosts/${drives[0].hostId}/scan`);
-    const d = ((await kiln.api("GET", "/api/v1/drives")).body as any[]).find((x) => x.devPath === sigtermDisk.device);
-    const start = await kiln.api("POST", "/api/v1/burnin/start", { driveIds: [d.id], confirm: [d.confirmName], stages: ["surface_validate"] });
-    const id = start.body.jobs[0].id;
-    const until = Date.now() + 60_000;
-    while (Date.now() < until && ((await kiln.api("GET", `/api/v1/jobs/${id}`)).body.surface?.phase ?? 0) < 1) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const d = await driveFor(kiln, sigtermDisk, await scan(kiln, hostId, [sigtermDisk]));
+    const [id] = await startJobs(kiln, d, { stages: ["surface_validate"] });
+    await untilHolds("badblocks running on the disk", () => badblocksCount(sigtermDisk.device) === 1);
     // Independent of the test before: a crash it left unacknowledged is not this test's business.
     await kiln.api("POST", "/api/v1/system/acknowledge-crash");
     // "Within seconds" is checked against what would be slow: had Kiln waited for the burn-in (or
@@ -152,13 +142,6 @@ describe("SIGKILL during real burn-ins", () => {
     sigtermDisk.setRate(FAST);
     await kiln.start();
     expect((await kiln.api("GET", "/api/v1/system")).body.crash).toBeNull();
-    const deadline = Date.now() + 180_000;
-    let job: any;
-    while (Date.now() < deadline) {
-      job = (await kiln.api("GET", `/api/v1/jobs/${id}`)).body;
-      if (["passed", "failed", "cancelled", "unknown"].includes(job.status)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(job.status).toBe("passed");
+    expect((await waitJob(kiln, id!, isTerminalJob, 180_000)).status).toBe("passed");
   }, 400_000);
 });
