@@ -219,11 +219,12 @@ describe("a job on a host that never comes back", () => {
     expect((await kiln.api("GET", "/api/v1/drives")).body).toEqual([]);
     expect((await kiln.api("POST", `/api/v1/hosts/${hostId}/scan`)).status).toBe(404);
     expect((await kiln.api("GET", `/api/v1/jobs/${viaApi}`)).body.status).toBe("unknown");
-    // A removal made elsewhere shows on the next load. (Live, through the event stream, it did not
-    // show within 60 s in two runs of 2026-12-01 13:10: under investigation, see the issue note.)
+    // The page drops the card live. Before: a command still failing against the unreachable host
+    // after the removal set the removed host's status and published it, and the card came back.
+    await page.locator(`li.host[data-host-id="${hostId}"]`).waitFor({ state: "detached" });
     await page.reload();
     await page.locator('#live-status[data-live="live"]').waitFor(); // connects once the first load has drawn the page
-    await page.locator(`li.host[data-host-id="${hostId}"]`).waitFor({ state: "detached" });
+    expect(await page.locator(`li.host[data-host-id="${hostId}"]`).count()).toBe(0);
     // The name is free again. Added again, the same disk is a new drive row: the process of the job
     // abandoned on it (still running) keeps it refused all the same.
     readdedId = (await hostWithDrives(kiln, sshd, disks, { name: "far-host", workDir: work })).host.id;

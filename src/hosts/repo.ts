@@ -125,7 +125,7 @@ export function setHostStatus(db: Db, id: number, status: HostStatus, text: stri
   const res = db
     .prepare(
       `UPDATE hosts SET status = ?, status_text = ?, last_seen_at = coalesce(?, last_seen_at)
-        WHERE id = ? AND (status <> ? OR coalesce(status_text, '') <> coalesce(?, ''))`,
+        WHERE id = ? AND removed_at IS NULL AND (status <> ? OR coalesce(status_text, '') <> coalesce(?, ''))`,
     )
     .run(status, text, seen, id, status, text);
   if (res.changes === 0 && seen) db.prepare("UPDATE hosts SET last_seen_at = ? WHERE id = ?").run(seen, id);
