@@ -17,7 +17,7 @@ import { launchBrowser } from "../test/helpers/browser.js";
 import { logProblems, signIn, type Bench } from "./harness.js";
 import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
 import { deliveryDelays, LogWatcher } from "./watch.js";
-import { quantile, sleep, spread } from "./stats.js";
+import { median, quantile, sleep, spread } from "./stats.js";
 import { restarts } from "./restart.js";
 
 type Ev = { event: string; data: any; at: number };
@@ -34,6 +34,15 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     kiln = await kilnProcess({ KILN_GATE_SECONDS: String(GATE_S), KILN_POLL_MS: "1000", KILN_MAX_PARALLEL: String(o.perHost), KILN_RETAIN_JOB_DIRS_DAYS: "0" }, { built: true });
     for (let h = 0; h < o.hosts; h++) sshds.push(await startTestSshd({ authorizedKeys: [kiln.publicKey], pathPrefix: path.join(ROOT, "bench/standin") }));
     await kiln.start();
+    // VmRSS once a second through every phase (start, window, restart): where the peak comes from.
+    const k0 = kiln;
+    const rssLog: { at: number; kib: number }[] = [];
+    const rssTimer = setInterval(() => {
+      const kib = statusKiB(k0.pid, "VmRSS");
+      if (Number.isFinite(kib)) rssLog.push({ at: Date.now(), kib });
+    }, 1000);
+    rssTimer.unref();
+    const peakMiB = (from: number, to: number) => Math.max(0, ...rssLog.filter((x) => x.at >= from && x.at < to).map((x) => x.kib)) / 1024;
     console.log(`  ${loops.length} loop devices, ${sshds.length} sshd instances, Kiln up`);
     sse = await openSse(`${kiln.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` });
     const jobIds: number[] = [];
@@ -132,8 +141,12 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       kiln, sshd: sshds[0]!, hostId: 1, workDir: workDirs[0]!,
       sse: () => openSse(`${k.url}/api/v1/events`, { authorization: `Bearer ${TEST_TOKEN}` }),
     } as unknown as Bench;
+    const tRestart = Date.now();
     const restart = await restarts(benchLike, jobIds, sse, 1, jobIds.length);
     sse = null;
+    clearInterval(rssTimer);
+    const rssPhases = `start ${peakMiB(0, t0).toFixed(0)}, window ${peakMiB(t0, tRestart).toFixed(0)}, after the restart ${peakMiB(tRestart, Infinity).toFixed(0)} MiB`;
+    console.log(`  RSS peaks (1 s samples): ${rssPhases}`);
     const ok = (v: number, target: number) => (v <= target ? "met" : "**missed**");
     const delayP99 = quantile(delays, 0.99);
     return [[
@@ -150,13 +163,14 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       `| --- | --- | --- |`,
       `| Kiln CPU, % of one core (utime+stime over the window) | **${cpuPct.toFixed(1)} %** | ≤ 25 % (${ok(cpuPct, 25)}) |`,
       `| Kiln RSS at the end / peak (VmHWM) | ${(rss / 1024).toFixed(0)} / **${(hwm / 1024).toFixed(0)} MiB** | ≤ 250 MB (${ok(hwm * 1024, 250e6)}) |`,
+      `| Kiln RSS, highest 1 s sample per phase | ${rssPhases} | |`,
       `| \`job\` SSE events per job-minute (≥ progress commits), over jobs | **${spread(commitsPerMin, 1)}** | ≤ 12 + phase changes |`,
       `| progress line in the host-side log → SSE event at the client, over ${delays.length} lines of ${watched.length} watched jobs | p50 **${quantile(delays, 0.5).toFixed(2)} s**, p99 **${delayP99.toFixed(2)} s**${unmatched ? ` (${unmatched} unmatched)` : ""} | ≤ gate + 1 s = ${GATE_S + 1} s (${ok(delayP99, GATE_S + 1)}) |`,
       `| \`GET /api/v1/drives\` (600 drives), over ${drivesMs.length} requests | p50 ${quantile(drivesMs, 0.5).toFixed(0)} ms, p99 **${quantile(drivesMs, 0.99).toFixed(0)} ms** | |`,
       `| \`GET /api/v1/jobs/:id\`, over ${jobsMs.length} requests | p50 ${quantile(jobsMs, 0.5).toFixed(0)} ms, p99 **${quantile(jobsMs, 0.99).toFixed(0)} ms** | |`,
       `| SSH connections per host (sshd session processes), over samples | ${spread(conns, 0)} | |`,
       `| exec channels open per connection, over samples | ${spread(channels, 0)}, peak ${Math.max(0, ...channels)} | ≤ 10 |`,
-      `| dashboard first render (navigation → ${jobIds.length} rows drawn), Chromium | **${browser.firstRenderMs.toFixed(0)} ms** | ≤ 1 s (${ok(browser.firstRenderMs, 1000)}) |`,
+      `| dashboard first render (navigation → ${jobIds.length} rows drawn, timed in the page), Chromium, over ${browser.drawn.length} reloads | **${browser.firstRenderMs.toFixed(0)} ms** (${spread(browser.drawn, 0, " ms")}); of which the page's \`GET /api/v1/drives\`: ${spread(browser.drivesApi, 0, " ms")} | ≤ 1 s (${ok(browser.firstRenderMs, 1000)}) |`,
       `| dashboard script time per second of live updates (over ${o.browserSeconds} s; CDP ScriptDuration) | **${(browser.scriptShare * 100).toFixed(1)} % of a core** (all main-thread tasks: ${(browser.taskShare * 100).toFixed(1)} %) | ≤ 10 % (${ok(browser.scriptShare, 0.1)}) |`,
       `| dashboard JS heap used, after the live period | ${(browser.heapBytes / 2 ** 20).toFixed(1)} MiB | |`,
       `| SSE \`job\` events per second during that period (the bench's own client saw the same stream) | ${(events.filter((e) => e.event === "job" && e.at >= browser.from && e.at < browser.to).length / o.browserSeconds).toFixed(0)} | |`,
@@ -193,16 +207,37 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
   }
 }
 
-/** Logs in, times the first render of all rows, then samples CDP metrics over a live period. */
-async function probeDashboard(url: string, rows: number, seconds: number) {
+/**
+ * Logs in, times the first render of all rows (in the page, every animation frame from navigation
+ * start, as the dashboard bench; one warm-up reload for the browser's cache, then `renders`
+ * reloads), then samples CDP metrics over a live period.
+ */
+async function probeDashboard(url: string, rows: number, seconds: number, renders = 3) {
   const b = await launchBrowser({ baseURL: url });
   try {
     const page = await b.newPage();
     await signIn(page);
-    const t = Date.now();
-    await page.reload();
-    await page.waitForFunction((n) => document.querySelectorAll("tr[data-drive-id]").length >= n, rows, { timeout: 60_000 });
-    const firstRenderMs = Date.now() - t;
+    // (A string: tsx would wrap a named inner function in a helper the page does not have.)
+    await page.addInitScript(`(() => {
+      const check = () => {
+        if (document.querySelectorAll("tr[data-drive-id]").length >= ${rows}) window.__drawn = performance.now();
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    })()`);
+    const drawn: number[] = [];
+    const drivesApi: number[] = [];
+    for (let i = 0; i <= renders; i++) {
+      await page.reload();
+      await page.waitForFunction(() => (window as unknown as { __drawn?: number }).__drawn !== undefined, null, { timeout: 120_000 });
+      const [t, api] = await page.evaluate(() => {
+        const e = performance.getEntriesByType("resource").find((r) => r.name.endsWith("/api/v1/drives")) as PerformanceResourceTiming | undefined;
+        return [(window as unknown as { __drawn: number }).__drawn, e ? e.responseEnd - e.startTime : NaN];
+      });
+      if (i === 0) continue;
+      drawn.push(t!);
+      drivesApi.push(api!);
+    }
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
     const metric = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
@@ -210,7 +245,9 @@ async function probeDashboard(url: string, rows: number, seconds: number) {
     await sleep(seconds * 1000);
     const m1 = await metric();
     return {
-      firstRenderMs,
+      firstRenderMs: median(drawn),
+      drawn,
+      drivesApi,
       scriptShare: (m1.ScriptDuration! - m0.ScriptDuration!) / seconds,
       taskShare: (m1.TaskDuration! - m0.TaskDuration!) / seconds,
       heapBytes: m1.JSHeapUsedSize!,

@@ -25,7 +25,7 @@ interface Replay {
 
 function read(log: Buffer, from: number, to: number, bb: Buffer | null, exit: string | null): JobRead {
   return {
-    found: true, foreign: false, pgid: 42, alive: exit === null, bbAlive: exit === null, exit,
+    found: true, foreign: false, pgid: 42, alive: exit === null, bbAlive: exit === null, process: null, exit,
     log: { size: log.length, offset: from, data: log.subarray(from, to), truncated: false },
     bb: bb ? { size: bb.length, offset: 0, data: bb, truncated: false } : null,
   };

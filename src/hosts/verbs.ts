@@ -2,7 +2,7 @@
 // what it printed, written once here. Stages, the reader and the guard call these; none of them
 // builds a script or parses an answer of its own.
 import type { ExecOptions, ExecPort, ExecResult } from "../ssh/port.js";
-import type { JobRead, ReadRequest } from "../remote/scripts.js";
+import type { ReadAnswer, ReadRequest } from "../remote/scripts.js";
 import type { LaunchOptions, LaunchResult } from "../remote/launch-script.js";
 import type { SmartRead } from "../smart/commands.js";
 import type { CheckRequest } from "../remote/check-script.js";
@@ -22,7 +22,7 @@ export interface HostVerbs {
    */
   launch(o: LaunchOptions): Promise<LaunchResult>;
   /** New log and bad-block bytes, exit status and liveness of every requested job, in one round trip. */
-  read(reqs: readonly ReadRequest[]): Promise<Map<string, JobRead>>;
+  read(reqs: readonly ReadRequest[]): Promise<ReadAnswer>;
   /** Stops (STOP) or continues (CONT) a job's process group, if it still is this job's. */
   signal(jobDir: string, sig: "STOP" | "CONT"): Promise<"sent" | "none" | null>;
   /** TERM, then KILL, the job's process group; null when the answer was unreadable. */

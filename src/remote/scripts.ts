@@ -25,7 +25,10 @@ LC_ALL=C; export LC_ALL`;
  * kiln_state: reads $kiln_dir's pid files and sets KILN_PG (or empty), KILN_BB_ALIVE=1 when bb.pid
  * is a live process whose cmdline names badblocks and this job's device, KILN_ALIVE=1 when that
  * holds or the group leader is still this job's wrapper. A recycled pid never counts as ours.
- * Shared with remote/prune.ts.
+ * KILN_BB_ID names the badblocks process found (`boot id:pid:start time`): a later call given it in
+ * $kiln_known (the read script) finds the same process by that alone, without reading its command
+ * line (a fork per job per poll); a pid with another start time, or after a reboot, is a new process
+ * and is checked again. Shared with remote/prune.ts.
  */
 export const STATE_FN = `${ROOT_FNS}
 # kiln_here PID: the process works in this job dir. A process that runs as root through sudo hides
@@ -33,13 +36,20 @@ export const STATE_FN = `${ROOT_FNS}
 kiln_here() {
   [ "/proc/$1/cwd" -ef "$kiln_dir" ] && return 0
   [ "\${KILN_SUDO:-0}" = 1 ] && [ -n "$KILN_PG" ] || return 1
-  kiln_st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  kiln_st=""; read -r kiln_st 2>/dev/null < "/proc/$1/stat"
   kiln_st=\${kiln_st##*) }
   set -- $kiln_st
   [ "$3" = "$KILN_PG" ]
 }
+# kiln_started PID: kiln_stt = the process's start time (clock ticks after boot), empty when gone.
+kiln_started() {
+  kiln_stt=""; kiln_st=""; read -r kiln_st 2>/dev/null < "/proc/$1/stat"
+  kiln_st=\${kiln_st##*) }
+  set -- $kiln_st
+  [ $# -ge 20 ] && shift 19 && kiln_stt=$1
+}
 kiln_state() {
-  KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0
+  KILN_PG=""; KILN_ALIVE=0; KILN_BB_ALIVE=0; KILN_BB_ID=""
   [ -s "$kiln_dir/pid" ] || return 0
   read -r KILN_PG < "$kiln_dir/pid" || :
   case "$KILN_PG" in ''|*[!0-9]*) KILN_PG=""; return 0 ;; esac
@@ -49,8 +59,15 @@ kiln_state() {
   # Builtins first (a poll runs this for every job): a live process of this job has its working
   # directory in the job dir; only then is its command line read (badblocks on this device).
   case "$kiln_bb" in ''|*[!0-9]*) ;; *)
-    if [ -n "$kiln_dev" ] && kiln_here "$kiln_bb" && kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
-      case "$kiln_cmd" in *badblocks*" $kiln_dev "*) KILN_BB_ALIVE=1 ;; esac
+    if [ -n "$kiln_dev" ] && kiln_here "$kiln_bb"; then
+      # The start time first: a pid that died and was reused during the check below is not
+      # remembered as the process that was checked.
+      kiln_started "$kiln_bb"
+      if [ -n "$kiln_stt" ] && [ -n "\${kiln_known:-}" ] && [ "$kiln_known" = "\${kiln_boot:-}:$kiln_bb:$kiln_stt" ]; then KILN_BB_ALIVE=1
+      elif kiln_cmd=$(tr '\\000' ' ' 2>/dev/null < "/proc/$kiln_bb/cmdline"); then
+        case "$kiln_cmd" in *badblocks*" $kiln_dev "*) KILN_BB_ALIVE=1 ;; esac
+      fi
+      [ "$KILN_BB_ALIVE" = 1 ] && [ -n "$kiln_stt" ] && [ -n "\${kiln_boot:-}" ] && KILN_BB_ID="$kiln_boot:$kiln_bb:$kiln_stt"
     fi ;;
   esac
   if [ "$KILN_BB_ALIVE" = 1 ]; then KILN_ALIVE=1; return 0; fi
@@ -139,6 +156,8 @@ export interface ReadRequest {
   maxBytes: number;
   /** This run's owner line: a dir whose owner file says otherwise is reported foreign, never read. */
   owner?: string | null;
+  /** The badblocks process an earlier read found (its `process`): the same one is known by that alone. */
+  knownProcess?: string | null;
 }
 
 export interface FileChunk {
@@ -164,56 +183,97 @@ export interface JobRead {
   /** The job's wrapper or its badblocks is running (and really is this job's). */
   alive: boolean;
   bbAlive: boolean;
+  /** The live badblocks process found (`boot id:pid:start time`), to pass back as `knownProcess`. */
+  process: string | null;
 }
 
 const MAX_READ_BYTES = 16 * 1024 * 1024;
+/** A process as the host names it: the kernel's boot id, the pid and its start time after boot. */
+const PROCESS_ID = /^[0-9a-f-]{1,64}:\d{1,10}:\d{1,20}$/;
 
-/** Framed, binary-safe: a line `KILN-FILE <log|bb> <size|-> <offset> <n>`, n raw bytes, then \n. */
-const READ_FNS = `kiln_chunk() {
-  if [ ! -f "$2" ]; then printf 'KILN-FILE %s - %s 0\\n\\n' "$1" "$3"; return 0; fi
-  kiln_size=$(wc -c < "$2" 2>/dev/null) || kiln_size=0
-  kiln_size=$((kiln_size + 0))
-  if [ "$kiln_size" -le "$3" ]; then printf 'KILN-FILE %s %s %s 0\\n\\n' "$1" "$kiln_size" "$3"; return 0; fi
-  tail -c +$(($3 + 1)) "$2" 2>/dev/null | head -c "$4" > "$kiln_tmp"
-  kiln_n=$(wc -c < "$kiln_tmp")
-  echo "KILN-FILE $1 $kiln_size $3 $((kiln_n + 0))"
-  cat "$kiln_tmp"
-  echo
-}
-kiln_ours() {
+/**
+ * The answer: for each job a block of lines (`KILN-JOB`, `KILN-EXIT`, `KILN-FILE <log|bb> <size|->
+ * <offset> <n>`, `KILN-PROC`, `KILN-END`), then a line `KILN-DATA` and every job's new bytes, n at a
+ * time, in the order of the blocks: binary-safe, and cheap on the host. A poll runs this for every job
+ * of a host, so the script forks per poll, not per job: one `wc` for the sizes of all files, one
+ * `tail` per file that grew, one `wc` and one `cat` for all chunks (was six or seven per job).
+ *
+ * Pass 1 reads each job's exit file (a builtin `read`) before any size: the wrapper writes it only
+ * after the log is drained, so a log read after it always holds the final record (read the other way
+ * round, a poll could see the exit without the last lines and end a finished run unknown).
+ */
+const READ_FNS = `kiln_ours() {
   [ -z "$2" ] || [ ! -d "$1" ] && return 0
   kiln_own=""; [ -s "$1/owner" ] && read -r kiln_own < "$1/owner"
   [ "$kiln_own" = "$2" ]
 }
+# kiln_exit I DIR OWNER: pass 1; kiln_k_I = ok, foreign or nodir, kiln_e_I = the exit line or -.
+# Returns 0 only for a dir of this run that exists (its files are then sized and read).
+kiln_exit() {
+  if ! kiln_ours "$2" "$3"; then eval "kiln_k_$1=foreign"; return 1; fi
+  if [ ! -d "$2" ]; then eval "kiln_k_$1=nodir"; return 1; fi
+  kiln_v=-
+  if [ -f "$2/exit" ]; then kiln_v=""; read -r kiln_v < "$2/exit" || :; kiln_v=":$kiln_v"; fi
+  eval "kiln_k_$1=ok; kiln_e_$1=\\$kiln_v"
+}
+# kiln_listed FD PATH: kiln_wn = PATH's byte count as listed by the one wc whose output is on FD;
+# false when wc left it out (it could not read it, or named it otherwise). wc lists in the order it
+# was asked, so this is called for every file asked, in that order, and a line is used once.
+kiln_listed() {
+  eval "kiln_lp=\\\${kiln_lp_$1-}; kiln_ln=\\\${kiln_ln_$1-}"
+  if [ -z "$kiln_lp" ]; then IFS=' ' read -r kiln_ln kiln_lp <&$1 || kiln_lp=""; fi
+  kiln_wn=""
+  if [ -n "$kiln_lp" ] && [ "$kiln_lp" = "$2" ]; then kiln_wn=$((kiln_ln + 0)); kiln_lp=""; fi
+  eval "kiln_lp_$1=\\$kiln_lp; kiln_ln_$1=\\$kiln_ln"
+  [ -n "$kiln_wn" ]
+}
+# kiln_count FD PATH: kiln_wn = PATH's byte count, from wc's list or counted alone.
+kiln_count() {
+  kiln_listed "$1" "$2" && return 0
+  kiln_wn=$(wc -c < "$2" 2>/dev/null) || kiln_wn=0
+  kiln_wn=$((kiln_wn + 0))
+}
+# kiln_chunk I NAME PATH OFFSET MAX: the new bytes of PATH into $kiln_tmp/I.NAME (always created).
+kiln_chunk() {
+  kiln_sz=-
+  if kiln_listed 3 "$3"; then kiln_sz=$kiln_wn; elif [ -f "$3" ]; then kiln_count 3 "$3"; kiln_sz=$kiln_wn; fi
+  eval "kiln_s_$1_$2=\\$kiln_sz"
+  if [ "$kiln_sz" = - ] || [ "$kiln_sz" -le "$4" ]; then : > "$kiln_tmp/$1.$2"; return 0; fi
+  if [ $((kiln_sz - $4)) -le $(($5 / 2)) ]; then tail -c +$(($4 + 1)) "$3" > "$kiln_tmp/$1.$2" 2>/dev/null
+  else tail -c +$(($4 + 1)) "$3" 2>/dev/null | head -c "$5" > "$kiln_tmp/$1.$2"; fi
+}
+# kiln_job I DIR LOGOFF BBOFF MAX KNOWN: pass 2, a job of this run: its chunks and its processes.
 kiln_job() {
   kiln_dir=$2
-  echo "KILN-JOB $1"
-  if ! kiln_ours "$kiln_dir" "$6"; then echo "KILN-FOREIGN"; echo "KILN-END"; return 0; fi
-  if [ -d "$kiln_dir" ]; then
-    # The exit file first: the wrapper writes it only after the log is drained, so a log read after
-    # it always holds the final record (read the other way round, a poll could see the exit
-    # without the last lines and end a finished run unknown).
-    if [ -f "$kiln_dir/exit" ]; then
-      kiln_n=$(wc -c < "$kiln_dir/exit")
-      echo "KILN-EXIT $((kiln_n + 0))"
-      cat "$kiln_dir/exit"
-      echo
-    else
-      echo "KILN-EXIT -"
-    fi
-    kiln_chunk log "$kiln_dir/progress.log" "$3" "$5"
-    kiln_chunk bb "$kiln_dir/badblocks.txt" "$4" "$5"
-    kiln_state
-    echo "KILN-PROC \${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE"
-  else
-    echo "KILN-NODIR"
-  fi
+  kiln_known=$6
+  kiln_chunk "$1" log "$2/progress.log" "$3" "$5"
+  kiln_chunk "$1" bb "$2/badblocks.txt" "$4" "$5"
+  kiln_state
+  kiln_pv="\${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE \${KILN_BB_ID:--}"
+  eval "kiln_p_$1=\\$kiln_pv"
+}
+# kiln_report I KEY LOGOFF BBOFF: pass 3, the job's block; chunk lengths are read from fd 4.
+kiln_report() {
+  echo "KILN-JOB $2"
+  eval "kiln_k=\\$kiln_k_$1"
+  if [ "$kiln_k" = foreign ]; then echo "KILN-FOREIGN"; echo "KILN-END"; return 0; fi
+  if [ "$kiln_k" = nodir ]; then echo "KILN-NODIR"; echo "KILN-END"; return 0; fi
+  eval "kiln_x=\\$kiln_e_$1"
+  printf 'KILN-EXIT %s\\n' "$kiln_x"
+  for kiln_f in log bb; do
+    kiln_count 4 "$kiln_tmp/$1.$kiln_f"
+    eval "kiln_sz=\\$kiln_s_$1_$kiln_f"
+    if [ "$kiln_f" = log ]; then kiln_o=$3; else kiln_o=$4; fi
+    echo "KILN-FILE $kiln_f $kiln_sz $kiln_o $kiln_wn"
+  done
+  eval "kiln_x=\\$kiln_p_$1"
+  echo "KILN-PROC $kiln_x"
   echo "KILN-END"
 }`;
 
 /** One script that reports every requested job: new log and bad-block bytes, exit status, liveness. */
 export function buildReadScript(reqs: readonly ReadRequest[]): string {
-  const calls = reqs.map((r) => {
+  const jobs = reqs.map((r, i) => {
     if (typeof r.key !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(r.key)) {
       throw new InvalidInputError(`read key ${JSON.stringify(r.key)} must be 1-64 letters, digits, . _ : -`);
     }
@@ -224,23 +284,60 @@ export function buildReadScript(reqs: readonly ReadRequest[]): string {
       throw new InvalidInputError(`maxBytes must be 1 to ${MAX_READ_BYTES}, got ${String(r.maxBytes)}`);
     }
     if (r.owner && /[\n\r]/.test(r.owner)) throw new InvalidInputError("an owner line is one line");
-    return `kiln_job ${shQuote(r.key)} ${remoteDirShellWord(r.jobDir)} ${r.logOffset} ${r.bbOffset} ${r.maxBytes} ${shQuote(r.owner ?? "")}`;
+    if (r.knownProcess && !PROCESS_ID.test(r.knownProcess)) throw new InvalidInputError(`known process ${JSON.stringify(r.knownProcess)} is not boot id:pid:start time`);
+    return { i: i + 1, key: shQuote(r.key), dir: remoteDirShellWord(r.jobDir), r };
   });
+  const ok = (i: number) => `[ "$kiln_k_${i}" = ok ]`;
   return `${PREAMBLE}
-kiln_tmp=$(mktemp 2>/dev/null) || kiln_tmp="/tmp/kiln-read.$$"
-trap 'rm -f "$kiln_tmp"' EXIT
+kiln_boot=""; read -r kiln_boot 2>/dev/null < /proc/sys/kernel/random/boot_id
+kiln_tmp=$(mktemp -d 2>/dev/null) || { kiln_tmp="/tmp/kiln-read.$$"; mkdir -m 700 "$kiln_tmp" || exit 1; }
+trap 'rm -rf "$kiln_tmp"' EXIT
 ${STATE_FN}
 ${READ_FNS}
-${calls.join("\n")}
+set --
+${jobs.map((j) => `kiln_exit ${j.i} ${j.dir} ${shQuote(j.r.owner ?? "")} && set -- "$@" ${j.dir}/progress.log ${j.dir}/badblocks.txt`).join("\n")}
+: > "$kiln_tmp/sizes"
+[ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/sizes" 2>/dev/null
+exec 3< "$kiln_tmp/sizes"
+set --
+${jobs.map((j) => `${ok(j.i)} && { kiln_job ${j.i} ${j.dir} ${j.r.logOffset} ${j.r.bbOffset} ${j.r.maxBytes} ${shQuote(j.r.knownProcess ?? "")}; set -- "$@" "$kiln_tmp/${j.i}.log" "$kiln_tmp/${j.i}.bb"; }`).join("\n")}
+: > "$kiln_tmp/lengths"
+[ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/lengths" 2>/dev/null
+exec 4< "$kiln_tmp/lengths"
+${jobs.map((j) => `kiln_report ${j.i} ${j.key} ${j.r.logOffset} ${j.r.bbOffset}`).join("\n")}
+echo "KILN-DATA"
+[ $# -gt 0 ] && cat "$@"
+echo
+times > "$kiln_tmp/times"
+{ read -r kiln_t1 kiln_t2; read -r kiln_t3 kiln_t4; } < "$kiln_tmp/times"
+echo "KILN-CPU $kiln_t1 $kiln_t2 $kiln_t3 $kiln_t4"
+echo "KILN-DONE"
 `;
 }
 
+/** The jobs of a read answer by key, and the CPU time the script took on the host when it said. */
+export interface ReadAnswer extends Map<string, JobRead> {
+  /** User + system time of the script and its children on the host (`times`), in ms. */
+  hostCpuMs?: number;
+}
+
+/** `times` prints `0m0.012s` (or `1m2.5s`) per figure: the sum in ms, or undefined when unreadable. */
+function cpuMs(figures: string[]): number | undefined {
+  let ms = 0;
+  for (const f of figures) {
+    const m = /^(\d+)m(\d+(?:\.\d+)?)s$/.exec(f);
+    if (!m) return undefined;
+    ms += (Number(m[1]) * 60 + Number(m[2])) * 1000;
+  }
+  return figures.length === 4 ? ms : undefined;
+}
+
 /**
- * Parses buildReadScript's output. Only jobs whose report is complete (up to KILN-END) are in the
- * map: a cut-off answer loses the last job, never half of it.
+ * Parses buildReadScript's output. Only jobs whose report is complete (its block up to KILN-END and
+ * all of its bytes) are in the map: a cut-off answer loses the jobs it cut, never half of one.
  */
-export function parseReadOutput(buf: Buffer): Map<string, JobRead> {
-  const out = new Map<string, JobRead>();
+export function parseReadOutput(buf: Buffer): ReadAnswer {
+  const blocks: { key: string; job: JobRead; files: { name: "log" | "bb"; size: number | null; offset: number; n: number }[] }[] = [];
   let at = 0;
   const line = (): string | null => {
     const nl = buf.indexOf(0x0a, at);
@@ -249,10 +346,13 @@ export function parseReadOutput(buf: Buffer): Map<string, JobRead> {
     at = nl + 1;
     return text;
   };
+  const out: ReadAnswer = new Map<string, JobRead>();
   for (;;) {
     const head = line();
+    if (head === "KILN-DATA") break;
     if (head === null || !head.startsWith("KILN-JOB ")) return out;
-    const job: JobRead = { found: true, foreign: false, log: null, bb: null, exit: null, pgid: null, alive: false, bbAlive: false };
+    const job: JobRead = { found: true, foreign: false, log: null, bb: null, exit: null, pgid: null, alive: false, bbAlive: false, process: null };
+    const files: (typeof blocks)[number]["files"] = [];
     for (;;) {
       const l = line();
       if (l === null) return out;
@@ -262,24 +362,31 @@ export function parseReadOutput(buf: Buffer): Map<string, JobRead> {
       else if (l === "KILN-FOREIGN") job.foreign = true;
       else if (f[0] === "KILN-FILE" && f.length === 5 && (f[1] === "log" || f[1] === "bb")) {
         const n = Number(f[4]);
-        if (!Number.isSafeInteger(n) || n < 0 || at + n >= buf.length || buf[at + n] !== 0x0a) return out;
-        if (f[2] !== "-") {
-          const size = Number(f[2]);
-          const offset = Number(f[3]);
-          job[f[1]] = { size, offset, data: Buffer.from(buf.subarray(at, at + n)), truncated: size < offset };
-        }
-        at += n + 1;
-      } else if (f[0] === "KILN-EXIT" && f[1] !== "-") {
-        const n = Number(f[1]);
-        if (!Number.isSafeInteger(n) || at + n >= buf.length) return out;
-        job.exit = buf.toString("latin1", at, at + n).trim();
-        at += n + 1;
-      } else if (f[0] === "KILN-PROC") {
+        const offset = Number(f[3]);
+        if (!Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(offset)) return out;
+        files.push({ name: f[1], size: f[2] === "-" ? null : Number(f[2]), offset, n });
+      } else if (l.startsWith("KILN-EXIT :")) job.exit = l.slice("KILN-EXIT :".length).trim();
+      else if (f[0] === "KILN-PROC") {
         job.pgid = f[1] && /^\d+$/.test(f[1]) ? Number(f[1]) : null;
         job.alive = f[2] === "1";
         job.bbAlive = f[3] === "1";
-      } else if (f[0] !== "KILN-EXIT") return out;
+        job.process = f[4] && PROCESS_ID.test(f[4]) ? f[4] : null;
+      } else if (l !== "KILN-EXIT -") return out;
     }
-    out.set(head.slice("KILN-JOB ".length), job);
+    blocks.push({ key: head.slice("KILN-JOB ".length), job, files });
   }
+  // The bytes, in the order of the blocks; a job whose bytes did not all arrive is left out.
+  for (const { key, job, files } of blocks) {
+    for (const f of files) {
+      if (at + f.n > buf.length) return out;
+      if (f.size !== null) job[f.name] = { size: f.size, offset: f.offset, data: Buffer.from(buf.subarray(at, at + f.n)), truncated: f.size < f.offset };
+      at += f.n;
+    }
+    out.set(key, job);
+  }
+  if (buf[at] === 0x0a) at++;
+  const cpu = line();
+  if (cpu?.startsWith("KILN-CPU ")) out.hostCpuMs = cpuMs(cpu.split(" ").slice(1));
+  return out;
 }
+

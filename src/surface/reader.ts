@@ -28,6 +28,8 @@ export interface FollowedJob {
 interface Entry extends FollowedJob {
   follower: Follower;
   resolve: (v: FollowEnd) => void;
+  /** The badblocks process the last read found: the host then knows it without reading its command line. */
+  process?: string | null;
 }
 
 export interface ReaderDeps {
@@ -105,20 +107,21 @@ export class HostReader {
   private async run(): Promise<void> {
     for (let first = true; this.entries.size > 0 && !this.stopped; first = false) {
       const started = Date.now();
-      let readMs = 0;
+      let cost = { readMs: 0, hostCpuMs: undefined as number | undefined };
       try {
         const jobs = this.entries.size;
-        readMs = await this.poll();
-        if (first) this.deps.log.info({ jobs, readMs, totalMs: Date.now() - started }, "first poll of the host's jobs");
+        cost = await this.poll();
+        if (first) this.deps.log.info({ jobs, ...cost, totalMs: Date.now() - started }, "first poll of the host's jobs");
       } catch (err) {
         // One bad poll (a corrupt answer, a DB error) must not end the reader of every job on the host.
         this.deps.log.error({ err }, "poll failed");
       }
       // Each poll costs the storage host CPU (a shell walk over every job's files): however many
-      // jobs there are, it polls at most a quarter of the time. Only the read counts: Kiln's own
-      // commits after it cost the host nothing.
+      // jobs there are, it uses at most a quarter of one of the host's cores. The cost is the CPU
+      // time the host's script reports (the wall time of the read when it does not say): time on
+      // the network or waiting for a busy host's CPU costs the host nothing, nor do Kiln's commits.
       const wait = this.failures === 0
-        ? Math.max(this.deps.pollMs - (Date.now() - started), 3 * readMs)
+        ? Math.max(this.deps.pollMs - (Date.now() - started), 3 * (cost.hostCpuMs ?? cost.readMs))
         : Math.min(MAX_BACKOFF_MS, this.deps.pollMs * 2 ** this.failures);
       try {
         await this.waitFlushing(Date.now() + wait);
@@ -149,13 +152,14 @@ export class HostReader {
     }
   }
 
-  /** One read of every followed job and what follows from it; returns how long the read took (ms). */
-  private async poll(): Promise<number> {
+  /** One read of every followed job and what follows from it; returns what the read cost (ms). */
+  private async poll(): Promise<{ readMs: number; hostCpuMs: number | undefined }> {
     const list = [...this.entries.values()];
-    const reqs = list.map(({ follower: f }) => ({
+    const reqs = list.map(({ follower: f, process }) => ({
       key: String(f.spec.stageId),
       jobDir: f.spec.jobDir,
       owner: f.spec.owner,
+      knownProcess: process ?? null,
       logOffset: f.logOffset,
       bbOffset: f.bbOffset,
       maxBytes: MAX_BYTES_PER_POLL,
@@ -164,14 +168,14 @@ export class HostReader {
     const asked = Date.now();
     try {
       reads = await this.deps.port(this.hostId).read(reqs);
-      if (this.stopped) return 0;
+      if (this.stopped) return { readMs: 0, hostCpuMs: undefined };
     } catch (err) {
-      if (this.stopped) return 0;
+      if (this.stopped) return { readMs: 0, hostCpuMs: undefined };
       if (this.failures++ === 0) {
         for (const e of list) this.note(e, "contact", `lost contact with the host: ${(err as Error).message}`);
       }
       this.deps.log.warn({ err: (err as Error).message, failures: this.failures }, "reading job logs failed");
-      return Date.now() - asked;
+      return { readMs: Date.now() - asked, hostCpuMs: undefined };
     }
     const readMs = Date.now() - asked;
     if (this.failures > 0) {
@@ -183,7 +187,9 @@ export class HostReader {
     for (const entry of list) {
       const f = entry.follower;
       f.paused = entry.recorder.isPaused();
-      const step = f.apply(reads.get(String(f.spec.stageId)), now, this.deps.gateMs, this.deps.stuck);
+      const read = reads.get(String(f.spec.stageId));
+      if (read) entry.process = read.process;
+      const step = f.apply(read, now, this.deps.gateMs, this.deps.stuck);
       if (step.note) {
         this.note(entry, "stuck", step.note);
         entry.recorder.attention("stuck-job", `stuck:${f.spec.jobId}:${f.logOffset}`, step.note);
@@ -197,7 +203,7 @@ export class HostReader {
       this.entries.delete(entry.follower.spec.stageId);
       entry.resolve({ ...step.outcome, kill: step.kill, state: entry.follower.state });
     }
-    return readMs;
+    return { readMs, hostCpuMs: reads.hostCpuMs };
   }
 
   /** One temperature/throughput sample per job per minute, for the drawer's charts. */
