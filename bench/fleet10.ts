@@ -5,7 +5,8 @@
 // so the dashboard shows 600 drives. Everything on Kiln's side is the real thing: SSH, reader,
 // parser, gate, database, SSE, the dashboard in Chromium. Bounded: the window, the browser probe and
 // one restart have fixed lengths; at the end every stand-in's process group is killed.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../src/paths.js";
 import { createLoopDevice, startTestSshd, type LoopDevice, type TestSshd } from "../test/helpers/testhost.js";
@@ -15,8 +16,9 @@ import { TEST_TOKEN } from "../test/helpers/kiln.js";
 import { openSse, type SseClient } from "../test/helpers/sse.js";
 import { launchBrowser } from "../test/helpers/browser.js";
 import { logProblems, signIn, type Bench } from "./harness.js";
-import { channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
-import { deliveryDelays, LogWatcher } from "./watch.js";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { allProcesses, channelsPerConnection, cpuSeconds, statusKiB } from "./proc.js";
+import type { ProbeConfig, ProbeResult } from "./delay-probe.js";
 import { median, quantile, sleep, spread } from "./stats.js";
 import { restarts } from "./restart.js";
 
@@ -83,13 +85,17 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       }
       await sleep(500);
     }
+    console.log(`  ${streaming.size}/${jobIds.length} jobs streaming, ${ended.size} ended, ${((Date.now() - tStart) / 1000).toFixed(0)} s after the first start call`);
+
+    // The window: Kiln's CPU and memory, API latency, SSH channels, and the delay on 60 watched jobs
+    // (timed by a process of its own, bench/delay-probe.ts).
+    const watched = jobIds.filter((_, i) => i % Math.max(1, Math.floor(jobIds.length / 60)) === 0).slice(0, 60);
+    const probe = await startProbe({
+      url: kiln.url, token: TEST_TOKEN, files: Object.fromEntries(watched.map((id) => [id, `${jobDir(id)}/progress.log`])),
+      windowMs: o.windowSeconds * 1000, graceMs: (GATE_S + 3) * 1000, out: path.join(makeTempDir("fleet10probe"), "delays.json"),
+    });
     const t0 = Date.now();
     const startSeconds = (t0 - tStart) / 1000;
-    console.log(`  ${streaming.size}/${jobIds.length} jobs streaming, ${ended.size} ended, ${startSeconds.toFixed(0)} s after the first start call`);
-
-    // The window: Kiln's CPU and memory, API latency, SSH channels, and the delay on 60 watched jobs.
-    const watched = jobIds.filter((_, i) => i % Math.max(1, Math.floor(jobIds.length / 60)) === 0).slice(0, 60);
-    const watcher = new LogWatcher(new Map(watched.map((id) => [id, `${jobDir(id)}/progress.log`])), 100);
     const pid = kiln.pid;
     const cpu0 = cpuSeconds(pid);
     const drivesMs: number[] = [];
@@ -99,12 +105,20 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     const apiFailures: string[] = [];
     let stop = false;
     const k = kiln;
+    // This process also times the lines and the events: its own event loop must not stall (a walk
+    // of /proc is synchronous: one walk every 5th round, shared by the ten hosts; the stall is reported).
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
+    await kilnLagReset(kiln.url);
     const sampler = (async () => {
-      while (!stop) {
-        for (const s of sshds) {
-          const sessions = s.sessionPids();
-          conns.push(sessions.length);
-          channels.push(...channelsPerConnection(sessions));
+      for (let round = 0; !stop; round++) {
+        if (round % 5 === 0) {
+          const procs = allProcesses();
+          for (const s of sshds) {
+            const sessions = s.sessionPids();
+            conns.push(sessions.length);
+            channels.push(...channelsPerConnection(sessions, procs));
+          }
         }
         try {
           let a = performance.now();
@@ -121,17 +135,26 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     await sleep(Math.max(0, o.windowSeconds * 1000 - (Date.now() - t0)));
     const t1 = Date.now();
     const cpu1 = cpuSeconds(pid);
+    const mem = await processMemory(kiln.url);
+    loopDelay.disable();
     const hwm = statusKiB(pid, "VmHWM");
     const rss = statusKiB(pid, "VmRSS");
     stop = true;
     await sampler;
-    await sleep((GATE_S + 3) * 1000);
-    watcher.stop();
+    const { delays, unmatched, stallS, slowest } = await probe.result;
     const minutes = (t1 - t0) / 60_000;
     const perJob = new Map<number, Ev[]>(jobIds.map((id) => [id, []]));
     for (const e of events) if (e.event === "job" && perJob.has(e.data.id)) perJob.get(e.data.id)!.push(e);
     const commitsPerMin = jobIds.map((id) => perJob.get(id)!.filter((e) => e.at >= t0 && e.at < t1).length / minutes);
-    const { delays, unmatched } = deliveryDelays(watcher.lines.filter((x) => x.at >= t0 && x.at < t1), perJob);
+    // The slowest lines and the longest silences, for what limits the delay (test-output/fleet10-delays.json).
+    const gaps = watched.map((id) => {
+      const at = perJob.get(id)!.filter((e) => e.at >= t0 && e.at < t1).map((e) => e.at);
+      let gap = 0;
+      let where = 0;
+      for (let i = 1; i < at.length; i++) if (at[i]! - at[i - 1]! > gap) [gap, where] = [at[i]! - at[i - 1]!, at[i - 1]! - t0];
+      return { jobId: id, gapS: gap / 1000, fromS: where / 1000 };
+    }).sort((x, y) => y.gapS - x.gapS).slice(0, 15);
+    (await import("node:fs")).writeFileSync(path.join(ROOT, "test-output/fleet10-delays.json"), JSON.stringify({ slowest, gaps }, null, 1));
     const cpuPct = ((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100;
     const problems = logProblems(readFileSync(path.join(kiln.dataDir, "kiln.log"), "utf8"));
     console.log(`  CPU ${cpuPct.toFixed(1)} %, RSS ${(rss / 1024).toFixed(0)} MiB, delay p99 ${quantile(delays, 0.99).toFixed(2)} s, first render ${browser.firstRenderMs.toFixed(0)} ms`);
@@ -164,6 +187,8 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
       `| Kiln CPU, % of one core (utime+stime over the window) | **${cpuPct.toFixed(1)} %** | ≤ 25 % (${ok(cpuPct, 25)}) |`,
       `| Kiln RSS at the end / peak (VmHWM) | ${(rss / 1024).toFixed(0)} / **${(hwm / 1024).toFixed(0)} MiB** | ≤ 250 MB (${ok(hwm * 1024, 250e6)}) |`,
       `| Kiln RSS, highest 1 s sample per phase | ${rssPhases} | |`,
+      `| longest event-loop stall over the window: Kiln (\`nodejs_eventloop_lag_max_seconds\`) / the delay probe, which times lines and events / the bench's main process | ${mem.lagMaxS.toFixed(2)} s / ${stallS.toFixed(2)} s / ${(loopDelay.max / 1e9).toFixed(2)} s | |`,
+      `| Kiln memory at the end of the window (\`/metrics\`): RSS / V8 heap used / heap total / external | ${mem.text} | |`,
       `| \`job\` SSE events per job-minute (≥ progress commits), over jobs | **${spread(commitsPerMin, 1)}** | ≤ 12 + phase changes |`,
       `| progress line in the host-side log → SSE event at the client, over ${delays.length} lines of ${watched.length} watched jobs | p50 **${quantile(delays, 0.5).toFixed(2)} s**, p99 **${delayP99.toFixed(2)} s**${unmatched ? ` (${unmatched} unmatched)` : ""} | ≤ gate + 1 s = ${GATE_S + 1} s (${ok(delayP99, GATE_S + 1)}) |`,
       `| \`GET /api/v1/drives\` (600 drives), over ${drivesMs.length} requests | p50 ${quantile(drivesMs, 0.5).toFixed(0)} ms, p99 **${quantile(drivesMs, 0.99).toFixed(0)} ms** | |`,
@@ -204,6 +229,43 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
     await kiln?.dispose();
     for (const s of sshds) await s.dispose();
     for (const l of loops) l.detach();
+  }
+}
+
+/** Starts bench/delay-probe.ts; resolves once it watches and listens. */
+async function startProbe(config: ProbeConfig): Promise<{ result: Promise<ProbeResult> }> {
+  const file = `${config.out}.config.json`;
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/delay-probe.ts"), file], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    void exited.then((code) => reject(new Error(`delay probe exited ${code} before it was ready`)));
+  });
+  return {
+    result: exited.then((code) => {
+      if (code !== 0) throw new Error(`delay probe exited ${code}`);
+      return JSON.parse(readFileSync(config.out, "utf8")) as ProbeResult;
+    }),
+  };
+}
+
+const scrape = async (url: string) => (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? NaN);
+
+/** A scrape resets prom-client's event-loop lag figures: the next one covers the time since. */
+async function kilnLagReset(url: string): Promise<void> {
+  await scrape(url).catch(() => "");
+}
+
+/** Kiln's own memory (MiB) and longest event-loop stall since the last scrape, as its /metrics says. */
+async function processMemory(url: string): Promise<{ text: string; lagMaxS: number }> {
+  try {
+    const text = await scrape(url);
+    const mib = ["process_resident_memory_bytes", "nodejs_heap_size_used_bytes", "nodejs_heap_size_total_bytes", "nodejs_external_memory_bytes"].map((n) => metric(text, n) / 2 ** 20);
+    return { text: `${mib.map((f) => f.toFixed(0)).join(" / ")} MiB`, lagMaxS: metric(text, "nodejs_eventloop_lag_max_seconds") };
+  } catch (err) {
+    return { text: `not read (${(err as Error).message})`, lagMaxS: NaN };
   }
 }
 

@@ -58,10 +58,13 @@ export function allProcesses(): ProcInfo[] {
  * For each per-connection sshd process, the number of session channels running a command: the
  * non-sshd children of that connection's sshd processes (an exec channel is one such child).
  */
-export function channelsPerConnection(connectionPids: number[]): number[] {
-  const procs = allProcesses();
+export function channelsPerConnection(connectionPids: number[], procs: ProcInfo[] = allProcesses()): number[] {
   const children = new Map<number, ProcInfo[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of procs) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
   return connectionPids.map((root) => {
     let n = 0;
     const stack = [root];

@@ -102,6 +102,9 @@ function sortKey(d) {
   return `${d.hostName ?? ""}\u0000${d.devName ?? ""}`;
 }
 
+/** One collator for every comparison: localeCompare with options builds a new one per call (600 rows: ~5,500 calls). */
+const byName = new Intl.Collator(undefined, { numeric: true });
+
 /**
  * Builds the rows of new drives, patches all, puts them in order and drops rows of drives that are
  * gone. The first load builds and patches every row off the document and inserts them at once, so
@@ -109,7 +112,7 @@ function sortKey(d) {
  */
 export function renderDrives() {
   const body = tbody();
-  const sorted = [...drives.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b), undefined, { numeric: true }));
+  const sorted = [...drives.values()].map((d) => ({ d, key: sortKey(d) })).sort((a, b) => byName.compare(a.key, b.key)).map((x) => x.d);
   for (const [id, el] of rows) {
     if (drives.has(id)) continue;
     el.tr.remove();

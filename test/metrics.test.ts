@@ -37,7 +37,9 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
       labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_s, c: string) => (c === "n" ? "\n" : c));
     }
     const value = Number(m[3] === "+Inf" ? Infinity : m[3] === "-Inf" ? -Infinity : m[3]);
-    if (Number.isNaN(value) && m[3] !== "NaN") throw new Error(`bad value: ${line}`);
+    // Prometheus reads a value with Go's strconv.ParseFloat: NaN in any case (prom-client writes an
+    // event-loop figure with no sample since the last scrape as "Nan").
+    if (Number.isNaN(value) && m[3]!.toLowerCase() !== "nan") throw new Error(`bad value: ${line}`);
     samples.push({ name: m[1]!, labels, value });
   }
   return { samples, types };
@@ -81,6 +83,9 @@ describe("/metrics", () => {
     expect(types.get("kiln_jobs")).toBe("gauge");
     expect(find(samples, "kiln_jobs", { status: "passed" })[0]?.value).toBe(1);
     expect(find(samples, "kiln_jobs", { status: "failed" })[0]?.value).toBe(1);
+    // Kiln's own process: its resident memory and V8 heap, for an operator's alerts.
+    expect(find(samples, "process_resident_memory_bytes", {})[0]?.value).toBeGreaterThan(1 << 20);
+    expect(find(samples, "nodejs_heap_size_used_bytes", {})[0]?.value).toBeGreaterThan(1 << 20);
     expect(find(samples, "kiln_jobs", { status: "running" })[0]?.value).toBe(0);
     expect(find(samples, "kiln_jobs").length).toBe(7);
   });

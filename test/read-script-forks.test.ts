@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReadScript, parseReadOutput, type ReadRequest } from "../src/remote/scripts.js";
+import { hostVerbs } from "../src/hosts/verbs.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 
 const PROGRAMS = ["wc", "tail", "head", "cat", "tr", "mktemp", "rm"];
@@ -216,5 +217,26 @@ describe("the read script of a poll", () => {
     const plain = parseReadOutput(answer(""));
     expect(plain.hostCpuMs).toBeUndefined();
     expect(plain.get("a")?.log?.data.toString()).toBe("abc");
+  });
+
+  it("reads a 300-bay host's jobs in as few scripts as fit one sh -c argument, every job answered", async () => {
+    // Linux caps one argument at 128 KiB (E2BIG): 300 jobs with real-length owner lines need more.
+    const owner = `kiln-run ${"0123456789abcdef".repeat(4)} /dev/disk/by-id/wwn-0x5000c500abcdef12 16000900661248 ZL2ABCDE`;
+    const many: ReadRequest[] = Array.from({ length: 300 }, (_, i) => ({
+      key: String(i), jobDir: path.join(reqs[0]!.jobDir, "..", `${10_000 + i}-3-${"0123456789abcdef".repeat(2)}`), logOffset: 0, bbOffset: 0, maxBytes: 1 << 20, owner,
+      knownProcess: `238b38ab-195e-41a6-99e3-bf3cf19bf520:${4_000_000 + i}:2540496`,
+    }));
+    expect(() => execFileSync("sh", ["-c", buildReadScript(many)], { env: { PATH: "/usr/bin:/bin" } })).toThrow(/E2BIG/);
+    const scripts: number[] = [];
+    const verbs = hostVerbs(async (script) => {
+      scripts.push(script.length);
+      return { code: 0, signal: null, stdout: execFileSync("sh", ["-c", script], { env: { PATH: "/usr/bin:/bin", HOME: tmp }, maxBuffer: 64 << 20 }), stderr: Buffer.alloc(0) };
+    });
+    const answer = await verbs.read(many);
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const n of scripts) expect(n).toBeLessThanOrEqual(48 * 1024);
+    expect([...answer.keys()]).toEqual(many.map((r) => r.key));
+    expect([...answer.values()].every((j) => !j.found)).toBe(true);
+    expect(answer.hostCpuMs).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,7 +1,8 @@
 // Prometheus metrics (prom-client), read from SQLite at each scrape: jobs by status, per-drive
 // progress, temperature and bad blocks, host SSH reachability, and the e-mail outbox backlog when
-// the outbox table exists. Each Kiln gets its own Registry (no global state between instances).
-import { Gauge, Registry } from "prom-client";
+// the outbox table exists; and Kiln's own process (memory, CPU, event-loop lag: prom-client's
+// default metrics). Each Kiln gets its own Registry (no global state between instances).
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Db } from "../db/open.js";
 import { ACTIVE_JOB_STATUSES, JOB_STATUSES, sqlList } from "../status.js";
 import { outboxBacklog } from "./outbox.js";
@@ -26,6 +27,7 @@ const DRIVES_SQL = `
 
 export function createMetrics(db: Db): Registry {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const drives = (): DriveSample[] => db.prepare(DRIVES_SQL).all() as DriveSample[];
   const labels = (d: DriveSample) => ({ host: d.host, drive: d.drive, serial: d.serial ?? "" });
 

@@ -207,9 +207,12 @@ const READ_FNS = `kiln_ours() {
   kiln_own=""; [ -s "$1/owner" ] && read -r kiln_own < "$1/owner"
   [ "$kiln_own" = "$2" ]
 }
-# kiln_exit I DIR OWNER: pass 1; kiln_k_I = ok, foreign or nodir, kiln_e_I = the exit line or -.
-# Returns 0 only for a dir of this run that exists (its files are then sized and read).
+# kiln_exit I DIR OWNER: pass 1; kiln_k_I = ok, foreign or nodir, kiln_e_I = the exit line or -,
+# kiln_d_I and kiln_d = DIR. Returns 0 only for a dir of this run that exists (its files are then
+# sized and read).
 kiln_exit() {
+  kiln_d=$2
+  eval "kiln_d_$1=\\$2"
   if ! kiln_ours "$2" "$3"; then eval "kiln_k_$1=foreign"; return 1; fi
   if [ ! -d "$2" ]; then eval "kiln_k_$1=nodir"; return 1; fi
   kiln_v=-
@@ -242,12 +245,12 @@ kiln_chunk() {
   if [ $((kiln_sz - $4)) -le $(($5 / 2)) ]; then tail -c +$(($4 + 1)) "$3" > "$kiln_tmp/$1.$2" 2>/dev/null
   else tail -c +$(($4 + 1)) "$3" 2>/dev/null | head -c "$5" > "$kiln_tmp/$1.$2"; fi
 }
-# kiln_job I DIR LOGOFF BBOFF MAX KNOWN: pass 2, a job of this run: its chunks and its processes.
+# kiln_job I LOGOFF BBOFF MAX KNOWN: pass 2, a job of this run: its chunks and its processes.
 kiln_job() {
-  kiln_dir=$2
-  kiln_known=$6
-  kiln_chunk "$1" log "$2/progress.log" "$3" "$5"
-  kiln_chunk "$1" bb "$2/badblocks.txt" "$4" "$5"
+  eval "kiln_dir=\\$kiln_d_$1"
+  kiln_known=$5
+  kiln_chunk "$1" log "$kiln_dir/progress.log" "$2" "$4"
+  kiln_chunk "$1" bb "$kiln_dir/badblocks.txt" "$3" "$4"
   kiln_state
   kiln_pv="\${KILN_PG:--} $KILN_ALIVE $KILN_BB_ALIVE \${KILN_BB_ID:--}"
   eval "kiln_p_$1=\\$kiln_pv"
@@ -270,6 +273,30 @@ kiln_report() {
   echo "KILN-PROC $kiln_x"
   echo "KILN-END"
 }`;
+
+/**
+ * The read scripts for these jobs, as few as fit: a script reaches the host as one argument of
+ * `sh -c`, which Linux caps at 128 KiB (MAX_ARG_STRLEN); each of these stays under `maxChars`
+ * (a 240-bay host's jobs need two or three).
+ */
+export function buildReadScripts(reqs: readonly ReadRequest[], maxChars = 48 * 1024): { reqs: ReadRequest[]; script: string }[] {
+  const base = buildReadScript([]).length;
+  const batches: ReadRequest[][] = [];
+  let size = base;
+  for (const r of reqs) {
+    // and, in a longer script, a newline in each of its 3 lists and a longer index (4 times each)
+    const own = buildReadScript([r]).length - base + 16;
+    const last = batches[batches.length - 1];
+    if (!last || (size + own > maxChars && last.length > 0)) {
+      batches.push([r]);
+      size = base + own;
+    } else {
+      last.push(r);
+      size += own;
+    }
+  }
+  return batches.map((b) => ({ reqs: b, script: buildReadScript(b) }));
+}
 
 /** One script that reports every requested job: new log and bad-block bytes, exit status, liveness. */
 export function buildReadScript(reqs: readonly ReadRequest[]): string {
@@ -295,12 +322,12 @@ trap 'rm -rf "$kiln_tmp"' EXIT
 ${STATE_FN}
 ${READ_FNS}
 set --
-${jobs.map((j) => `kiln_exit ${j.i} ${j.dir} ${shQuote(j.r.owner ?? "")} && set -- "$@" ${j.dir}/progress.log ${j.dir}/badblocks.txt`).join("\n")}
+${jobs.map((j) => `kiln_exit ${j.i} ${j.dir} ${shQuote(j.r.owner ?? "")} && set -- "$@" "$kiln_d/progress.log" "$kiln_d/badblocks.txt"`).join("\n")}
 : > "$kiln_tmp/sizes"
 [ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/sizes" 2>/dev/null
 exec 3< "$kiln_tmp/sizes"
 set --
-${jobs.map((j) => `${ok(j.i)} && { kiln_job ${j.i} ${j.dir} ${j.r.logOffset} ${j.r.bbOffset} ${j.r.maxBytes} ${shQuote(j.r.knownProcess ?? "")}; set -- "$@" "$kiln_tmp/${j.i}.log" "$kiln_tmp/${j.i}.bb"; }`).join("\n")}
+${jobs.map((j) => `${ok(j.i)} && { kiln_job ${j.i} ${j.r.logOffset} ${j.r.bbOffset} ${j.r.maxBytes} ${shQuote(j.r.knownProcess ?? "")}; set -- "$@" "$kiln_tmp/${j.i}.log" "$kiln_tmp/${j.i}.bb"; }`).join("\n")}
 : > "$kiln_tmp/lengths"
 [ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/lengths" 2>/dev/null
 exec 4< "$kiln_tmp/lengths"

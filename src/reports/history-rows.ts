@@ -28,11 +28,13 @@ export interface HistoryRow {
   errorText: string | null;
 }
 
-interface Row {
-  id: number; drive_id: number; host_id: number; rotational: number; transport: string | null; batch_id: string | null; host_name: string; dev_name: string; model: string | null; serial: string | null;
-  wwn: string | null; size_bytes: number; status: string; stages_json: string; bad_block_count: number;
-  created_by: string | null; created_at: string; started_at: string | null; finished_at: string | null; error_text: string | null;
-}
+/** A row of historyPage's query, as an array (better-sqlite3's `raw()`: 10,000 rows of 20 named keys cost ~3x more). */
+type Row = [
+  id: number, drive_id: number, host_id: number, batch_id: string | null, status: string, stages_json: string, bad_block_count: number,
+  created_by: string | null, created_at: string, started_at: string | null, finished_at: string | null, error_text: string | null,
+  host_name: string, dev_name: string, model: string | null, serial: string | null, wwn: string | null, size_bytes: number,
+  rotational: number, transport: string | null,
+];
 
 /**
  * The history page's list (`GET /api/v1/jobs?view=rows`): one flat row per job with its drive and
@@ -62,28 +64,36 @@ export function historyPage(db: Db, filter: HistoryFilter, beforeId: number | un
          FROM jobs j JOIN drives d ON d.id = j.drive_id JOIN hosts h ON h.id = j.host_id
         ${w.sql} ORDER BY j.id DESC LIMIT ?`,
     )
+    .raw()
     .all(...w.args, limit) as Row[];
-  return rows.map((r) => ({
-    jobId: r.id,
-    driveId: r.drive_id,
-    hostId: r.host_id,
-    batchId: r.batch_id,
-    host: r.host_name,
-    drive: r.dev_name,
-    model: r.model,
-    serial: r.serial,
-    wwn: r.wwn,
-    sizeBytes: r.size_bytes,
-    rotational: r.rotational === 1,
-    transport: r.transport,
-    status: r.status,
-    stages: (JSON.parse(r.stages_json) as string[]).join(" "),
-    badBlocks: r.bad_block_count,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    durationSeconds: secondsBetween(r.started_at, r.finished_at),
-    errorText: r.error_text,
+  // A page's jobs share a few stage lists: each distinct one is parsed once.
+  const stageLists = new Map<string, string>();
+  const stagesOf = (json: string) => {
+    let text = stageLists.get(json);
+    if (text === undefined) stageLists.set(json, (text = (JSON.parse(json) as string[]).join(" ")));
+    return text;
+  };
+  return rows.map(([id, driveId, hostId, batchId, status, stagesJson, badBlocks, createdBy, createdAt, startedAt, finishedAt, errorText, host, drive, model, serial, wwn, sizeBytes, rotational, transport]) => ({
+    jobId: id,
+    driveId,
+    hostId,
+    batchId,
+    host,
+    drive,
+    model,
+    serial,
+    wwn,
+    sizeBytes,
+    rotational: rotational === 1,
+    transport,
+    status,
+    stages: stagesOf(stagesJson),
+    badBlocks,
+    createdBy,
+    createdAt,
+    startedAt,
+    finishedAt,
+    durationSeconds: secondsBetween(startedAt, finishedAt),
+    errorText,
   }));
 }
