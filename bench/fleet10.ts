@@ -33,7 +33,9 @@ export async function fleet10(o: { hosts: number; perHost: number; windowSeconds
   let sse: SseClient | null = null;
   try {
     for (let i = 0; i < o.hosts * o.perHost; i++) loops.push(createLoopDevice({ sizeMiB: 1, name: `fleet10-${i}` }));
-    kiln = await kilnProcess({ KILN_GATE_SECONDS: String(GATE_S), KILN_POLL_MS: "1000", KILN_MAX_PARALLEL: String(o.perHost), KILN_RETAIN_JOB_DIRS_DAYS: "0" }, { built: true });
+    // KILN_BENCH_NODE_ENV (JSON) adds environment to Kiln's process, for trying runtime settings (NODE_OPTIONS, MALLOC_ARENA_MAX).
+    const extra = JSON.parse(process.env.KILN_BENCH_NODE_ENV ?? "{}") as Record<string, string>;
+    kiln = await kilnProcess({ KILN_GATE_SECONDS: String(GATE_S), KILN_POLL_MS: "1000", KILN_MAX_PARALLEL: String(o.perHost), KILN_RETAIN_JOB_DIRS_DAYS: "0", ...extra }, { built: true });
     for (let h = 0; h < o.hosts; h++) sshds.push(await startTestSshd({ authorizedKeys: [kiln.publicKey], pathPrefix: path.join(ROOT, "bench/standin") }));
     await kiln.start();
     // VmRSS once a second through every phase (start, window, restart): where the peak comes from.

@@ -13,8 +13,11 @@ export const NOTES = `## What limits the figures
 - **Progress delay.** Fixed since the first run: the reader now polls start-to-start (not 1 s after each poll),
   commits progress held by the gate the moment the gate opens instead of at the next poll, and the host-side read
   script checks liveness with shell builtins (\`read\`, \`[ -ef ]\`) before reading a command line, which took one
-  poll for 60 jobs from 0.45-1.8 s to ~0.27 s. The reader also never polls more than a quarter of the time, so
-  the storage host's CPU cost stays bounded whatever the number of jobs.
+  poll for 60 jobs from 0.45-1.8 s to ~0.27 s. Since 2026-12-01 that script forks per poll, not per job (one \`wc\`
+  for every file's size, one \`tail\` per file that grew, one \`wc\` and one \`cat\` for all bytes; a badblocks
+  process already checked is known by boot id, pid and start time without reading its command line): 60 running
+  jobs with new bytes, 0.55 s → ~0.21 s. The reader polls at most a quarter of the host's CPU time for the script
+  (which the host reports), so the storage host's CPU cost stays bounded whatever the number of jobs.
 - **CPU and memory.** Kiln's own share is a few % of one core; the two cores are shared with 60 badblocks, 60 nbdkit
   and 60 nbdfuse processes (load average ~60 during the fleet). The largest cost of following 60 drives is the
   host-side read script above, not Kiln. RSS stays flat while a 7-day log streams through: the parser state is

@@ -31,7 +31,8 @@ export async function kilnProcess(
   if (!opts.built) ensureBuilt(); // a benchmark's `npm run bench` has just built it
   const main = path.join(ROOT, "dist/main.js");
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm run bench does)`);
-  const argv = [main];
+  // As `npm start` and the Dockerfile run it (memory settings: BENCHMARKS.md section 5).
+  const argv = ["--max-semi-space-size=4", main];
   // Tests use a short gate and poll; a built Kiln keeps the product's defaults unless env says otherwise.
   const timings = opts.built ? {} : { KILN_GATE_SECONDS: "1", KILN_POLL_MS: "300" };
   const dataDir = opts.dataDir ?? makeTempDir(opts.built ? "benchkiln" : "kilnproc");
@@ -71,6 +72,7 @@ export async function kilnProcess(
       cwd: ROOT,
       env: {
         ...process.env,
+        MALLOC_ARENA_MAX: "2",
         KILN_DATA_DIR: dataDir,
         KILN_PORT: String(port),
         KILN_API_TOKEN: TEST_TOKEN,
