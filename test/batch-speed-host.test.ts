@@ -14,6 +14,11 @@
 //  - A region is flagged only when it is 35 % below its neighbours in at least 2/3 of the passes
 //    (here both): the weak zone runs at ~40 % of its neighbours in every pass, while a stall would
 //    have to hit the same 2.4 s region in the write pass and again in the read-back 24 s later.
+//  - A region's time comes from the status lines either side of its edges (one a second here, ~5 %
+//    of the disk, interpolated): the status line that straddles the weak zone's edge at 40 % gives
+//    some of the zone's slow time to 30–40 % in both passes alike, so that neighbour may be flagged
+//    too (a fresh-clone CI run flagged 30–40 % at 39 % below its curve). Guaranteed: 40–50 % is flagged
+//    and is the slowest, and nothing but it and its two neighbours is.
 // Sizes: 48 MiB disks, one pattern (write + read-back), status lines kept every second
 // (KILN_PROGRESS_SECONDS=1): ~47 s for the equal disks, ~68 s for the slow one, run side by side.
 //
@@ -147,8 +152,12 @@ describe("batch speed comparison on the test host", () => {
     const report = await batchReport(batches.zone!);
     const d = report.drives[0];
     const summary = `${JSON.stringify(d.profile.passes.map((p: any) => p.regionMbps))}\n${d.speed.flags.map((f: any) => f.text).join("; ")}`;
-    expect(d.speed.flags.map((f: any) => [f.kind, f.region]), summary).toEqual([["slow-region", 4]]);
-    expect(d.speed.flags[0].text).toMatch(/^region 40–50 % of the disk: /);
+    expect(d.speed.flags.every((f: any) => f.kind === "slow-region"), summary).toBe(true);
+    const regions = d.speed.flags.map((f: any) => f.region);
+    expect(regions, summary).toContain(4);
+    for (const r of regions) expect([3, 4, 5], summary).toContain(r);
+    for (const pass of d.profile.passes) expect(Math.min(...pass.regionMbps), summary).toBe(pass.regionMbps[4]);
+    expect(d.speed.flags.find((f: any) => f.region === 4).text).toMatch(/^region 40–50 % of the disk: /);
     expect(d.speed.note).toMatch(/only 1 drive of this model/);
   });
 });
@@ -191,8 +200,10 @@ describe("new-drive verdicts and speed in the pages, reports and e-mail (Chromiu
     expect(await page.locator("[data-speed-chart] polyline[stroke-dasharray]").count()).toBe(1);
     publishScreenshot(await screenshot(page, "batch-page", { fullPage: true }), "batch.png");
     await page.goto(`/batches/${batches.zone}`);
-    expect(await page.locator(`[data-speed-regions] tr[data-job="${jobs.zone}"] td.slow-region`).count()).toBe(1);
-    expect(await page.locator('[data-speed-flags] [data-flag="slow-region"]').getAttribute("data-region")).toBe("4");
+    // The weak zone's cell, and at most its neighbour's (see the top of this file).
+    const zoneFlags = (await batchReport(batches.zone!)).drives[0].speed.flags.length;
+    expect(await page.locator(`[data-speed-regions] tr[data-job="${jobs.zone}"] td.slow-region`).count()).toBe(zoneFlags);
+    expect(await page.locator('[data-speed-flags] [data-flag="slow-region"][data-region="4"]').count()).toBe(1);
     await screenshot(page, "batch-page-weak-zone", { fullPage: true });
     expect(browser.errors).toEqual([]);
   });
