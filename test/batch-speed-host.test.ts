@@ -14,7 +14,7 @@
 //  - A region is flagged only when it is 35 % below its neighbours in at least 2/3 of the passes
 //    (here both): the weak zone runs at ~40 % of its neighbours in every pass, while a stall would
 //    have to hit the same 2.4 s region in the write pass and again in the read-back 24 s later.
-//  - A region's time comes from the status lines either side of its edges (one a second here, ~5 %
+//  - A region's time comes from the status lines either side of its edges (one a second here, ~4 %
 //    of the disk, interpolated): the status line that straddles the weak zone's edge at 40 % gives
 //    some of the zone's slow time to 30–40 % in both passes alike, so that neighbour may be flagged
 //    too (a fresh-clone CI run flagged 30–40 % at 39 % below its curve). Guaranteed: 40–50 % is flagged
