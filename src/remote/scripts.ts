@@ -230,16 +230,15 @@ kiln_listed() {
   eval "kiln_lp_$1=\\$kiln_lp; kiln_ln_$1=\\$kiln_ln"
   [ -n "$kiln_wn" ]
 }
-# kiln_count FD PATH: kiln_wn = PATH's byte count, from wc's list or counted alone.
-kiln_count() {
-  kiln_listed "$1" "$2" && return 0
-  kiln_wn=$(wc -c < "$2" 2>/dev/null) || kiln_wn=0
+# kiln_alone PATH: kiln_wn = PATH's byte count, counted by a wc of its own (0 when unreadable).
+kiln_alone() {
+  kiln_wn=$(wc -c < "$1" 2>/dev/null) || kiln_wn=0
   kiln_wn=$((kiln_wn + 0))
 }
 # kiln_chunk I NAME PATH OFFSET MAX: the new bytes of PATH into $kiln_tmp/I.NAME (always created).
 kiln_chunk() {
   kiln_sz=-
-  if kiln_listed 3 "$3"; then kiln_sz=$kiln_wn; elif [ -f "$3" ]; then kiln_count 3 "$3"; kiln_sz=$kiln_wn; fi
+  if kiln_listed 3 "$3" || { [ -f "$3" ] && kiln_alone "$3"; }; then kiln_sz=$kiln_wn; fi
   eval "kiln_s_$1_$2=\\$kiln_sz"
   if [ "$kiln_sz" = - ] || [ "$kiln_sz" -le "$4" ]; then : > "$kiln_tmp/$1.$2"; return 0; fi
   if [ $((kiln_sz - $4)) -le $(($5 / 2)) ]; then tail -c +$(($4 + 1)) "$3" > "$kiln_tmp/$1.$2" 2>/dev/null
@@ -264,7 +263,7 @@ kiln_report() {
   eval "kiln_x=\\$kiln_e_$1"
   printf 'KILN-EXIT %s\\n' "$kiln_x"
   for kiln_f in log bb; do
-    kiln_count 4 "$kiln_tmp/$1.$kiln_f"
+    kiln_listed 4 "$kiln_tmp/$1.$kiln_f" || kiln_alone "$kiln_tmp/$1.$kiln_f"
     eval "kiln_sz=\\$kiln_s_$1_$kiln_f"
     if [ "$kiln_f" = log ]; then kiln_o=$3; else kiln_o=$4; fi
     echo "KILN-FILE $kiln_f $kiln_sz $kiln_o $kiln_wn"
@@ -274,47 +273,36 @@ kiln_report() {
   echo "KILN-END"
 }`;
 
-/**
- * The read scripts for these jobs, as few as fit: a script reaches the host as one argument of
- * `sh -c`, which Linux caps at 128 KiB (MAX_ARG_STRLEN); each of these stays under `maxChars`
- * (a 240-bay host's jobs need two or three).
- */
-export function buildReadScripts(reqs: readonly ReadRequest[], maxChars = 48 * 1024): { reqs: ReadRequest[]; script: string }[] {
-  const base = buildReadScript([]).length;
-  const batches: ReadRequest[][] = [];
-  let size = base;
-  for (const r of reqs) {
-    // and, in a longer script, a newline in each of its 3 lists and a longer index (4 times each)
-    const own = buildReadScript([r]).length - base + 16;
-    const last = batches[batches.length - 1];
-    if (!last || (size + own > maxChars && last.length > 0)) {
-      batches.push([r]);
-      size = base + own;
-    } else {
-      last.push(r);
-      size += own;
-    }
-  }
-  return batches.map((b) => ({ reqs: b, script: buildReadScript(b) }));
+/** A job's three lines of the read script (passes 1, 2 and 3), named by `i`, unique in its script. */
+interface JobLines {
+  req: ReadRequest;
+  lines: [exit: string, job: string, report: string];
 }
 
-/** One script that reports every requested job: new log and bad-block bytes, exit status, liveness. */
-export function buildReadScript(reqs: readonly ReadRequest[]): string {
-  const jobs = reqs.map((r, i) => {
-    if (typeof r.key !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(r.key)) {
-      throw new InvalidInputError(`read key ${JSON.stringify(r.key)} must be 1-64 letters, digits, . _ : -`);
-    }
-    for (const [name, n] of [["log offset", r.logOffset], ["bad-block offset", r.bbOffset]] as const) {
-      if (!Number.isSafeInteger(n) || n < 0) throw new InvalidInputError(`${name} must be a whole number ≥ 0, got ${String(n)}`);
-    }
-    if (!Number.isInteger(r.maxBytes) || r.maxBytes < 1 || r.maxBytes > MAX_READ_BYTES) {
-      throw new InvalidInputError(`maxBytes must be 1 to ${MAX_READ_BYTES}, got ${String(r.maxBytes)}`);
-    }
-    if (r.owner && /[\n\r]/.test(r.owner)) throw new InvalidInputError("an owner line is one line");
-    if (r.knownProcess && !PROCESS_ID.test(r.knownProcess)) throw new InvalidInputError(`known process ${JSON.stringify(r.knownProcess)} is not boot id:pid:start time`);
-    return { i: i + 1, key: shQuote(r.key), dir: remoteDirShellWord(r.jobDir), r };
-  });
-  const ok = (i: number) => `[ "$kiln_k_${i}" = ok ]`;
+function jobLines(r: ReadRequest, i: number): JobLines {
+  if (typeof r.key !== "string" || !/^[A-Za-z0-9._:-]{1,64}$/.test(r.key)) {
+    throw new InvalidInputError(`read key ${JSON.stringify(r.key)} must be 1-64 letters, digits, . _ : -`);
+  }
+  for (const [name, n] of [["log offset", r.logOffset], ["bad-block offset", r.bbOffset]] as const) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidInputError(`${name} must be a whole number ≥ 0, got ${String(n)}`);
+  }
+  if (!Number.isInteger(r.maxBytes) || r.maxBytes < 1 || r.maxBytes > MAX_READ_BYTES) {
+    throw new InvalidInputError(`maxBytes must be 1 to ${MAX_READ_BYTES}, got ${String(r.maxBytes)}`);
+  }
+  if (r.owner && /[\n\r]/.test(r.owner)) throw new InvalidInputError("an owner line is one line");
+  if (r.knownProcess && !PROCESS_ID.test(r.knownProcess)) throw new InvalidInputError(`known process ${JSON.stringify(r.knownProcess)} is not boot id:pid:start time`);
+  return {
+    req: r,
+    lines: [
+      `kiln_exit ${i} ${remoteDirShellWord(r.jobDir)} ${shQuote(r.owner ?? "")} && set -- "$@" "$kiln_d/progress.log" "$kiln_d/badblocks.txt"`,
+      `[ "$kiln_k_${i}" = ok ] && { kiln_job ${i} ${r.logOffset} ${r.bbOffset} ${r.maxBytes} ${shQuote(r.knownProcess ?? "")}; set -- "$@" "$kiln_tmp/${i}.log" "$kiln_tmp/${i}.bb"; }`,
+      `kiln_report ${i} ${shQuote(r.key)} ${r.logOffset} ${r.bbOffset}`,
+    ],
+  };
+}
+
+function readScript(jobs: readonly JobLines[]): string {
+  const pass = (n: 0 | 1 | 2) => jobs.map((j) => j.lines[n]).join("\n");
   return `${PREAMBLE}
 kiln_boot=""; read -r kiln_boot 2>/dev/null < /proc/sys/kernel/random/boot_id
 kiln_tmp=$(mktemp -d 2>/dev/null) || { kiln_tmp="/tmp/kiln-read.$$"; mkdir -m 700 "$kiln_tmp" || exit 1; }
@@ -322,16 +310,16 @@ trap 'rm -rf "$kiln_tmp"' EXIT
 ${STATE_FN}
 ${READ_FNS}
 set --
-${jobs.map((j) => `kiln_exit ${j.i} ${j.dir} ${shQuote(j.r.owner ?? "")} && set -- "$@" "$kiln_d/progress.log" "$kiln_d/badblocks.txt"`).join("\n")}
+${pass(0)}
 : > "$kiln_tmp/sizes"
 [ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/sizes" 2>/dev/null
 exec 3< "$kiln_tmp/sizes"
 set --
-${jobs.map((j) => `${ok(j.i)} && { kiln_job ${j.i} ${j.r.logOffset} ${j.r.bbOffset} ${j.r.maxBytes} ${shQuote(j.r.knownProcess ?? "")}; set -- "$@" "$kiln_tmp/${j.i}.log" "$kiln_tmp/${j.i}.bb"; }`).join("\n")}
+${pass(1)}
 : > "$kiln_tmp/lengths"
 [ $# -gt 0 ] && wc -c "$@" > "$kiln_tmp/lengths" 2>/dev/null
 exec 4< "$kiln_tmp/lengths"
-${jobs.map((j) => `kiln_report ${j.i} ${j.key} ${j.r.logOffset} ${j.r.bbOffset}`).join("\n")}
+${pass(2)}
 echo "KILN-DATA"
 [ $# -gt 0 ] && cat "$@"
 echo
@@ -340,6 +328,35 @@ times > "$kiln_tmp/times"
 echo "KILN-CPU $kiln_t1 $kiln_t2 $kiln_t3 $kiln_t4"
 echo "KILN-DONE"
 `;
+}
+
+/**
+ * The read scripts for these jobs, as few as fit: a script reaches the host as one argument of
+ * `sh -c`, which Linux caps at 128 KiB (MAX_ARG_STRLEN); each of these stays under `maxChars`
+ * (a 240-bay host's jobs need two or three).
+ */
+export function buildReadScripts(reqs: readonly ReadRequest[], maxChars = 48 * 1024): { reqs: ReadRequest[]; script: string }[] {
+  const base = readScript([]).length;
+  const batches: JobLines[][] = [];
+  let size = base;
+  reqs.forEach((r, i) => {
+    const job = jobLines(r, i + 1);
+    const own = job.lines.reduce((n, l) => n + l.length + 1, 0); // and its newline in each pass
+    const last = batches[batches.length - 1];
+    if (last && size + own <= maxChars) {
+      last.push(job);
+      size += own;
+    } else {
+      batches.push([job]);
+      size = base + own;
+    }
+  });
+  return batches.map((b) => ({ reqs: b.map((j) => j.req), script: readScript(b) }));
+}
+
+/** One script that reports every requested job: new log and bad-block bytes, exit status, liveness. */
+export function buildReadScript(reqs: readonly ReadRequest[]): string {
+  return readScript(reqs.map((r, i) => jobLines(r, i + 1)));
 }
 
 /** The jobs of a read answer by key, and the CPU time the script took on the host when it said. */
