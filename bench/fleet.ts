@@ -11,7 +11,7 @@ import { restarts } from "./restart.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { statSync, writeFileSync } from "node:fs";
-import { buildReadScript } from "../src/remote/scripts.js";
+import { buildReadScript } from "../src/remote/read-script.js";
 
 /** Runs the reader's poll script for every job (offsets at the current log ends) and times it. */
 async function readScriptCost(workDir: string, jobIds: number[], runs = 3): Promise<{ wall: number[]; cpu: number[] }> {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PATTERNS } from "../src/badblocks/phases.js";
 import { summary } from "../src/badblocks/progress.js";
-import type { JobRead } from "../src/remote/scripts.js";
+import type { JobRead } from "../src/remote/read-script.js";
 import { Follower, type Outcome } from "../src/surface/follower.js";
 
 const fixture = (name: string, ext: "stderr" | "stdout" | "json") => readFileSync(new URL(`./fixtures/badblocks/${name}.${ext}`, import.meta.url));

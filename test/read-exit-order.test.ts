@@ -6,7 +6,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
 import { Follower, type Outcome } from "../src/surface/follower.js";
-import { buildReadScript, parseReadOutput } from "../src/remote/scripts.js";
+import { buildReadScript, parseReadOutput } from "../src/remote/read-script.js";
 import { parseLaunchOutput } from "../src/remote/launch-script.js";
 import { testLaunchScript } from "./helpers/launch.js";
 import { createLoopDevice, type LoopDevice } from "./helpers/testhost.js";

@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildReadScript, parseReadOutput, type ReadRequest } from "../src/remote/scripts.js";
+import { buildReadScript, parseReadOutput, type ReadRequest } from "../src/remote/read-script.js";
 import { hostVerbs } from "../src/hosts/verbs.js";
 import { makeTempDir } from "./helpers/tempdir.js";
 

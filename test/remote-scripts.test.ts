@@ -7,9 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBadblocksArgv } from "../src/badblocks/command.js";
 import { feed, finish, initialState, summary, type ProgressState } from "../src/badblocks/progress.js";
-import {
-  buildCancelScript, buildReadScript, buildSignalScript, parseCancelOutput, parseReadOutput, parseSignalOutput, type JobRead,
-} from "../src/remote/scripts.js";
+import { buildCancelScript, buildSignalScript, parseCancelOutput, parseSignalOutput } from "../src/remote/scripts.js";
+import { buildReadScript, parseReadOutput, type JobRead } from "../src/remote/read-script.js";
 import { buildLaunchScript, parseLaunchOutput, runOwner } from "../src/remote/launch-script.js";
 import { loopIdentity, ownerFor, testLaunchScript, TEST_INSTALL_ID } from "./helpers/launch.js";
 import { squeezeScript } from "../src/remote/squeeze.js";

@@ -2,13 +2,14 @@
 // what it printed, written once here. Stages, the reader and the guard call these; none of them
 // builds a script or parses an answer of its own.
 import type { ExecOptions, ExecPort, ExecResult } from "../ssh/port.js";
-import type { ReadAnswer, ReadRequest } from "../remote/scripts.js";
+import type { ReadAnswer, ReadRequest } from "../remote/read-script.js";
 import type { LaunchOptions, LaunchResult } from "../remote/launch-script.js";
 import type { SmartRead } from "../smart/commands.js";
 import type { CheckRequest } from "../remote/check-script.js";
 import type { CommandOutcome, SmartReading } from "../smart/read.js";
 import type { FarmReading } from "../smart/farm.js";
-import { buildCancelScript, buildReadScripts, buildSignalScript, parseCancelOutput, parseReadOutput, parseSignalOutput } from "../remote/scripts.js";
+import { buildCancelScript, buildSignalScript, parseCancelOutput, parseSignalOutput } from "../remote/scripts.js";
+import { buildReadScripts, parseReadOutput } from "../remote/read-script.js";
 import { buildLaunchScript, parseLaunchOutput } from "../remote/launch-script.js";
 import { selfTestAbortScript, selfTestStartScript, smartReadScript } from "../smart/commands.js";
 import { parseFarmRead, parseSmartCommand, parseSmartRead } from "../smart/read.js";

@@ -3,7 +3,7 @@
 // (Migration 009: abandoned_jobs.)
 import type { Db } from "../db/open.js";
 import type { HostRegistry } from "../hosts/registry.js";
-import { buildReadScript, parseReadOutput } from "../remote/scripts.js";
+import { buildReadScript, parseReadOutput } from "../remote/read-script.js";
 import { nowIso } from "../db/time.js";
 import { addJobEvent, endOpenStages, getStages, transitionJob } from "./repo.js";
 import type { JobHooks } from "./hooks.js";

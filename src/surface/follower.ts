@@ -2,7 +2,7 @@
 // new bad blocks from the -o list, and says when to commit (the gate) and when the stage ended.
 // Pure apart from the clock it is handed: the reader does the I/O.
 import { feed, initialState, summary, type ProgressEvent, type ProgressState, type ProgressSummary } from "../badblocks/progress.js";
-import type { JobRead } from "../remote/scripts.js";
+import type { JobRead } from "../remote/read-script.js";
 import { surfaceVerdict, type Verdict } from "./verdict.js";
 import { afterCommit, afterSkip, initialGate, shouldCommit, type Change, type GateState } from "./gate.js";
 
