@@ -81,6 +81,20 @@ function processIn(dir: string, ...args: string[]): ChildProcess {
   return k;
 }
 
+/** A job dir on /dev/loop9 whose pid and bb.pid name a process working in it with this command line. */
+function jobDirWithProcess(name: string, ...args: string[]): { dir: string; proc: ChildProcess } {
+  const dir = path.join(tmp, "jobs", name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "progress.log"), "x");
+  writeFileSync(path.join(dir, "device"), "/dev/loop9\n");
+  const proc = processIn(dir, ...args);
+  writeFileSync(path.join(dir, "pid"), `${proc.pid}\n`);
+  writeFileSync(path.join(dir, "bb.pid"), `${proc.pid}\n`);
+  return { dir, proc };
+}
+
+const bootId = () => readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+
 function stop(k: ChildProcess): void {
   try {
     process.kill(-k.pid!, "SIGKILL");
@@ -150,19 +164,13 @@ describe("the read script of a poll", () => {
 
   it("knows a badblocks process it found before by boot id, pid and start time, without reading its command line again", () => {
     const saved = reqs;
-    const dir = path.join(tmp, "jobs", "live-1-abc");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "progress.log"), "x");
-    writeFileSync(path.join(dir, "device"), "/dev/loop9\n");
-    const bb = processIn(dir, "badblocks", "-w", "/dev/loop9", "x");
-    writeFileSync(path.join(dir, "pid"), `${bb.pid}\n`);
-    writeFileSync(path.join(dir, "bb.pid"), `${bb.pid}\n`);
+    const { dir, proc: bb } = jobDirWithProcess("live-1-abc", "badblocks", "-w", "/dev/loop9", "x");
     reqs = [{ key: "live", jobDir: dir, logOffset: 1, bbOffset: 0, maxBytes: 100 }];
     try {
       const first = run();
       const found = first.reads.get("live")!;
       expect(found).toMatchObject({ alive: true, bbAlive: true });
-      const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+      const boot = bootId();
       const started = readFileSync(`/proc/${bb.pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19];
       expect(found.process).toBe(`${boot}:${bb.pid}:${started}`);
       expect(first.count("tr")).toBe(1);
@@ -187,17 +195,10 @@ describe("the read script of a poll", () => {
 
   it("never takes a pid reused by another process for the badblocks it knew", () => {
     const saved = reqs;
-    const dir = path.join(tmp, "jobs", "reused-1-abc");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "progress.log"), "x");
-    writeFileSync(path.join(dir, "device"), "/dev/loop9\n");
-    // The pid file names a process of this dir that is not badblocks on the device (a reused pid);
+    // The pid files name a process of this dir that is not badblocks on the device (a reused pid);
     // Kiln remembers badblocks under that pid with another start time.
-    const stranger = processIn(dir, "not-it", "/dev/loop9");
-    writeFileSync(path.join(dir, "bb.pid"), `${stranger.pid}\n`);
-    writeFileSync(path.join(dir, "pid"), `${stranger.pid}\n`);
-    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-    reqs = [{ key: "reused", jobDir: dir, logOffset: 1, bbOffset: 0, maxBytes: 100, knownProcess: `${boot}:${stranger.pid}:7` }];
+    const { dir, proc: stranger } = jobDirWithProcess("reused-1-abc", "not-it", "/dev/loop9");
+    reqs = [{ key: "reused", jobDir: dir, logOffset: 1, bbOffset: 0, maxBytes: 100, knownProcess: `${bootId()}:${stranger.pid}:7` }];
     try {
       expect(run().reads.get("reused")).toMatchObject({ alive: false, bbAlive: false, process: null });
     } finally {
